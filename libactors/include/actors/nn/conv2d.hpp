@@ -1,0 +1,60 @@
+// conv2d: 2-D convolution, stride 1, `valid` or `same` padding, NHWC.
+//
+// Computed as im2col + GEMM one sample at a time, so the unrolled patch
+// matrix (576 x 288 floats for the seed's second layer) stays in the core's
+// L2 cache instead of costing megabytes per batch; backward recomputes it
+// rather than keeping it. Kernel layout is Keras's (kh, kw, in, out).
+#pragma once
+
+#include <vector>
+
+#include "actors/nn/layer.hpp"
+
+namespace actors {
+
+/// Convolution with `filters` output channels and a square kernel.
+class conv2d : public layer {
+public:
+  conv2d(std::size_t filters, std::size_t kernel, bool same_padding,
+         activation act);
+
+  std::string kind() const override { return "conv2d"; }
+  std::string spec() const override;
+  result<shape3> configure(shape3 input) override;
+  std::size_t param_count() const override;
+  void bind(float* params, float* grads) override;
+  void init(rng& random) override;
+  void forward(const float* x, float* y, std::size_t n,
+               step_context& ctx) override;
+  void backward(const float* x, const float* y, float* dy, float* dx,
+                std::size_t n, step_context& ctx) override;
+  double forward_flops() const override;
+  double backward_flops(bool input_grad) const override;
+
+private:
+  void im2col(const float* x, float* col) const;
+  void col2im(const float* col, float* x) const;
+  // Per-thread scratch: patch matrix, its gradient, kernel/bias gradients.
+  struct scratch {
+    std::vector<float> col;
+    std::vector<float> dcol;
+    std::vector<float> dw;
+    std::vector<float> db;
+  };
+  void reserve_scratch(std::size_t threads);
+
+  std::size_t filters_;
+  std::size_t kernel_;
+  bool same_;
+  activation act_;
+  std::size_t pad_top_ = 0;
+  std::size_t pad_left_ = 0;
+  std::size_t patch_ = 0; // kernel * kernel * input channels
+  float* w_ = nullptr;
+  float* b_ = nullptr;
+  float* dw_ = nullptr;
+  float* db_ = nullptr;
+  std::vector<scratch> scratch_;
+};
+
+} // namespace actors

@@ -1,0 +1,38 @@
+// json_writer: builds a JSON document by appending members in order.
+//
+// Enough JSON for reports and logs: objects, arrays, strings, numbers and
+// booleans, correctly escaped, with non-finite numbers written as null (JSON
+// has no NaN). Not a parser. Single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace actors {
+
+/// Streaming JSON builder; call begin/end in matching pairs.
+class json_writer {
+public:
+  json_writer& begin_object(const std::string& key = {});
+  json_writer& end_object();
+  json_writer& begin_array(const std::string& key = {});
+  json_writer& end_array();
+  json_writer& value(const std::string& key, const std::string& v);
+  json_writer& value(const std::string& key, const char* v);
+  json_writer& value(const std::string& key, double v);
+  json_writer& value(const std::string& key, std::uint64_t v);
+  json_writer& value(const std::string& key, bool v);
+  /// Array element (key empty) variants go through the same calls.
+  const std::string& str() const { return out_; }
+
+private:
+  void prefix(const std::string& key);
+  std::string out_;
+  bool first_ = true;
+  int depth_ = 0;
+};
+
+/// `s` quoted and escaped as a JSON string.
+std::string json_quote(const std::string& s);
+
+} // namespace actors

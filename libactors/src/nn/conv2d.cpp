@@ -1,0 +1,210 @@
+#include "actors/nn/conv2d.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "actors/util/rng.hpp"
+#include "actors/util/thread_pool.hpp"
+#include "eigen_maps.hpp"
+
+namespace actors {
+
+using namespace detail;
+
+conv2d::conv2d(std::size_t filters, std::size_t kernel, bool same_padding,
+               activation act)
+  : filters_(filters), kernel_(kernel), same_(same_padding), act_(act) {
+}
+
+std::string conv2d::spec() const {
+  return fmt::format("conv2d filters={} kernel={} padding={} activation={}",
+                     filters_, kernel_, same_ ? "same" : "valid",
+                     act_ == activation::relu ? "relu" : "linear");
+}
+
+result<shape3> conv2d::configure(shape3 input) {
+  if (filters_ == 0 || kernel_ == 0)
+    return status::invalid_argument("conv2d: filters and kernel must be > 0");
+  in_ = input;
+  if (same_) {
+    // TensorFlow's rule: the odd pixel of padding goes after, not before.
+    pad_top_ = (kernel_ - 1) / 2;
+    pad_left_ = (kernel_ - 1) / 2;
+    out_ = shape3{input.h, input.w, filters_};
+  } else {
+    if (input.h < kernel_ || input.w < kernel_)
+      return status::invalid_argument(
+        fmt::format("conv2d: input {}x{} is smaller than the {}x{} kernel",
+                    input.h, input.w, kernel_, kernel_));
+    pad_top_ = pad_left_ = 0;
+    out_ = shape3{input.h - kernel_ + 1, input.w - kernel_ + 1, filters_};
+  }
+  patch_ = kernel_ * kernel_ * input.c;
+  return out_;
+}
+
+std::size_t conv2d::param_count() const {
+  return patch_ * filters_ + filters_;
+}
+
+void conv2d::bind(float* params, float* grads) {
+  w_ = params;
+  b_ = params + patch_ * filters_;
+  dw_ = grads;
+  db_ = grads + patch_ * filters_;
+}
+
+void conv2d::init(rng& random) {
+  const float limit = glorot_limit(kernel_ * kernel_ * in_.c,
+                                   kernel_ * kernel_ * filters_);
+  for (std::size_t i = 0; i < patch_ * filters_; ++i)
+    w_[i] = random.uniform(-limit, limit);
+  std::fill(b_, b_ + filters_, 0.0f);
+}
+
+void conv2d::reserve_scratch(std::size_t threads) {
+  if (scratch_.size() < threads)
+    scratch_.resize(threads);
+}
+
+void conv2d::im2col(const float* x, float* col) const {
+  const std::size_t c = in_.c;
+  const auto h = static_cast<std::ptrdiff_t>(in_.h);
+  const auto w = static_cast<std::ptrdiff_t>(in_.w);
+  for (std::size_t oh = 0; oh < out_.h; ++oh) {
+    for (std::size_t ow = 0; ow < out_.w; ++ow) {
+      float* row = col + (oh * out_.w + ow) * patch_;
+      for (std::size_t kh = 0; kh < kernel_; ++kh) {
+        const auto ih = static_cast<std::ptrdiff_t>(oh + kh)
+                        - static_cast<std::ptrdiff_t>(pad_top_);
+        float* dst = row + kh * kernel_ * c;
+        if (ih < 0 || ih >= h) {
+          std::fill(dst, dst + kernel_ * c, 0.0f);
+          continue;
+        }
+        const auto iw0 = static_cast<std::ptrdiff_t>(ow)
+                         - static_cast<std::ptrdiff_t>(pad_left_);
+        if (iw0 >= 0 && iw0 + static_cast<std::ptrdiff_t>(kernel_) <= w) {
+          // Interior: the kernel's row is contiguous in NHWC.
+          std::memcpy(dst, x + (ih * w + iw0) * c, kernel_ * c * sizeof(float));
+          continue;
+        }
+        for (std::size_t kw = 0; kw < kernel_; ++kw) {
+          const auto iw = iw0 + static_cast<std::ptrdiff_t>(kw);
+          if (iw < 0 || iw >= w)
+            std::fill(dst + kw * c, dst + (kw + 1) * c, 0.0f);
+          else
+            std::memcpy(dst + kw * c, x + (ih * w + iw) * c, c * sizeof(float));
+        }
+      }
+    }
+  }
+}
+
+void conv2d::col2im(const float* col, float* x) const {
+  const std::size_t c = in_.c;
+  const auto h = static_cast<std::ptrdiff_t>(in_.h);
+  const auto w = static_cast<std::ptrdiff_t>(in_.w);
+  std::fill(x, x + in_.size(), 0.0f);
+  for (std::size_t oh = 0; oh < out_.h; ++oh) {
+    for (std::size_t ow = 0; ow < out_.w; ++ow) {
+      const float* row = col + (oh * out_.w + ow) * patch_;
+      for (std::size_t kh = 0; kh < kernel_; ++kh) {
+        const auto ih = static_cast<std::ptrdiff_t>(oh + kh)
+                        - static_cast<std::ptrdiff_t>(pad_top_);
+        if (ih < 0 || ih >= h)
+          continue;
+        for (std::size_t kw = 0; kw < kernel_; ++kw) {
+          const auto iw = static_cast<std::ptrdiff_t>(ow + kw)
+                          - static_cast<std::ptrdiff_t>(pad_left_);
+          if (iw < 0 || iw >= w)
+            continue;
+          const float* src = row + (kh * kernel_ + kw) * c;
+          float* dst = x + (ih * w + iw) * c;
+          for (std::size_t k = 0; k < c; ++k)
+            dst[k] += src[k];
+        }
+      }
+    }
+  }
+}
+
+void conv2d::forward(const float* x, float* y, std::size_t n,
+                     step_context& ctx) {
+  reserve_scratch(ctx.pool->size());
+  const std::size_t pixels = out_.h * out_.w;
+  const_matrix_map w(w_, patch_, filters_);
+  const_row_vector_map b(b_, filters_);
+  ctx.pool->parallel_for(n, [&](std::size_t begin, std::size_t end,
+                                std::size_t t) {
+    auto& s = scratch_[t];
+    s.col.resize(pixels * patch_);
+    matrix_map col(s.col.data(), pixels, patch_);
+    for (std::size_t i = begin; i < end; ++i) {
+      im2col(x + i * in_.size(), s.col.data());
+      matrix_map out(y + i * out_.size(), pixels, filters_);
+      out.noalias() = col * w;
+      out.rowwise() += b;
+      if (act_ == activation::relu)
+        out = out.cwiseMax(0.0f);
+    }
+  });
+}
+
+void conv2d::backward(const float* x, const float* y, float* dy, float* dx,
+                      std::size_t n, step_context& ctx) {
+  reserve_scratch(ctx.pool->size());
+  const std::size_t pixels = out_.h * out_.w;
+  const_matrix_map w(w_, patch_, filters_);
+  std::size_t used = 0;
+  ctx.pool->parallel_for(n, [&](std::size_t begin, std::size_t end,
+                                std::size_t t) {
+    auto& s = scratch_[t];
+    s.col.resize(pixels * patch_);
+    s.dw.assign(patch_ * filters_, 0.0f);
+    s.db.assign(filters_, 0.0f);
+    if (dx)
+      s.dcol.resize(pixels * patch_);
+    matrix_map col(s.col.data(), pixels, patch_);
+    matrix_map dw(s.dw.data(), patch_, filters_);
+    row_vector_map db(s.db.data(), filters_);
+    for (std::size_t i = begin; i < end; ++i) {
+      float* dyi = dy + i * out_.size();
+      if (act_ == activation::relu) {
+        const float* yi = y + i * out_.size();
+        for (std::size_t k = 0; k < out_.size(); ++k)
+          dyi[k] = yi[k] > 0.0f ? dyi[k] : 0.0f;
+      }
+      matrix_map g(dyi, pixels, filters_);
+      im2col(x + i * in_.size(), s.col.data());
+      dw.noalias() += col.transpose() * g;
+      db += g.colwise().sum();
+      if (dx) {
+        matrix_map dcol(s.dcol.data(), pixels, patch_);
+        dcol.noalias() = g * w.transpose();
+        col2im(s.dcol.data(), dx + i * in_.size());
+      }
+    }
+  });
+  used = std::min(n, ctx.pool->size());
+  matrix_map dw(dw_, patch_, filters_);
+  row_vector_map db(db_, filters_);
+  dw = matrix_map(scratch_[0].dw.data(), patch_, filters_);
+  db = row_vector_map(scratch_[0].db.data(), filters_);
+  for (std::size_t t = 1; t < used; ++t) {
+    dw += matrix_map(scratch_[t].dw.data(), patch_, filters_);
+    db += row_vector_map(scratch_[t].db.data(), filters_);
+  }
+}
+
+double conv2d::forward_flops() const {
+  return 2.0 * static_cast<double>(out_.h * out_.w * patch_ * filters_);
+}
+
+double conv2d::backward_flops(bool input_grad) const {
+  return forward_flops() * (input_grad ? 2.0 : 1.0);
+}
+
+} // namespace actors

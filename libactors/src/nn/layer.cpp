@@ -1,0 +1,7 @@
+#include "actors/nn/layer.hpp"
+
+namespace actors {
+
+layer::~layer() = default;
+
+} // namespace actors

@@ -1,0 +1,139 @@
+#include "actors/nn/model_io.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <fmt/format.h>
+
+#include "actors/nn/model_spec.hpp"
+
+namespace actors {
+
+namespace {
+
+constexpr const char* magic_line = "actors-model 1";
+
+static_assert(sizeof(float) == 4, "float32 expected");
+
+bool little_endian() {
+  const std::uint32_t probe = 1;
+  unsigned char first;
+  std::memcpy(&first, &probe, 1);
+  return first == 1;
+}
+
+} // namespace
+
+std::uint32_t crc32_of(const void* data, std::size_t size) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  auto bytes = static_cast<const Bytef*>(data);
+  while (size > 0) {
+    const auto chunk = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
+    crc = crc32(crc, bytes, chunk);
+    bytes += chunk;
+    size -= chunk;
+  }
+  return static_cast<std::uint32_t>(crc);
+}
+
+status save_model(const model& m, const std::string& path) {
+  if (!little_endian())
+    return status::invalid_argument("save_model: big-endian hosts are not supported");
+  const std::size_t bytes = m.param_count() * sizeof(float);
+  std::string header = std::string{magic_line} + "\n" + m.spec()
+                       + fmt::format("weights count={} crc32={:08x}\n",
+                                     m.param_count(),
+                                     crc32_of(m.params(), bytes));
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0)
+    return status::io_error(fmt::format("{}: cannot create: {}", tmp,
+                                        std::strerror(errno)));
+  auto write_all = [&](const void* data, std::size_t size) {
+    auto p = static_cast<const char*>(data);
+    while (size > 0) {
+      const ssize_t n = ::write(fd, p, size);
+      if (n < 0) {
+        if (errno == EINTR)
+          continue;
+        return false;
+      }
+      p += n;
+      size -= static_cast<std::size_t>(n);
+    }
+    return true;
+  };
+  const bool ok = write_all(header.data(), header.size())
+                  && write_all(m.params(), bytes) && ::fsync(fd) == 0;
+  const int saved_errno = errno;
+  ::close(fd);
+  if (!ok) {
+    std::remove(tmp.c_str());
+    return status::io_error(fmt::format("{}: write failed: {}", tmp,
+                                        std::strerror(saved_errno)));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return status::io_error(fmt::format("{}: cannot rename into place: {}",
+                                        path, std::strerror(errno)));
+  }
+  return status::ok();
+}
+
+result<model> load_model(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return status::not_found(path + ": cannot open model file");
+  std::string line;
+  if (!std::getline(in, line) || line != magic_line)
+    return status::corruption(path + ": not a model file (line 1 must be '"
+                              + magic_line + "')");
+  std::string spec;
+  std::size_t line_no = 1;
+  std::size_t count = 0;
+  unsigned long crc = 0;
+  bool have_weights = false;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.rfind("weights ", 0) == 0) {
+      char tail = 0;
+      if (std::sscanf(line.c_str(), "weights count=%zu crc32=%lx%c", &count,
+                      &crc, &tail)
+          != 2)
+        return status::corruption(fmt::format(
+          "{}:{}: expected 'weights count=N crc32=HEX', got '{}'", path,
+          line_no, line));
+      have_weights = true;
+      break;
+    }
+    spec += line + "\n";
+  }
+  if (!have_weights)
+    return status::corruption(path + ": truncated: no 'weights' line");
+  auto m = parse_model_spec(spec, path);
+  if (!m)
+    return m.error();
+  if (m->param_count() != count)
+    return status::corruption(fmt::format(
+      "{}: header says {} weights but the architecture has {}", path, count,
+      m->param_count()));
+  const std::size_t bytes = count * sizeof(float);
+  in.read(reinterpret_cast<char*>(m->params()),
+          static_cast<std::streamsize>(bytes));
+  if (static_cast<std::size_t>(in.gcount()) != bytes)
+    return status::corruption(fmt::format(
+      "{}: truncated: {} of {} weight bytes present", path, in.gcount(), bytes));
+  if (in.peek() != std::char_traits<char>::eof())
+    return status::corruption(path + ": trailing bytes after the weights");
+  if (crc32_of(m->params(), bytes) != crc)
+    return status::corruption(path + ": weight checksum mismatch (file corrupt)");
+  return m;
+}
+
+} // namespace actors

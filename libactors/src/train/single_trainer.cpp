@@ -1,0 +1,116 @@
+#include "actors/train/single_trainer.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "actors/data/partition.hpp"
+#include "actors/util/rng.hpp"
+#include "actors/util/thread_pool.hpp"
+
+namespace actors {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point start) {
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+} // namespace
+
+status check_compatible(const model& m, const dataset& d,
+                        const std::string& what) {
+  if (m.input_shape().size() != d.features())
+    return status::invalid_argument(fmt::format(
+      "{}: images have {}x{}x{} values but the model expects {}x{}x{}", what,
+      d.height, d.width, d.channels, m.input_shape().h, m.input_shape().w,
+      m.input_shape().c));
+  if (m.output_shape().size() != d.classes)
+    return status::invalid_argument(
+      fmt::format("{}: {} classes but the model has {} outputs", what,
+                  d.classes, m.output_shape().size()));
+  return status::ok();
+}
+
+result<train_result> train_single(model& m, const dataset& train,
+                                  const dataset* test, const train_options& opts,
+                                  thread_pool& pool,
+                                  const progress_callback& on_progress) {
+  if (!m.ends_in_softmax())
+    return status::invalid_argument(
+      "model: must end in softmax for categorical cross-entropy");
+  if (auto st = check_compatible(m, train, "training set"); !st)
+    return st;
+  if (test)
+    if (auto st = check_compatible(m, *test, "test set"); !st)
+      return st;
+  if (opts.batch_size == 0 || opts.batch_size > train.rows)
+    return status::invalid_argument(fmt::format(
+      "batch-size {} must be between 1 and the {} training rows",
+      opts.batch_size, train.rows));
+  auto made = make_optimizer(opts.optimizer);
+  if (!made)
+    return made.error();
+  auto& opt = *made;
+
+  const std::size_t batch = opts.batch_size;
+  const std::size_t batches = full_batches(train.rows, batch);
+  std::vector<float> x(batch * train.features());
+  std::vector<float> y(batch * train.classes);
+  rng dropout_rng{opts.seed ^ 0x5eedULL};
+  step_context ctx{&pool, true, &dropout_rng};
+
+  train_result res;
+  for (std::size_t epoch = 1; epoch <= opts.epochs; ++epoch) {
+    const auto order = permutation(train.rows, opts.seed * 1000003ULL + epoch);
+    epoch_stats stats;
+    stats.epoch = epoch;
+    double loss_sum = 0;
+    std::size_t correct = 0;
+    const auto start = clock_type::now();
+    for (std::size_t b = 0; b < batches; ++b) {
+      gather_batch(train, order.data() + b * batch, batch, opts.scale, x.data(),
+                   y.data());
+      auto step = m.train_step(x.data(), y.data(), batch, ctx);
+      opt->step(m.params(), m.grads(), m.param_count(), &pool);
+      loss_sum += step.loss;
+      correct += step.correct;
+      if (on_progress) {
+        const double elapsed = seconds_since(start);
+        train_progress p;
+        p.epoch = epoch;
+        p.epochs = opts.epochs;
+        p.batch = b + 1;
+        p.batches = batches;
+        p.loss = loss_sum / static_cast<double>(b + 1);
+        p.samples_per_second = static_cast<double>((b + 1) * batch) / elapsed;
+        const double remaining_batches = static_cast<double>(
+          (batches - b - 1) + (opts.epochs - epoch) * batches);
+        p.eta_seconds = remaining_batches * elapsed / static_cast<double>(b + 1);
+        on_progress(p);
+      }
+    }
+    stats.seconds = seconds_since(start);
+    stats.samples = batches * batch;
+    stats.samples_per_second = static_cast<double>(stats.samples) / stats.seconds;
+    stats.loss = loss_sum / static_cast<double>(batches);
+    stats.accuracy = static_cast<double>(correct)
+                     / static_cast<double>(stats.samples);
+    res.train_seconds += stats.seconds;
+    res.samples += stats.samples;
+    if (test) {
+      const auto eval_start = clock_type::now();
+      res.test = evaluate(m, *test, opts.scale, pool, opts.eval_batch);
+      res.eval_seconds += seconds_since(eval_start);
+      stats.test_loss = res.test.loss;
+      stats.test_accuracy = res.test.accuracy;
+    }
+    res.history.push_back(stats);
+  }
+  res.samples_per_second = static_cast<double>(res.samples) / res.train_seconds;
+  return res;
+}
+
+} // namespace actors

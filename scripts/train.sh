@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# train.sh [train_mnist options...]: the README's first command. Installs what
+# is missing, builds, fetches the data and trains MNIST with
+# config/train_mnist.ini; extra options override the file.
+set -euo pipefail
+repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo_dir"
+bash scripts/setup.sh
+bash scripts/build.sh
+bash scripts/fetch_data.sh
+mkdir -p runs
+exec build/apps/train_mnist/train_mnist --config=config/train_mnist.ini \
+  --report=runs/train_mnist.json --save=runs/mnist_cnn.model "$@"
