@@ -6,7 +6,9 @@
 // used. Not thread-safe; step() may use a thread_pool to split the vector.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,11 +19,12 @@ namespace actors {
 
 class thread_pool;
 
-/// Settings for make_optimizer; a negative value means "the rule's default".
+/// Settings for make_optimizer, which rejects values out of range.
 struct optimizer_options {
   /// One of: sgd, adagrad, rmsprop, adam.
   std::string name = "adam";
-  /// Step size; default per rule (sgd 0.01, adagrad 0.01, rmsprop 0.001, adam 0.001).
+  /// Step size, > 0; -1 (the default) means the rule's own default
+  /// (sgd 0.01, adagrad 0.01, rmsprop 0.001, adam 0.001).
   float learning_rate = -1.0f;
   /// SGD momentum (Keras default 0).
   float momentum = 0.0f;
@@ -58,6 +61,66 @@ public:
 
   /// Number of steps taken since construction or the last reset().
   virtual std::size_t steps() const = 0;
+
+protected:
+  /// Elements a rule updates together, as one fixed-size Eigen array: one
+  /// AVX-512 register, two AVX or four SSE ones.
+  static constexpr std::size_t block_size = 16;
+
+  /// Length of a rule's state vectors for n parameters: n rounded up to
+  /// whole blocks, so that every block of state is complete.
+  static constexpr std::size_t padded_size(std::size_t n) {
+    return (n + block_size - 1) / block_size * block_size;
+  }
+
+  /// Calls update(p, g, offset) for each block of block_size elements of
+  /// [0, n), with p = params + offset and g = grads + offset, except that a
+  /// last, partial block is passed as zero-padded copies. Every element thus
+  /// runs through the same vector code whatever its position, the alignment
+  /// of the buffers or the number of threads, which keeps results
+  /// bit-identical across all three. (Eigen's dynamic-size loops run a head
+  /// and a tail that depend on alignment as scalar code, and its vectorised
+  /// sqrt differs from std::sqrt in the last bit.) So that no fixed-size
+  /// assignment falls back to such a loop either, update should do its
+  /// arithmetic into local blocks and only load, store or add through the
+  /// pointers. With a pool, and enough blocks to pay for waking it, each
+  /// thread updates one contiguous run of blocks.
+  template <class Update>
+  static void for_each_block(float* params, const float* grads, std::size_t n,
+                             thread_pool* pool, const Update& update) {
+    const std::size_t full = n / block_size;
+    split(padded_size(n) / block_size, pool,
+          [&](std::size_t first, std::size_t last) {
+            // A private copy, which the stores below cannot alias, lets the
+            // compiler keep update's constants in registers.
+            const Update kernel = update;
+            float padded_p[block_size];
+            float padded_g[block_size];
+            for (std::size_t b = first; b < last; ++b) {
+              const std::size_t offset = b * block_size;
+              float* p = params + offset;
+              const float* g = grads + offset;
+              if (b == full) { // The partial last block.
+                std::fill(padded_p, padded_p + block_size, 0.0f);
+                std::fill(padded_g, padded_g + block_size, 0.0f);
+                std::copy(p, params + n, padded_p);
+                std::copy(g, grads + n, padded_g);
+                p = padded_p;
+                g = padded_g;
+              }
+              // One call site, so the compiler inlines update here.
+              kernel(p, g, offset);
+              if (b == full)
+                std::copy(padded_p, padded_p + (n - offset), params + offset);
+            }
+          });
+  }
+
+private:
+  /// Calls run(first, last) on [0, blocks) in one piece, or in one
+  /// contiguous piece per thread of `pool` when it is worth it.
+  static void split(std::size_t blocks, thread_pool* pool,
+                    const std::function<void(std::size_t, std::size_t)>& run);
 };
 
 /// Builds the rule named in `opts`, or explains why it cannot (unknown name,

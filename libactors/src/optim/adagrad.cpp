@@ -1,0 +1,50 @@
+#include "actors/optim/adagrad.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+// GCC 12's _mm512_undefined_ps trips -Wuninitialized once Eigen's AVX-512
+// sqrt is inlined here (GCC bug 105593); the warning is spurious.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <Eigen/Core>
+#pragma GCC diagnostic pop
+
+namespace actors {
+
+adagrad::adagrad(float learning_rate, float epsilon)
+  : learning_rate_(learning_rate), epsilon_(epsilon) {
+  assert(learning_rate > 0.0f);
+  assert(epsilon > 0.0f);
+}
+
+void adagrad::step(float* params, const float* grads, std::size_t n,
+                   thread_pool* pool) {
+  using block = Eigen::Array<float, block_size, 1>;
+  using block_map = Eigen::Map<block>;
+  using const_block_map = Eigen::Map<const block>;
+  if (accumulator_.empty())
+    accumulator_.assign(padded_size(n), 0.0f);
+  assert(accumulator_.size() == padded_size(n));
+  float* accumulator = accumulator_.data();
+  const float lr = learning_rate_;
+  const float eps = epsilon_;
+  for_each_block(params, grads, n, pool,
+                 [=](float* p, const float* g, std::size_t offset) {
+                   const block grad = const_block_map{g};
+                   const block a = const_block_map{accumulator + offset}
+                                   + grad.square();
+                   const block step = lr * grad / (a.sqrt() + eps);
+                   block_map{accumulator + offset} = a;
+                   block_map{p} -= step;
+                 });
+  ++steps_;
+}
+
+void adagrad::reset() {
+  std::fill(accumulator_.begin(), accumulator_.end(), 0.0f);
+  steps_ = 0;
+}
+
+} // namespace actors

@@ -1,0 +1,72 @@
+#include "actors/optim/adam.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+// GCC 12's _mm512_undefined_ps trips -Wuninitialized once Eigen's AVX-512
+// sqrt is inlined here (GCC bug 105593); the warning is spurious.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <Eigen/Core>
+#pragma GCC diagnostic pop
+
+namespace actors {
+
+adam::adam(float learning_rate, float beta1, float beta2, float epsilon)
+  : learning_rate_(learning_rate),
+    beta1_(beta1),
+    beta2_(beta2),
+    epsilon_(epsilon) {
+  assert(learning_rate > 0.0f);
+  assert(beta1 >= 0.0f && beta1 < 1.0f);
+  assert(beta2 >= 0.0f && beta2 < 1.0f);
+  assert(epsilon > 0.0f);
+}
+
+void adam::step(float* params, const float* grads, std::size_t n,
+                thread_pool* pool) {
+  using block = Eigen::Array<float, block_size, 1>;
+  using block_map = Eigen::Map<block>;
+  using const_block_map = Eigen::Map<const block>;
+  if (m_.empty()) {
+    m_.assign(padded_size(n), 0.0f);
+    v_.assign(padded_size(n), 0.0f);
+  }
+  assert(m_.size() == padded_size(n) && v_.size() == padded_size(n));
+  ++steps_;
+  // In float, 1 - 0.999^t would keep only a few digits for small t.
+  const double t = static_cast<double>(steps_);
+  const double lr_t = static_cast<double>(learning_rate_)
+                      * std::sqrt(1.0 - std::pow(double{beta2_}, t))
+                      / (1.0 - std::pow(double{beta1_}, t));
+  const float step_size = static_cast<float>(lr_t);
+  const float b1 = beta1_;
+  const float one_minus_b1 = 1.0f - beta1_;
+  const float b2 = beta2_;
+  const float one_minus_b2 = 1.0f - beta2_;
+  const float eps = epsilon_;
+  float* first = m_.data();
+  float* second = v_.data();
+  for_each_block(params, grads, n, pool,
+                 [=](float* p, const float* g, std::size_t offset) {
+                   const block grad = const_block_map{g};
+                   const block m = b1 * const_block_map{first + offset}
+                                   + one_minus_b1 * grad;
+                   const block v = b2 * const_block_map{second + offset}
+                                   + one_minus_b2 * grad.square();
+                   const block step = step_size * m / (v.sqrt() + eps);
+                   block_map{first + offset} = m;
+                   block_map{second + offset} = v;
+                   block_map{p} -= step;
+                 });
+}
+
+void adam::reset() {
+  std::fill(m_.begin(), m_.end(), 0.0f);
+  std::fill(v_.begin(), v_.end(), 0.0f);
+  steps_ = 0;
+}
+
+} // namespace actors

@@ -1,0 +1,98 @@
+#include "actors/optim/optimizer.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "actors/optim/adagrad.hpp"
+#include "actors/optim/adam.hpp"
+#include "actors/optim/rmsprop.hpp"
+#include "actors/optim/sgd.hpp"
+#include "actors/util/thread_pool.hpp"
+
+namespace actors {
+
+namespace {
+
+// Below this many blocks (32K floats, a few microseconds of work) waking the
+// pool's threads costs more than it saves.
+constexpr std::size_t min_parallel_blocks = 2048;
+
+// The value as a user would have typed it (6 significant digits).
+std::string show(float value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+status check_positive(const char* option, float value) {
+  if (value > 0.0f) // Also rejects NaN.
+    return status::ok();
+  return status::invalid_argument(std::string{"optimizer option "} + option
+                                  + " must be > 0, got " + show(value));
+}
+
+status check_unit_interval(const char* option, float value) {
+  if (value >= 0.0f && value < 1.0f) // Also rejects NaN.
+    return status::ok();
+  return status::invalid_argument(std::string{"optimizer option "} + option
+                                  + " must be in [0, 1), got " + show(value));
+}
+
+} // namespace
+
+optimizer::~optimizer() = default;
+
+void optimizer::split(
+  std::size_t blocks, thread_pool* pool,
+  const std::function<void(std::size_t, std::size_t)>& run) {
+  if (pool == nullptr || pool->size() < 2 || blocks < min_parallel_blocks) {
+    run(0, blocks);
+    return;
+  }
+  pool->parallel_for(blocks, [&](std::size_t first, std::size_t last,
+                                 std::size_t) { run(first, last); });
+}
+
+result<std::unique_ptr<optimizer>>
+make_optimizer(const optimizer_options& opts) {
+  float default_rate = 0.0f;
+  if (opts.name == "sgd")
+    default_rate = sgd::default_learning_rate;
+  else if (opts.name == "adagrad")
+    default_rate = adagrad::default_learning_rate;
+  else if (opts.name == "rmsprop")
+    default_rate = rmsprop::default_learning_rate;
+  else if (opts.name == "adam")
+    default_rate = adam::default_learning_rate;
+  else
+    return status::invalid_argument("unknown optimizer '" + opts.name
+                                    + "'; expected one of: sgd, adagrad, "
+                                      "rmsprop, adam");
+  // Only the declared default -1 means "unset", so that a mistyped negative
+  // rate is reported rather than silently replaced.
+  const float rate =
+    opts.learning_rate == -1.0f ? default_rate : opts.learning_rate;
+  // Every option is checked, even those the chosen rule ignores: a value out
+  // of range is a mistake whichever rule is in use.
+  for (const status& st :
+       {check_positive("learning_rate", rate),
+        check_unit_interval("momentum", opts.momentum),
+        check_unit_interval("rho", opts.rho),
+        check_unit_interval("beta1", opts.beta1),
+        check_unit_interval("beta2", opts.beta2),
+        check_positive("epsilon", opts.epsilon)})
+    if (!st)
+      return st;
+  std::unique_ptr<optimizer> rule;
+  if (opts.name == "sgd")
+    rule = std::make_unique<sgd>(rate, opts.momentum, opts.nesterov);
+  else if (opts.name == "adagrad")
+    rule = std::make_unique<adagrad>(rate, opts.epsilon);
+  else if (opts.name == "rmsprop")
+    rule = std::make_unique<rmsprop>(rate, opts.rho, opts.epsilon);
+  else
+    rule = std::make_unique<adam>(rate, opts.beta1, opts.beta2, opts.epsilon);
+  return {std::move(rule)};
+}
+
+} // namespace actors

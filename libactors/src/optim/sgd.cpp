@@ -1,0 +1,57 @@
+#include "actors/optim/sgd.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+#include <Eigen/Core>
+
+namespace actors {
+
+sgd::sgd(float learning_rate, float momentum, bool nesterov)
+  : learning_rate_(learning_rate), momentum_(momentum), nesterov_(nesterov) {
+  assert(learning_rate > 0.0f);
+  assert(momentum >= 0.0f && momentum < 1.0f);
+}
+
+void sgd::step(float* params, const float* grads, std::size_t n,
+               thread_pool* pool) {
+  using block = Eigen::Array<float, block_size, 1>;
+  using block_map = Eigen::Map<block>;
+  using const_block_map = Eigen::Map<const block>;
+  const float lr = learning_rate_;
+  const float mu = momentum_;
+  if (mu == 0.0f) {
+    for_each_block(params, grads, n, pool,
+                   [=](float* p, const float* g, std::size_t) {
+                     const block step = lr * const_block_map{g};
+                     block_map{p} -= step;
+                   });
+  } else {
+    if (velocity_.empty())
+      velocity_.assign(padded_size(n), 0.0f);
+    assert(velocity_.size() == padded_size(n));
+    float* velocity = velocity_.data();
+    const bool nesterov = nesterov_;
+    for_each_block(params, grads, n, pool,
+                   [=](float* p, const float* g, std::size_t offset) {
+                     const block lr_g = lr * const_block_map{g};
+                     const block v = mu * const_block_map{velocity + offset}
+                                     - lr_g;
+                     block_map{velocity + offset} = v;
+                     if (nesterov) {
+                       const block step = mu * v - lr_g;
+                       block_map{p} += step;
+                     } else {
+                       block_map{p} += v;
+                     }
+                   });
+  }
+  ++steps_;
+}
+
+void sgd::reset() {
+  std::fill(velocity_.begin(), velocity_.end(), 0.0f);
+  steps_ = 0;
+}
+
+} // namespace actors
