@@ -131,6 +131,109 @@ void conv2d::col2im(const float* col, float* x) const {
   }
 }
 
+// With a patch this short (the seed's first layer: 3x3x1 = 9) GEMM spends
+// its time packing and im2col its time in tiny copies. Instead, each kernel
+// tap sweeps a whole output row: one input value times a block of 16
+// filter weights, which stay in a vector register.
+namespace {
+
+constexpr std::size_t filter_block = 16;
+// Fixed-size Eigen arrays compile to whole-register SIMD operations.
+using block = Eigen::Array<float, filter_block, 1>;
+using block_map = Eigen::Map<block, Eigen::Unaligned>;
+using const_block_map = Eigen::Map<const block, Eigen::Unaligned>;
+
+} // namespace
+
+bool conv2d::use_small_patch() const {
+  return patch_ <= small_patch && filters_ % filter_block == 0;
+}
+
+template <class Fn>
+void conv2d::for_each_tap_row(Fn&& fn) const {
+  const auto h = static_cast<std::ptrdiff_t>(in_.h);
+  const auto w = static_cast<std::ptrdiff_t>(in_.w);
+  const auto pt = static_cast<std::ptrdiff_t>(pad_top_);
+  const auto pl = static_cast<std::ptrdiff_t>(pad_left_);
+  const auto ow_count = static_cast<std::ptrdiff_t>(out_.w);
+  for (std::size_t oh = 0; oh < out_.h; ++oh)
+    for (std::size_t kh = 0; kh < kernel_; ++kh) {
+      const auto ih = static_cast<std::ptrdiff_t>(oh + kh) - pt;
+      if (ih < 0 || ih >= h)
+        continue;
+      for (std::size_t kw = 0; kw < kernel_; ++kw) {
+        const auto shift = static_cast<std::ptrdiff_t>(kw) - pl;
+        // Output columns whose input column ow + shift lies in the image.
+        const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, -shift);
+        const std::ptrdiff_t hi = std::min<std::ptrdiff_t>(ow_count, w - shift);
+        if (lo >= hi)
+          continue;
+        for (std::size_t ch = 0; ch < in_.c; ++ch)
+          fn(oh, (kh * kernel_ + kw) * in_.c + ch,
+             static_cast<std::size_t>((ih * w + lo + shift)) * in_.c + ch,
+             static_cast<std::size_t>(lo), static_cast<std::size_t>(hi));
+      }
+    }
+}
+
+void conv2d::small_patch_forward(const float* x, float* out) const {
+  const std::size_t f_count = filters_;
+  const std::size_t c = in_.c;
+  const bool relu = act_ == activation::relu;
+  if (pad_top_ == 0 && pad_left_ == 0) {
+    // `valid`: every tap of every pixel is inside, so each pixel's filter
+    // block accumulates in a register and is stored once, bias and relu
+    // included.
+    const std::size_t row = in_.w * c;
+    for (std::size_t oh = 0; oh < out_.h; ++oh)
+      for (std::size_t ow = 0; ow < out_.w; ++ow) {
+        const float* px = x + oh * row + ow * c;
+        float* o = out + (oh * out_.w + ow) * f_count;
+        for (std::size_t fb = 0; fb < f_count; fb += filter_block) {
+          block acc = const_block_map(b_ + fb);
+          const float* wk = w_ + fb;
+          for (std::size_t kh = 0; kh < kernel_; ++kh)
+            for (std::size_t t = 0; t < kernel_ * c; ++t, wk += f_count)
+              acc += px[kh * row + t] * const_block_map(wk);
+          block_map(o + fb) = relu ? acc.max(0.0f) : acc;
+        }
+      }
+    return;
+  }
+  for (std::size_t p = 0; p < out_.h * out_.w; ++p)
+    std::copy(b_, b_ + f_count, out + p * f_count);
+  for_each_tap_row([&](std::size_t oh, std::size_t k, std::size_t src_at,
+                       std::size_t lo, std::size_t hi) {
+    const float* src = x + src_at;
+    float* orow = out + oh * out_.w * f_count;
+    for (std::size_t fb = 0; fb < f_count; fb += filter_block) {
+      const block wk = const_block_map(w_ + k * f_count + fb);
+      for (std::size_t ow = lo; ow < hi; ++ow)
+        block_map(orow + ow * f_count + fb) += src[(ow - lo) * c] * wk;
+    }
+  });
+  if (relu)
+    for (std::size_t k = 0; k < out_.size(); ++k)
+      out[k] = std::max(out[k], 0.0f);
+}
+
+void conv2d::small_patch_kernel_grad(const float* x, const float* g,
+                                     float* dw) const {
+  const std::size_t f_count = filters_;
+  const std::size_t c = in_.c;
+  for_each_tap_row([&](std::size_t oh, std::size_t k, std::size_t src_at,
+                       std::size_t lo, std::size_t hi) {
+    const float* src = x + src_at;
+    const float* grow = g + oh * out_.w * f_count;
+    for (std::size_t fb = 0; fb < f_count; fb += filter_block) {
+      block acc = block::Zero();
+      for (std::size_t ow = lo; ow < hi; ++ow)
+        acc += src[(ow - lo) * c] * const_block_map(grow + ow * f_count + fb);
+      block_map(dw + k * f_count + fb) += acc;
+    }
+  });
+}
+
 void conv2d::forward(const float* x, float* y, std::size_t n,
                      step_context& ctx) {
   reserve_scratch(ctx.pool->size());
@@ -143,8 +246,12 @@ void conv2d::forward(const float* x, float* y, std::size_t n,
     s.col.resize(pixels * patch_);
     matrix_map col(s.col.data(), pixels, patch_);
     for (std::size_t i = begin; i < end; ++i) {
-      im2col(x + i * in_.size(), s.col.data());
       matrix_map out(y + i * out_.size(), pixels, filters_);
+      if (use_small_patch()) {
+        small_patch_forward(x + i * in_.size(), out.data());
+        continue;
+      }
+      im2col(x + i * in_.size(), s.col.data());
       out.noalias() = col * w;
       out.rowwise() += b;
       if (act_ == activation::relu)
@@ -178,8 +285,12 @@ void conv2d::backward(const float* x, const float* y, float* dy, float* dx,
           dyi[k] = yi[k] > 0.0f ? dyi[k] : 0.0f;
       }
       matrix_map g(dyi, pixels, filters_);
-      im2col(x + i * in_.size(), s.col.data());
-      dw.noalias() += col.transpose() * g;
+      if (use_small_patch()) {
+        small_patch_kernel_grad(x + i * in_.size(), dyi, s.dw.data());
+      } else {
+        im2col(x + i * in_.size(), s.col.data());
+        dw.noalias() += col.transpose() * g;
+      }
       db += g.colwise().sum();
       if (dx) {
         matrix_map dcol(s.dcol.data(), pixels, patch_);

@@ -32,6 +32,13 @@ public:
   double backward_flops(bool input_grad) const override;
 
 private:
+  // Patches at most this long skip GEMM for direct loops.
+  static constexpr std::size_t small_patch = 16;
+  bool use_small_patch() const;
+  template <class Fn>
+  void for_each_tap_row(Fn&& fn) const;
+  void small_patch_forward(const float* x, float* out) const;
+  void small_patch_kernel_grad(const float* x, const float* g, float* dw) const;
   void im2col(const float* x, float* col) const;
   void col2im(const float* col, float* x) const;
   // Per-thread scratch: patch matrix, its gradient, kernel/bias gradients.

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Bad options and bad files end with a clear message and a documented exit
+# code (2 = bad options, 1 = failure while running), never a crash.
+source "$(dirname "$0")/lib.sh" "$@"
+train=$bin_dir/train_mnist
+data=$repo_dir/data
+
+expect_failure "unknown option" 2 "unknown option 'epochz'" "$train" --epochz=3
+expect_failure "bad number" 2 "option 'epochs' expects an integer" "$train" --epochs=three
+expect_failure "out of range" 2 "option 'batch-size' expects an integer in \[1, 65536\]" "$train" --batch-size=0
+expect_failure "bad choice" 2 "option 'optimizer' expects one of adam" "$train" --optimizer=lbfgs
+printf 'epochs = 2\nlearning_rate = 0.1\n' >"$work/bad.ini"
+expect_failure "misspelt key in config file" 2 "bad.ini:2: unknown option 'learning_rate'" "$train" --config="$work/bad.ini"
+expect_failure "missing data" 1 "no-such-dir" "$train" --data="$work/no-such-dir" --epochs=1
+expect_failure "unknown model" 2 "model 'resnet'" "$train" --data="$data" --model=resnet --epochs=1
+mkdir -p "$work/trunc/mnist"
+cp "$data/mnist/t10k-labels-idx1-ubyte" "$work/trunc/mnist/"
+cp "$data/mnist/train-labels-idx1-ubyte" "$work/trunc/mnist/"
+head -c 100000 "$data/mnist/train-images-idx3-ubyte" >"$work/trunc/mnist/train-images-idx3-ubyte"
+cp "$data/mnist/t10k-images-idx3-ubyte" "$work/trunc/mnist/"
+expect_failure "truncated IDX file" 1 "train-images-idx3-ubyte.*(truncated|short|record)" "$train" --data="$work/trunc" --epochs=1
+echo "not a model" >"$work/junk.model"
+expect_failure "corrupt model file" 1 "junk.model" "$train" --data="$data" --evaluate="$work/junk.model"
+finish
