@@ -1,0 +1,62 @@
+// dynsgd: staleness-aware asynchronous SGD (dist-keras's DynSGD).
+//
+// With window w, mini-batch counter i (1-based within the epoch), local
+// weights W, the weights right after the last pull W_pull, centre C, the
+// server's count of applied payloads `updates` and the value `last_update`
+// of that count which the worker saw at its last pull:
+//
+//   worker: if i % w == 0, after training batch i:
+//             send r = W - W_pull (and last_update); pull C and the count;
+//             W <- C (and W_pull <- C).
+//   server: s = (updates - last_update) + 1;  C <- C + r / s.
+//
+// An update computed on a centre that s - 1 other payloads have since moved
+// counts 1/s as much. Source: Jiang, Cui, Zhang, Yu, "Heterogeneity-aware
+// Distributed Parameter Servers" (SIGMOD 2017), DynSGD; dist-keras 0.2.1,
+// distkeras/workers.py (DynSGDWorker) and distkeras/parameter_servers.py
+// (DynSGDParameterServer), window=5. dist-keras's update counter starts at 1,
+// ours (`updates` = payloads applied before this one) at 0; s depends only on
+// the difference, so the rule is the same.
+//
+// Stateless: worker calls may run on many threads; apply() on one.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "actors/trainers/update_rule.hpp"
+
+namespace actors {
+
+/// DynSGD: push W - W_pull, server scales it by 1 / (staleness + 1).
+class dynsgd final : public update_rule {
+public:
+  /// dist-keras's communication window.
+  static constexpr std::size_t default_window = 5;
+
+  /// `opts` as completed by make_rule (window >= 1).
+  explicit dynsgd(const rule_options& opts);
+
+  std::string name() const override { return "dynsgd"; }
+  exchange_kind kind() const override { return exchange_kind::push_then_pull; }
+
+  /// i % window == 0 (false for i = 0, which is not a batch number).
+  bool communicate_after(std::size_t i) const override;
+
+  /// payload = W - W_pull.
+  void make_payload(const float* w, const float* w_pull, float* payload,
+                    std::size_t n) const override;
+
+  /// C += payload / s with s = (updates - last_update) + 1; a last_update
+  /// above updates (impossible for a well-behaved worker) counts as s = 1.
+  void apply(float* centre, const float* payload, std::size_t n,
+             std::uint64_t updates, std::uint64_t last_update) override;
+
+  /// The divisor s for a payload applied after `updates` payloads by a worker
+  /// that last pulled when the count was `last_update`.
+  static std::uint64_t staleness_divisor(std::uint64_t updates,
+                                         std::uint64_t last_update);
+};
+
+} // namespace actors
