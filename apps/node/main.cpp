@@ -1,24 +1,130 @@
 // caf-node: hosts the runtime's actors on one machine.
 //
-// For now it starts an actor system from its configuration (so the CAF
-// packages, FindCAF and the config path are exercised end to end) and reports
-// what it would serve; the distributed runtime issue fills in the actors.
+// Drivers (train_mnist --nodes=...) connect to it and spawn, by name, a data
+// loader, workers and possibly the parameter server; nothing else can be
+// spawned. Configuration: an INI file (--config-file=FILE) and --section.key
+// arguments, validated strictly before CAF sees them, because CAF's own
+// parser keeps the default on a misspelt key or a bad value.
+//
+// Exit codes: 0 after SIGINT/SIGTERM, 1 if the port cannot be opened,
+// 2 for bad configuration.
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
+#include <regex>
+
+#include "actors/runtime/node_config.hpp"
+#include "actors/util/options.hpp"
+
+using namespace actors;
+
+namespace {
+
+struct raw_settings {
+  std::string host = "127.0.0.1";
+  std::size_t port = 4242;
+  std::string name;
+  std::size_t workers = 1;
+  std::size_t threads = 1;
+  std::string data_dir = "data";
+  std::size_t max_threads = 2;
+  std::string policy = "stealing";
+  std::string heartbeat = "0s";
+  std::string connection_timeout = "0s";
+};
+
+bool is_timespan(const std::string& v) {
+  static const std::regex pattern{"^[0-9]+(ns|us|ms|s|min|h)$"};
+  return std::regex_match(v, pattern);
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
-  caf::actor_system_config cfg;
-  cfg.load<caf::io::middleman>();
+  raw_settings r;
+  option_set opts{"caf-node", "hosts parameter servers, workers and data loaders"};
+  opts.config_flag("config-file");
+  opts.add("node.host", &r.host, "address to listen on");
+  opts.add("node.port", &r.port, 1, 65535, "port drivers connect to");
+  opts.add("node.name", &r.name, "name in logs and reports; default: host name");
+  opts.add("node.workers", &r.workers, 1, 1024, "worker slots on this node");
+  opts.add("node.threads", &r.threads, 1, 256, "compute threads per worker");
+  opts.add("node.data-dir", &r.data_dir, "directory holding mnist/ and fashion/");
+  opts.add("scheduler.max-threads", &r.max_threads, 1, 1024,
+           "CAF scheduler threads (message routing; workers have their own)");
+  opts.add_choice("scheduler.policy", &r.policy, {"stealing", "sharing"},
+                  "CAF scheduling policy");
+  opts.add_checked("middleman.heartbeat-interval", &r.heartbeat,
+                   "a duration such as 500ms or 2s", is_timespan,
+                   "CAF heartbeat interval; 0s = off");
+  opts.add_checked("middleman.connection-timeout", &r.connection_timeout,
+                   "a duration such as 500ms or 2s", is_timespan,
+                   "drop a peer silent this long; 0s = never");
+  bool help = false;
+  if (auto st = opts.parse(argc, argv, help); !st) {
+    std::fprintf(stderr, "caf-node: %s\n", st.message().c_str());
+    return 2;
+  }
+  if (help) {
+    std::printf("%s", opts.help().c_str());
+    return 0;
+  }
+  if (r.name.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof(host) - 1);
+    r.name = host;
+  }
+
+  // Handle the signals in main via sigwait; every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  node_config cfg;
+  cfg.serve_actors();
   if (auto err = cfg.parse(argc, argv)) {
     std::fprintf(stderr, "caf-node: %s\n", cfg.render(err).c_str());
     return 2;
   }
-  if (cfg.cli_helptext_printed)
-    return 0;
-  caf::actor_system sys{cfg};
-  std::printf("caf-node: CAF %d.%d.%d ready (no actor types served yet)\n",
-              CAF_VERSION / 10000, (CAF_VERSION / 100) % 100, CAF_VERSION % 100);
-  return 0;
+  node_settings ns;
+  ns.host = r.host;
+  ns.port = static_cast<std::uint16_t>(r.port);
+  ns.name = r.name;
+  ns.workers = r.workers;
+  ns.threads = r.threads;
+  ns.data_dir = r.data_dir;
+  cfg.apply(ns);
+  if (!opts.was_set("scheduler.max-threads"))
+    cfg.set("scheduler.max-threads", static_cast<int>(r.max_threads));
+
+  int rc = 0;
+  {
+    caf::actor_system sys{cfg};
+    auto port = sys.middleman().open(ns.port, ns.host.c_str(), true);
+    if (!port) {
+      std::fprintf(stderr, "caf-node %s: cannot listen on %s:%u: %s\n",
+                   ns.name.c_str(), ns.host.c_str(), unsigned{ns.port},
+                   sys.render(port.error()).c_str());
+      return 1;
+    }
+    std::fprintf(stderr,
+                 "caf-node %s: listening on %s:%u (%zu worker slots, %zu "
+                 "threads each, data in %s)\n",
+                 ns.name.c_str(), ns.host.c_str(), unsigned{*port}, ns.workers,
+                 ns.threads, ns.data_dir.c_str());
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "caf-node %s: %s, shutting down\n", ns.name.c_str(),
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+    sys.middleman().close(*port);
+    stop_served_actors();
+  }
+  std::fprintf(stderr, "caf-node %s: stopped\n", r.name.c_str());
+  return rc;
 }

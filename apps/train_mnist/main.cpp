@@ -6,7 +6,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <caf/io/all.hpp>
+
 #include <chrono>
+#include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <thread>
@@ -16,6 +20,9 @@
 #include "actors/data/dataset.hpp"
 #include "actors/nn/model_io.hpp"
 #include "actors/nn/model_spec.hpp"
+#include "actors/runtime/driver.hpp"
+#include "actors/runtime/node_config.hpp"
+#include "actors/trainers/update_rule.hpp"
 #include "actors/train/evaluate.hpp"
 #include "actors/train/single_trainer.hpp"
 #include "actors/util/json.hpp"
@@ -35,8 +42,21 @@ struct settings {
   std::size_t batch_size = 16;
   std::string optimizer = "adam";
   double learning_rate = -1;
-  double momentum = 0;
+  double optimizer_momentum = 0;
   bool nesterov = false;
+  // Distributed trainers (dist-keras defaults when 0 / -1).
+  std::string nodes;
+  std::size_t workers = 3;
+  std::size_t workers_per_node = 0;
+  std::string ps_node;
+  std::size_t window = 0;
+  double rho = -1;
+  double elastic_lr = -1;
+  double momentum = -1;
+  std::size_t num_ensembles = 0;
+  bool send_shards = false;
+  double timeout = 120;
+  double connect_timeout = 15;
   std::uint64_t seed = 42;
   std::size_t threads = 0;
   double scale_max = 250;
@@ -80,6 +100,31 @@ public:
     else
       std::fprintf(stderr, "%s\n", line.c_str());
     if (live_ && p.batch == p.batches)
+      std::fprintf(stderr, "\n");
+  }
+
+  void cluster(const cluster_progress& p, std::uint64_t total_samples) {
+    if (off_)
+      return;
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_).count() < interval_)
+      return;
+    last_ = now;
+    const double left = static_cast<double>(total_samples)
+                        - static_cast<double>(p.samples);
+    const auto line = fmt::format(
+      "{:.0f}%  {:.0f} samples/s  loss {:.4f}  commits {}  ETA {:.0f}s",
+      100.0 * static_cast<double>(p.samples) / static_cast<double>(total_samples),
+      p.samples_per_second, p.loss, p.commits,
+      p.samples_per_second > 0 ? left / p.samples_per_second : 0.0);
+    if (live_)
+      std::fprintf(stderr, "\r%-78s", line.c_str());
+    else
+      std::fprintf(stderr, "%s\n", line.c_str());
+  }
+
+  void done() {
+    if (live_ && !off_)
       std::fprintf(stderr, "\n");
   }
 
@@ -145,6 +190,232 @@ int run_evaluate(const settings& s, const scaling& scale, thread_pool& pool) {
   return 0;
 }
 
+int run_single(const settings& s, const dataset& train, const dataset& test,
+               model& m, thread_pool& pool, const scaling& scale,
+               progress_printer& printer, json_writer& j) {
+  train_options to;
+  to.epochs = s.epochs;
+  to.batch_size = s.batch_size;
+  to.seed = s.seed;
+  to.scale = scale;
+  to.eval_batch = s.eval_batch;
+  to.optimizer.name = s.optimizer;
+  to.optimizer.learning_rate = static_cast<float>(s.learning_rate);
+  to.optimizer.momentum = static_cast<float>(s.optimizer_momentum);
+  to.optimizer.nesterov = s.nesterov;
+  std::fprintf(stderr,
+               "train_mnist: %s on %s (%zu train / %zu test rows), %zu "
+               "parameters, %s, batch %zu, %zu epochs, %zu threads\n",
+               s.model.c_str(), s.dataset.c_str(), train.rows, test.rows,
+               m.param_count(), s.optimizer.c_str(), s.batch_size, s.epochs,
+               s.threads);
+  auto res = train_single(m, train, &test, to, pool, std::ref(printer));
+  if (!res)
+    return fail(res.error(), 2);
+  for (auto& e : res->history)
+    std::printf("epoch %zu: loss %.4f acc %.4f | test loss %.4f acc %.4f | "
+                "%.1f s, %.0f samples/s\n",
+                e.epoch, e.loss, e.accuracy, e.test_loss, e.test_accuracy,
+                e.seconds, e.samples_per_second);
+  std::printf("trained in %.1f s (%.0f samples/s), test accuracy %.4f, test "
+              "loss %.4f, peak RSS %.0f MB\n",
+              res->train_seconds, res->samples_per_second, res->test.accuracy,
+              res->test.loss, peak_rss_mb());
+  j.value("workers", std::uint64_t{1})
+    .value("train_seconds", res->train_seconds)
+    .value("eval_seconds", res->eval_seconds)
+    .value("samples", static_cast<std::uint64_t>(res->samples))
+    .value("samples_per_second", res->samples_per_second)
+    .value("test_accuracy", res->test.accuracy)
+    .value("test_loss", res->test.loss);
+  j.begin_array("history");
+  for (auto& e : res->history)
+    j.begin_object()
+      .value("epoch", static_cast<std::uint64_t>(e.epoch))
+      .value("loss", e.loss)
+      .value("accuracy", e.accuracy)
+      .value("test_loss", e.test_loss)
+      .value("test_accuracy", e.test_accuracy)
+      .value("seconds", e.seconds)
+      .value("samples_per_second", e.samples_per_second)
+      .end_object();
+  j.end_array();
+  return 0;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : text + ",") {
+    if (c == ',') {
+      if (!item.empty())
+        out.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  return out;
+}
+
+// Ensemble prediction: the argmax of the members' summed probabilities.
+evaluation evaluate_members(const std::vector<std::vector<float>>& members,
+                            model& m, const dataset& test, const scaling& scale,
+                            thread_pool& pool, std::size_t batch) {
+  const std::size_t k = test.classes;
+  std::vector<double> sum(test.rows * k, 0.0);
+  std::vector<std::uint32_t> idx(batch);
+  std::vector<float> x(batch * test.features());
+  step_context ctx{&pool, false, nullptr};
+  for (auto& w : members) {
+    std::copy(w.begin(), w.end(), m.params());
+    for (std::size_t start = 0; start < test.rows; start += batch) {
+      const std::size_t n = std::min(batch, test.rows - start);
+      for (std::size_t i = 0; i < n; ++i)
+        idx[i] = static_cast<std::uint32_t>(start + i);
+      gather_batch(test, idx.data(), n, scale, x.data(), nullptr);
+      const float* p = m.predict(x.data(), n, ctx);
+      for (std::size_t i = 0; i < n * k; ++i)
+        sum[start * k + i] += p[i];
+    }
+  }
+  evaluation ev;
+  ev.samples = test.rows;
+  double loss = 0;
+  std::size_t correct = 0;
+  for (std::size_t r = 0; r < test.rows; ++r) {
+    const double* row = sum.data() + r * k;
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < k; ++c)
+      if (row[c] > row[best])
+        best = c;
+    correct += best == test.labels[r];
+    loss -= std::log(std::max(row[test.labels[r]] / static_cast<double>(members.size()), 1e-7));
+  }
+  ev.accuracy = static_cast<double>(correct) / static_cast<double>(test.rows);
+  ev.loss = loss / static_cast<double>(test.rows);
+  return ev;
+}
+
+int run_cluster(const settings& s, const dataset& train, const dataset& test,
+                model& m, thread_pool& pool, const scaling& scale,
+                progress_printer& printer, json_writer& j) {
+  cluster_options co;
+  co.nodes = split_list(s.nodes);
+  co.embedded_workers = s.workers;
+  co.workers_per_node = s.workers_per_node;
+  co.ps_node = s.ps_node;
+  co.send_shards = s.send_shards;
+  co.dataset_name = s.dataset;
+  co.connect_timeout = s.connect_timeout;
+  job_spec job;
+  job.job_id = (static_cast<std::uint64_t>(::getpid()) << 32)
+               ^ static_cast<std::uint64_t>(std::time(nullptr));
+  job.model_spec = m.spec();
+  job.trainer = s.trainer;
+  job.window = s.window;
+  job.rho = s.rho;
+  job.elastic_lr = s.elastic_lr;
+  job.momentum = s.momentum;
+  job.num_ensembles = s.num_ensembles;
+  job.optimizer = s.optimizer;
+  job.learning_rate = s.learning_rate;
+  job.optimizer_momentum = s.optimizer_momentum;
+  job.nesterov = s.nesterov;
+  job.epochs = s.epochs;
+  job.batch_size = s.batch_size;
+  job.seed = s.seed;
+  job.scale_max = static_cast<float>(s.scale_max);
+  job.timeout_seconds = s.timeout;
+  if (auto rule = make_rule(rule_options_of(job)); !rule)
+    return fail(rule.error(), 2);
+
+  node_config cfg;
+  // In this process the workers' compute threads share the cores; the CAF
+  // scheduler only routes messages.
+  const std::size_t embedded_threads
+    = std::max<std::size_t>(1, s.threads / std::max<std::size_t>(1, s.workers));
+  cfg.set("scheduler.max-threads", 2);
+  node_settings ns;
+  ns.name = "embedded";
+  ns.data_dir = s.data;
+  ns.threads = embedded_threads;
+  ns.workers = s.workers;
+  cfg.apply(ns);
+  caf::actor_system sys{cfg};
+
+  std::fprintf(stderr,
+               "train_mnist: %s on %s (%zu train / %zu test rows), trainer %s, "
+               "%s, batch %zu, %zu epochs, %s\n",
+               s.model.c_str(), s.dataset.c_str(), train.rows, test.rows,
+               s.trainer.c_str(), s.optimizer.c_str(), s.batch_size, s.epochs,
+               co.nodes.empty()
+                 ? fmt::format("{} workers in this process", s.workers).c_str()
+                 : fmt::format("nodes {}", s.nodes).c_str());
+  const std::vector<float> initial(m.params(), m.params() + m.param_count());
+  auto res = run_job(sys, job, co, train, initial, [&](const cluster_progress& p) {
+    printer.cluster(p, static_cast<std::uint64_t>(s.epochs) * train.rows);
+  });
+  printer.done();
+  if (!res)
+    return fail(res.error(), 1);
+  std::copy(res->weights.begin(), res->weights.end(), m.params());
+  evaluation ev = res->members.size() > 1
+                    ? evaluate_members(res->members, m, test, scale, pool, s.eval_batch)
+                    : evaluate(m, test, scale, pool, s.eval_batch);
+  const double sps = static_cast<double>(res->samples) / res->seconds;
+  std::uint64_t bytes = 0, commits = 0;
+  double wait = 0;
+  for (auto& w : res->workers) {
+    bytes += w.bytes_sent + w.bytes_received;
+    commits += w.commits;
+    wait += w.wait_seconds;
+  }
+  std::printf("trained in %.1f s (%.0f samples/s) on %zu workers, %llu server "
+              "updates, %.1f MB on the wire, test accuracy %.4f, test loss %.4f\n",
+              res->seconds, sps, res->workers.size(),
+              static_cast<unsigned long long>(res->server.updates),
+              static_cast<double>(bytes) / 1e6, ev.accuracy, ev.loss);
+  const auto rule = make_rule(rule_options_of(job));
+  j.value("workers", static_cast<std::uint64_t>(res->workers.size()))
+    .value("window", static_cast<std::uint64_t>((*rule)->options().window))
+    .value("train_seconds", res->seconds)
+    .value("samples", res->samples)
+    .value("samples_per_second", sps)
+    .value("test_accuracy", ev.accuracy)
+    .value("test_loss", ev.loss)
+    .value("ps_updates", res->server.updates)
+    .value("ps_rejected", res->server.rejected)
+    .value("ps_busy_seconds", res->server.busy_seconds)
+    .value("commits", commits)
+    .value("bytes_sent", bytes)
+    .value("bytes_per_commit",
+           commits > 0 ? static_cast<double>(bytes) / static_cast<double>(commits) : 0.0)
+    .value("wait_share",
+           res->workers.empty() ? 0.0
+                                : wait / (res->seconds * static_cast<double>(res->workers.size())))
+    .value("shards_read_on_nodes", static_cast<std::uint64_t>(res->shards_local))
+    .value("shards_sent", static_cast<std::uint64_t>(res->shards_sent));
+  j.begin_array("nodes");
+  for (auto& n : res->nodes)
+    j.value("", n);
+  j.end_array();
+  j.begin_array("per_worker");
+  for (auto& w : res->workers)
+    j.begin_object()
+      .value("worker", static_cast<std::uint64_t>(w.worker))
+      .value("node", w.node)
+      .value("samples", w.samples)
+      .value("commits", w.commits)
+      .value("seconds", w.seconds)
+      .value("wait_seconds", w.wait_seconds)
+      .value("bytes_sent", w.bytes_sent)
+      .value("bytes_received", w.bytes_received)
+      .end_object();
+  j.end_array();
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -154,14 +425,39 @@ int main(int argc, char** argv) {
   opts.add("data", &s.data, "data directory holding mnist/ and fashion/");
   opts.add_choice("dataset", &s.dataset, {"mnist", "fashion"}, "data set");
   opts.add("model", &s.model, "built-in model (mnist_cnn, mnist_mlp) or a spec file");
-  opts.add_choice("trainer", &s.trainer, {"single"}, "training algorithm");
+  opts.add_choice("trainer", &s.trainer,
+                  {"single", "averaging", "ensemble", "downpour", "adag", "dynsgd",
+                   "aeasgd", "eamsgd"},
+                  "training algorithm (dist-keras's trainers)");
+  opts.add("nodes", &s.nodes,
+           "caf-node addresses host:port,...; empty = run the actors in this process");
+  opts.add("workers", &s.workers, 1, 1024, "workers when running in this process");
+  opts.add("workers-per-node", &s.workers_per_node, 0, 1024,
+           "workers on each node; 0 = each node's node.workers");
+  opts.add("ps-node", &s.ps_node, "node of the parameter server; empty = the first");
+  opts.add("window", &s.window, 0, 1000000,
+           "communication window in batches; 0 = the trainer's default");
+  opts.add("rho", &s.rho, -1, 1e6, "AEASGD/EAMSGD elasticity; -1 = 5.0");
+  opts.add("elastic-lr", &s.elastic_lr, -1, 1e6,
+           "AEASGD/EAMSGD elastic learning rate; -1 = 0.1");
+  opts.add("momentum", &s.momentum, -1, 0.999999,
+           "EAMSGD worker momentum; -1 = 0.9");
+  opts.add("num-ensembles", &s.num_ensembles, 0, 1024,
+           "Ensemble: models to train; 0 = 2");
+  opts.add("send-shards", &s.send_shards,
+           "send every shard from the driver even if a node has the data");
+  opts.add("timeout", &s.timeout, 0.1, 86400,
+           "seconds to wait for any reply between actors");
+  opts.add("connect-timeout", &s.connect_timeout, 0.1, 3600,
+           "seconds to wait for a node connection, spawn or handshake");
   opts.add("epochs", &s.epochs, 1, 100000, "passes over the training set");
   opts.add("batch-size", &s.batch_size, 1, 65536, "samples per mini-batch");
   opts.add_choice("optimizer", &s.optimizer, {"adam", "adagrad", "sgd", "rmsprop"},
                   "worker optimizer (Keras defaults)");
   opts.add("learning-rate", &s.learning_rate, -1, 10,
            "step size; -1 = the optimizer's Keras default");
-  opts.add("momentum", &s.momentum, 0, 0.999999, "SGD momentum");
+  opts.add("optimizer-momentum", &s.optimizer_momentum, 0, 0.999999,
+           "SGD momentum of the worker optimizer");
   opts.add("nesterov", &s.nesterov, "SGD Nesterov momentum");
   opts.add("seed", &s.seed, "seed of initialisation and shuffling");
   opts.add("threads", &s.threads, 0, 256, "compute threads; 0 = all cores");
@@ -208,83 +504,44 @@ int main(int argc, char** argv) {
   if (!m)
     return fail(m.error(), 2);
   m->init(s.seed);
+  if (auto st = check_compatible(*m, *train, "training set"); !st)
+    return fail(st, 2);
 
-  train_options to;
-  to.epochs = s.epochs;
-  to.batch_size = s.batch_size;
-  to.seed = s.seed;
-  to.scale = scale;
-  to.eval_batch = s.eval_batch;
-  to.optimizer.name = s.optimizer;
-  to.optimizer.learning_rate = static_cast<float>(s.learning_rate);
-  to.optimizer.momentum = static_cast<float>(s.momentum);
-  to.optimizer.nesterov = s.nesterov;
+  json_writer j;
+  j.begin_object()
+    .value("trainer", s.trainer)
+    .value("model", s.model)
+    .value("parameters", static_cast<std::uint64_t>(m->param_count()))
+    .value("dataset", s.dataset)
+    .value("train_rows", static_cast<std::uint64_t>(train->rows))
+    .value("test_rows", static_cast<std::uint64_t>(test->rows))
+    .value("epochs", static_cast<std::uint64_t>(s.epochs))
+    .value("batch_size", static_cast<std::uint64_t>(s.batch_size))
+    .value("optimizer", s.optimizer)
+    .value("learning_rate", static_cast<double>(s.learning_rate))
+    .value("seed", s.seed)
+    .value("threads", static_cast<std::uint64_t>(s.threads))
+    .value("scale_max", s.scale_max);
 
-  std::fprintf(stderr,
-               "train_mnist: %s on %s (%zu train / %zu test rows), %zu "
-               "parameters, %s, batch %zu, %zu epochs, %zu threads\n",
-               s.model.c_str(), s.dataset.c_str(), train->rows, test->rows,
-               m->param_count(), s.optimizer.c_str(), s.batch_size, s.epochs,
-               s.threads);
   progress_printer printer{s.progress};
-  auto res = train_single(*m, *train, &*test, to, pool, std::ref(printer));
-  if (!res)
-    return fail(res.error(), 2);
+  const bool distributed = s.trainer != "single" || !s.nodes.empty();
+  int rc = distributed ? run_cluster(s, *train, *test, *m, pool, scale, printer, j)
+                       : run_single(s, *train, *test, *m, pool, scale, printer, j);
+  if (rc != 0)
+    return rc;
   const double wall = std::chrono::duration<double>(
                         std::chrono::steady_clock::now() - wall_start)
                         .count();
-  for (auto& e : res->history)
-    std::printf("epoch %zu: loss %.4f acc %.4f | test loss %.4f acc %.4f | "
-                "%.1f s, %.0f samples/s\n",
-                e.epoch, e.loss, e.accuracy, e.test_loss, e.test_accuracy,
-                e.seconds, e.samples_per_second);
-  std::printf("trained in %.1f s (%.0f samples/s), test accuracy %.4f, test "
-              "loss %.4f, peak RSS %.0f MB\n",
-              res->train_seconds, res->samples_per_second, res->test.accuracy,
-              res->test.loss, peak_rss_mb());
-
   if (!s.save.empty()) {
     if (auto st = save_model(*m, s.save); !st)
       return fail(st, 1);
     std::printf("saved model to %s\n", s.save.c_str());
   }
   if (!s.report.empty()) {
-    json_writer j;
-    j.begin_object()
-      .value("trainer", s.trainer)
-      .value("model", s.model)
-      .value("parameters", static_cast<std::uint64_t>(m->param_count()))
-      .value("dataset", s.dataset)
-      .value("train_rows", static_cast<std::uint64_t>(train->rows))
-      .value("test_rows", static_cast<std::uint64_t>(test->rows))
-      .value("epochs", static_cast<std::uint64_t>(s.epochs))
-      .value("batch_size", static_cast<std::uint64_t>(s.batch_size))
-      .value("optimizer", s.optimizer)
-      .value("learning_rate", static_cast<double>(s.learning_rate))
-      .value("seed", s.seed)
-      .value("threads", static_cast<std::uint64_t>(s.threads))
-      .value("scale_max", s.scale_max)
-      .value("train_seconds", res->train_seconds)
-      .value("eval_seconds", res->eval_seconds)
-      .value("wall_seconds", wall)
-      .value("samples", static_cast<std::uint64_t>(res->samples))
-      .value("samples_per_second", res->samples_per_second)
+    j.value("wall_seconds", wall)
       .value("train_flops_per_sample", m->train_flops_per_sample())
-      .value("test_accuracy", res->test.accuracy)
-      .value("test_loss", res->test.loss)
-      .value("peak_rss_mb", peak_rss_mb());
-    j.begin_array("history");
-    for (auto& e : res->history)
-      j.begin_object()
-        .value("epoch", static_cast<std::uint64_t>(e.epoch))
-        .value("loss", e.loss)
-        .value("accuracy", e.accuracy)
-        .value("test_loss", e.test_loss)
-        .value("test_accuracy", e.test_accuracy)
-        .value("seconds", e.seconds)
-        .value("samples_per_second", e.samples_per_second)
-        .end_object();
-    j.end_array().end_object();
+      .value("peak_rss_mb", peak_rss_mb())
+      .end_object();
     if (auto st = write_file(s.report, j.str() + "\n"); !st)
       return fail(st, 1);
   }

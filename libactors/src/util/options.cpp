@@ -123,6 +123,19 @@ void option_set::add(const std::string& name, bool* target,
                       }});
 }
 
+void option_set::add_checked(const std::string& name, std::string* target,
+                             const std::string& expected,
+                             std::function<bool(const std::string&)> valid,
+                             const std::string& help) {
+  entries_.push_back({name, help, *target, expected,
+                      [=](const std::string& v, const std::string& where) {
+                        if (!valid(v))
+                          return bad_value(where, name, v, expected);
+                        *target = v;
+                        return status::ok();
+                      }});
+}
+
 option_set::entry* option_set::find(const std::string& name) {
   for (auto& e : entries_)
     if (e.name == name)
@@ -191,10 +204,11 @@ status option_set::parse_ini(const std::string& path) {
 
 status option_set::parse(int argc, char** argv, bool& help_requested) {
   help_requested = false;
+  const std::string config_prefix = "--" + config_flag_ + "=";
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg.rfind("--config=", 0) == 0) {
-      if (auto st = parse_ini(arg.substr(9)); !st)
+    if (arg.rfind(config_prefix, 0) == 0) {
+      if (auto st = parse_ini(arg.substr(config_prefix.size())); !st)
         return st;
     }
   }
@@ -204,7 +218,7 @@ status option_set::parse(int argc, char** argv, bool& help_requested) {
       help_requested = true;
       continue;
     }
-    if (arg.rfind("--config=", 0) == 0)
+    if (arg.rfind(config_prefix, 0) == 0)
       continue;
     if (arg.rfind("--", 0) != 0)
       return status::invalid_argument("unexpected argument '" + arg
@@ -235,8 +249,9 @@ std::string option_set::help() const {
   for (auto& e : entries_)
     out += fmt::format("  --{:<20} {} [{}; default: {}]\n", e.name, e.help,
                        e.kind, e.default_text.empty() ? "none" : e.default_text);
-  out += "  --config=FILE          read options from an INI file first\n"
-         "  --help                 print this text\n";
+  out += fmt::format("  --{:<20} read options from an INI file first\n",
+                     config_flag_ + "=FILE")
+         + "  --help                 print this text\n";
   return out;
 }
 

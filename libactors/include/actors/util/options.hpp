@@ -32,6 +32,16 @@ public:
   void add(const std::string& name, double* target, double min, double max,
            const std::string& help);
   void add(const std::string& name, bool* target, const std::string& help);
+  /// A text option whose values must satisfy `valid`; `expected` describes
+  /// them in errors and help (e.g. "a duration such as 500ms or 2s").
+  void add_checked(const std::string& name, std::string* target,
+                   const std::string& expected,
+                   std::function<bool(const std::string&)> valid,
+                   const std::string& help);
+
+  /// The argument that names a configuration file (default "config", i.e.
+  /// --config=FILE; caf-node uses CAF's "config-file").
+  void config_flag(std::string flag) { config_flag_ = std::move(flag); }
 
   /// Parses argv. `--config=FILE` (anywhere) is read first; `--help` sets
   /// help_requested. Bare arguments are errors.
@@ -64,6 +74,7 @@ private:
 
   std::string program_;
   std::string summary_;
+  std::string config_flag_ = "config";
   std::vector<entry> entries_;
 };
 

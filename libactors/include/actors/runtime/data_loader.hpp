@@ -1,0 +1,22 @@
+// data_loader: one per node and job; the handshake and the node's shards.
+//
+// The driver first says hello (protocol version, byte order) and gets the
+// node's name and capacity back. It then either asks the loader to cut the
+// workers' shards from the node's own copy of the data set (after proving
+// that copy equals the driver's: same rows, same label checksum), or sends
+// the shards itself. Workers on the node fetch their shard from here without
+// serialization. Node settings come from the actor system's configuration:
+// node.name, node.data-dir, node.workers, node.threads.
+#pragma once
+
+#include "actors/runtime/protocol.hpp"
+
+namespace actors {
+
+/// Behaviour of a node's data loader.
+loader_actor::behavior_type data_loader(loader_actor::pointer self);
+
+/// CRC-32 of a data set's labels: cheap proof that two copies agree.
+std::uint32_t labels_checksum(const std::vector<std::uint8_t>& labels);
+
+} // namespace actors

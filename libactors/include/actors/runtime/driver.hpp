@@ -1,0 +1,80 @@
+// driver: places a job's actors on the nodes, feeds them data, waits for
+// them and collects the trained model.
+//
+// With node addresses it connects to each caf-node, checks the protocol
+// version and byte order, and remote-spawns a data loader per node, the
+// parameter server on one node and the workers; with none it spawns the same
+// actors inside this process ("embedded"). Shards are cut from the node's
+// own copy of the data set when it has an identical one, otherwise sent by
+// the driver. Every wait has a timeout that ends in an error naming what was
+// waited for. Runs on the calling thread (a scoped_actor); not reentrant.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "actors/data/dataset.hpp"
+#include "actors/runtime/protocol.hpp"
+#include "actors/util/status.hpp"
+
+namespace actors {
+
+/// Where a job runs.
+struct cluster_options {
+  /// "host:port" of each caf-node; empty runs embedded in this process.
+  std::vector<std::string> nodes;
+  /// Workers per node; 0 = each node's configured slots (node.workers).
+  std::size_t workers_per_node = 0;
+  /// Node of the parameter server ("host:port"); empty = the first node.
+  std::string ps_node;
+  /// Workers when embedded.
+  std::size_t embedded_workers = 3;
+  /// Seconds to wait for a connection, a spawn or a handshake.
+  double connect_timeout = 15;
+  /// Seconds the whole training may take before the driver gives up.
+  double run_timeout = 24 * 3600;
+  /// Always send shards from the driver, even to nodes that have the data.
+  bool send_shards = false;
+  /// Name of the data set ("mnist", "fashion") nodes look for.
+  std::string dataset_name;
+};
+
+/// Live figures for a progress display.
+struct cluster_progress {
+  std::uint64_t samples = 0;
+  std::uint64_t commits = 0;
+  double loss = 0;
+  double samples_per_second = 0;
+  double seconds = 0;
+};
+
+/// What a finished job produced.
+struct cluster_result {
+  /// One entry per node: "name (host:port)".
+  std::vector<std::string> nodes;
+  std::vector<worker_result> workers;
+  ps_stats server;
+  /// The trained model: the centre variable, or the single worker's model.
+  std::vector<float> weights;
+  /// Ensemble: every member's weights.
+  std::vector<std::vector<float>> members;
+  double seconds = 0;
+  std::uint64_t samples = 0;
+  /// Shards the nodes read themselves vs. received from the driver.
+  std::size_t shards_local = 0;
+  std::size_t shards_sent = 0;
+};
+
+using cluster_progress_callback = std::function<void(const cluster_progress&)>;
+
+/// Runs `job` on `train` with initial weights `initial`.
+result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job,
+                               const cluster_options& opts, const dataset& train,
+                               const std::vector<float>& initial,
+                               const cluster_progress_callback& on_progress = {});
+
+/// Splits "host:port"; errors name the text and what was expected.
+result<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& text);
+
+} // namespace actors

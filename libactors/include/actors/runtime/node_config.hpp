@@ -1,0 +1,53 @@
+// node_config: the CAF configuration of a process that takes part in jobs.
+//
+// It loads the middleman, registers every wire type and declares the node.*
+// options (name, host, port, workers, threads, data-dir), so they can be
+// given in an INI file or as --node.key=value and reach the actors through
+// the actor system's configuration. caf-node additionally calls
+// serve_actors() so drivers can spawn the runtime's actors there by name;
+// nothing else can be spawned on a node.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/all.hpp>
+
+namespace actors {
+
+/// Settings of one node, with caf-node's defaults.
+struct node_settings {
+  /// Address to listen on; loopback unless the operator opens it up.
+  std::string host = "127.0.0.1";
+  /// Port for drivers to connect to.
+  std::uint16_t port = 4242;
+  /// Name in logs and reports; default: the host name.
+  std::string name;
+  /// Worker slots: workers a driver places here unless it says otherwise.
+  std::size_t workers = 1;
+  /// Compute threads per worker.
+  std::size_t threads = 1;
+  /// Where the node looks for data sets (mnist/, fashion/).
+  std::string data_dir = "data";
+};
+
+/// actor_system_config with the runtime's types and node.* options.
+class node_config : public caf::actor_system_config {
+public:
+  node_config();
+
+  /// Writes `s` into the configuration (embedded nodes set it in code).
+  void apply(const node_settings& s);
+
+  /// Reads node.* back from the configuration.
+  node_settings settings() const;
+
+  /// Lets remote drivers spawn parameter_server, worker and data_loader.
+  void serve_actors();
+};
+
+/// Sends an exit to every actor that drivers spawned on this process, so a
+/// node shutting down does not wait for jobs that will never finish.
+void stop_served_actors();
+
+} // namespace actors

@@ -1,0 +1,18 @@
+// parameter_server: the actor that holds the centre variable of a job.
+//
+// It applies the trainer's server rule (see trainers/update_rule.hpp) to
+// every commit in place, never copying the model per commit; a pull costs
+// one copy of the centre. Messages are validated before anything is applied:
+// a payload of the wrong size, from a worker id outside the job, or holding
+// a NaN or infinity is answered with a bad_message error and counted.
+// Averaging's pulls wait until every worker's payload of the round is in.
+#pragma once
+
+#include "actors/runtime/protocol.hpp"
+
+namespace actors {
+
+/// Behaviour of a parameter server started with `init`.
+ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init);
+
+} // namespace actors

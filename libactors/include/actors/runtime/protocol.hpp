@@ -1,0 +1,370 @@
+// protocol: every message between the driver, the parameter server, the
+// workers and the data loaders, in one place.
+//
+// Atoms name the requests; typed actor handles list what each actor answers,
+// so the compiler checks every send. Wire types are flat structs with an
+// `inspect` overload. Model-sized float vectors travel as float_buffer, whose
+// inspect writes the length and then the raw bytes in one call: CAF 0.17
+// would otherwise serialize a std::vector<float> one element at a time
+// (~100 MB/s instead of ~0.5-0.9 GB/s). Actors on one node exchange these
+// messages without serialization at all.
+//
+// Every binary that takes part (train_mnist, caf-node, tests) must call
+// register_wire_types on its actor_system_config: a type one side does not
+// know is silently sent as an empty message.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "actors/trainers/update_rule.hpp"
+
+namespace actors {
+
+/// Bumped whenever a message layout or meaning changes.
+constexpr std::uint32_t protocol_version = 1;
+
+/// Written in the sender's byte order; a peer reading anything else has a
+/// different byte order and the raw float buffers would be garbage.
+constexpr std::uint32_t byte_order_mark = 0x01020304;
+
+/// Upper bound on a float_buffer received from the wire (1 GiB of floats):
+/// BASP frames are 32-bit and a bogus length must not allocate wildly.
+constexpr std::size_t max_wire_floats = std::size_t{1} << 28;
+
+// -- atoms ---------------------------------------------------------------------
+
+using hello_atom = caf::atom_constant<caf::atom("hello")>;
+using pull_atom = caf::atom_constant<caf::atom("pull")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using exchange_atom = caf::atom_constant<caf::atom("exchange")>;
+using weights_atom = caf::atom_constant<caf::atom("weights")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using load_atom = caf::atom_constant<caf::atom("load")>;
+using put_atom = caf::atom_constant<caf::atom("put")>;
+using shard_atom = caf::atom_constant<caf::atom("shard")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using step_atom = caf::atom_constant<caf::atom("step")>;
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+
+// -- errors ----------------------------------------------------------------------
+
+/// Errors at actor boundaries; rendered with their context message.
+enum class runtime_errc : std::uint8_t {
+  /// A peer speaks another protocol version or byte order.
+  incompatible_peer = 1,
+  /// A message failed validation (size, worker id, non-finite values).
+  bad_message,
+  /// The requested data set is not on this node.
+  data_not_found,
+  /// The node's data differs from the driver's (rows or checksum).
+  data_mismatch,
+  /// Something this actor waited for did not arrive in time.
+  timeout,
+  /// The job was configured wrongly (model spec, trainer options).
+  bad_job,
+};
+
+/// An error of category "actors" with a human-readable explanation.
+caf::error make_runtime_error(runtime_errc code, std::string what);
+
+/// Renders any caf::error, ours with its explanation, as one line.
+std::string describe(const caf::actor_system& sys, const caf::error& err);
+
+// -- wire types -------------------------------------------------------------------
+
+/// A model-sized vector of floats, serialized as raw bytes.
+struct float_buffer {
+  std::vector<float> values;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, float_buffer& x) {
+  if constexpr (std::is_same<Inspector, caf::serializer>::value) {
+    std::size_t n = x.values.size();
+    return caf::error::eval([&] { return f.begin_sequence(n); },
+                            [&] {
+                              return n == 0 ? caf::error{}
+                                            : f.apply_raw(n * sizeof(float),
+                                                          x.values.data());
+                            },
+                            [&] { return f.end_sequence(); });
+  } else if constexpr (std::is_same<Inspector, caf::deserializer>::value) {
+    std::size_t n = 0;
+    if (auto err = f.begin_sequence(n))
+      return err;
+    if (n > max_wire_floats)
+      return make_runtime_error(runtime_errc::bad_message,
+                                "float buffer of " + std::to_string(n)
+                                  + " values exceeds the wire limit");
+    x.values.resize(n);
+    if (n > 0)
+      if (auto err = f.apply_raw(n * sizeof(float), x.values.data()))
+        return err;
+    return f.end_sequence();
+  } else {
+    // Printing (to_string, logs): the size, not a million numbers.
+    std::uint64_t size = x.values.size();
+    return f(caf::meta::type_name("float_buffer"), size);
+  }
+}
+
+/// Driver -> node: first message of a job, checks compatibility.
+struct hello_msg {
+  std::uint32_t protocol = protocol_version;
+  std::uint32_t byte_order = byte_order_mark;
+  /// "host:pid" of the driver, for the node's log.
+  std::string driver;
+  std::uint64_t job_id = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, hello_msg& x) {
+  return f(caf::meta::type_name("hello_msg"), x.protocol, x.byte_order,
+           x.driver, x.job_id);
+}
+
+/// Node -> driver: answer to hello_msg.
+struct node_info {
+  std::uint32_t protocol = protocol_version;
+  std::uint32_t byte_order = byte_order_mark;
+  std::string name;
+  /// Worker slots (node.workers) and compute threads per worker.
+  std::uint32_t workers = 1;
+  std::uint32_t threads = 1;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_info& x) {
+  return f(caf::meta::type_name("node_info"), x.protocol, x.byte_order, x.name,
+           x.workers, x.threads);
+}
+
+/// Everything the actors of one training job agree on.
+struct job_spec {
+  std::uint64_t job_id = 0;
+  /// Model architecture as spec text (see nn/model_spec.hpp).
+  std::string model_spec;
+  /// Trainer (update rule) settings.
+  std::string trainer = "adag";
+  std::uint64_t window = 0;
+  double rho = -1;
+  double elastic_lr = -1;
+  double momentum = -1;
+  std::uint64_t num_ensembles = 0;
+  /// Total number of workers in the job.
+  std::uint32_t workers = 1;
+  /// Worker optimizer.
+  std::string optimizer = "adam";
+  double learning_rate = -1;
+  double optimizer_momentum = 0;
+  bool nesterov = false;
+  std::uint64_t epochs = 1;
+  std::uint64_t batch_size = 32;
+  std::uint64_t seed = 42;
+  float scale_max = 255;
+  /// Longest wait for any single reply before the job fails, in seconds.
+  double timeout_seconds = 120;
+  /// Batches between progress messages to the driver.
+  std::uint64_t progress_every = 50;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_spec& x) {
+  return f(caf::meta::type_name("job_spec"), x.job_id, x.model_spec, x.trainer,
+           x.window, x.rho, x.elastic_lr, x.momentum, x.num_ensembles,
+           x.workers, x.optimizer, x.learning_rate, x.optimizer_momentum,
+           x.nesterov, x.epochs, x.batch_size, x.seed, x.scale_max,
+           x.timeout_seconds, x.progress_every);
+}
+
+/// The rule_options a job_spec describes.
+rule_options rule_options_of(const job_spec& job);
+
+/// Driver -> parameter server: the job and the initial centre variable.
+struct ps_init {
+  job_spec job;
+  float_buffer weights;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ps_init& x) {
+  return f(caf::meta::type_name("ps_init"), x.job, x.weights);
+}
+
+/// Parameter server -> worker: the centre variable at update `version`.
+struct weights_msg {
+  std::uint64_t version = 0;
+  float_buffer weights;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, weights_msg& x) {
+  return f(caf::meta::type_name("weights_msg"), x.version, x.weights);
+}
+
+/// Worker -> parameter server: one payload of the trainer's rule.
+struct commit_msg {
+  std::uint32_t worker = 0;
+  /// The server's update count at this worker's last pull (DynSGD).
+  std::uint64_t last_update = 0;
+  float_buffer payload;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, commit_msg& x) {
+  return f(caf::meta::type_name("commit_msg"), x.worker, x.last_update,
+           x.payload);
+}
+
+/// Parameter server -> worker: a commit was applied.
+struct commit_ack {
+  std::uint64_t updates = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, commit_ack& x) {
+  return f(caf::meta::type_name("commit_ack"), x.updates);
+}
+
+/// Parameter server counters.
+struct ps_stats {
+  std::uint64_t updates = 0;
+  std::uint64_t pulls = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  /// Seconds spent applying commits and copying the centre for pulls.
+  double busy_seconds = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ps_stats& x) {
+  return f(caf::meta::type_name("ps_stats"), x.updates, x.pulls, x.rejected,
+           x.bytes_in, x.bytes_out, x.busy_seconds);
+}
+
+/// Driver -> data loader: read these workers' shards from the node's data.
+struct shard_request {
+  std::string dataset;
+  std::string split = "train";
+  /// What the driver sees, so the node can prove it has the same data.
+  std::uint64_t rows = 0;
+  std::uint32_t labels_crc = 0;
+  std::vector<std::uint32_t> workers;
+  /// Row indices per worker, in the order of `workers`.
+  std::vector<std::vector<std::uint32_t>> indices;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_request& x) {
+  return f(caf::meta::type_name("shard_request"), x.dataset, x.split, x.rows,
+           x.labels_crc, x.workers, x.indices);
+}
+
+/// One worker's rows: images as raw bytes plus labels.
+struct shard_data {
+  std::uint32_t worker = 0;
+  std::uint64_t rows = 0;
+  std::uint64_t height = 28;
+  std::uint64_t width = 28;
+  std::uint64_t channels = 1;
+  std::uint64_t classes = 10;
+  std::vector<std::uint8_t> pixels;
+  std::vector<std::uint8_t> labels;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_data& x) {
+  return f(caf::meta::type_name("shard_data"), x.worker, x.rows, x.height,
+           x.width, x.channels, x.classes, x.pixels, x.labels);
+}
+
+/// Worker -> driver: periodic progress.
+struct progress_msg {
+  std::uint32_t worker = 0;
+  std::uint64_t epoch = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t samples = 0;
+  /// Sum of batch losses since the previous progress message.
+  double loss_sum = 0;
+  std::uint64_t loss_batches = 0;
+  std::uint64_t commits = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, progress_msg& x) {
+  return f(caf::meta::type_name("progress_msg"), x.worker, x.epoch, x.batches,
+           x.samples, x.loss_sum, x.loss_batches, x.commits);
+}
+
+/// Worker -> driver: the end of a worker's run.
+struct worker_result {
+  std::uint32_t worker = 0;
+  std::string node;
+  std::uint64_t samples = 0;
+  std::uint64_t commits = 0;
+  double seconds = 0;
+  /// Time spent waiting for the parameter server.
+  double wait_seconds = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_received = 0;
+  std::vector<double> epoch_loss;
+  /// Final local weights (the model itself for single and ensemble).
+  float_buffer weights;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, worker_result& x) {
+  return f(caf::meta::type_name("worker_result"), x.worker, x.node, x.samples,
+           x.commits, x.seconds, x.wait_seconds, x.bytes_sent,
+           x.bytes_received, x.epoch_loss, x.weights);
+}
+
+// -- actor interfaces --------------------------------------------------------------
+
+/// The parameter server: holds the centre variable, applies payloads.
+using ps_actor = caf::typed_actor<
+  caf::replies_to<pull_atom, std::uint32_t>::with<weights_msg>,
+  caf::replies_to<commit_atom, commit_msg>::with<commit_ack>,
+  caf::replies_to<exchange_atom, commit_msg>::with<weights_msg>,
+  caf::replies_to<weights_atom>::with<weights_msg>,
+  caf::replies_to<stats_atom>::with<ps_stats>>;
+
+/// One per node and job: the handshake and the node's data shards.
+using loader_actor = caf::typed_actor<
+  caf::replies_to<hello_atom, hello_msg>::with<node_info>,
+  caf::replies_to<load_atom, shard_request>::with<std::uint64_t>,
+  caf::replies_to<put_atom, shard_data>::with<std::uint64_t>,
+  caf::replies_to<shard_atom, std::uint32_t>::with<shard_data>>;
+
+/// Driver -> worker: everything a worker needs to run.
+struct worker_job {
+  job_spec job;
+  std::uint32_t worker = 0;
+  ps_actor ps;
+  loader_actor loader;
+  /// Receives progress_msg; may be invalid.
+  caf::actor progress;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, worker_job& x) {
+  return f(caf::meta::type_name("worker_job"), x.job, x.worker, x.ps, x.loader,
+           x.progress);
+}
+
+/// A worker: trains on its shard and talks to the parameter server.
+using worker_actor = caf::typed_actor<
+  caf::replies_to<run_atom, worker_job>::with<worker_result>,
+  caf::reacts_to<step_atom>>;
+
+/// Registers every wire type and the error category; call on every config.
+void register_wire_types(caf::actor_system_config& cfg);
+
+} // namespace actors

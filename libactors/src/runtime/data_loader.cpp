@@ -1,0 +1,138 @@
+#include "actors/runtime/data_loader.hpp"
+
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "actors/data/dataset.hpp"
+#include "actors/nn/model_io.hpp"
+
+namespace actors {
+
+namespace {
+
+struct loader_state {
+  std::string name;
+  std::string data_dir;
+  std::uint32_t workers = 1;
+  std::uint32_t threads = 1;
+  std::uint64_t job_id = 0;
+  std::string driver;
+  std::map<std::uint32_t, shard_data> shards;
+};
+
+shard_data cut_shard(const dataset& d, std::uint32_t worker,
+                     const std::vector<std::uint32_t>& rows) {
+  shard_data s;
+  s.worker = worker;
+  s.rows = rows.size();
+  s.height = d.height;
+  s.width = d.width;
+  s.channels = d.channels;
+  s.classes = d.classes;
+  const std::size_t f = d.features();
+  s.pixels.resize(rows.size() * f);
+  s.labels.resize(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::copy_n(d.pixels.begin() + static_cast<std::ptrdiff_t>(rows[i] * f), f,
+                s.pixels.begin() + static_cast<std::ptrdiff_t>(i * f));
+    s.labels[i] = d.labels[rows[i]];
+  }
+  return s;
+}
+
+} // namespace
+
+std::uint32_t labels_checksum(const std::vector<std::uint8_t>& labels) {
+  return crc32_of(labels.data(), labels.size());
+}
+
+loader_actor::behavior_type data_loader(loader_actor::pointer self) {
+  auto st = std::make_shared<loader_state>();
+  const auto& cfg = self->system().config();
+  st->name = caf::get_or(cfg, "node.name", "local");
+  st->data_dir = caf::get_or(cfg, "node.data-dir", "data");
+  st->workers = static_cast<std::uint32_t>(caf::get_or(cfg, "node.workers", 1));
+  st->threads = static_cast<std::uint32_t>(caf::get_or(cfg, "node.threads", 1));
+  self->attach_functor([st](const caf::error& reason) {
+    if (st->job_id != 0)
+      std::fprintf(stderr, "caf-node %s: job %llu end (driver %s)%s\n",
+                   st->name.c_str(), static_cast<unsigned long long>(st->job_id),
+                   st->driver.c_str(),
+                   reason && reason != caf::exit_reason::user_shutdown
+                     ? ", stopped abnormally"
+                     : "");
+  });
+  return {
+    [=](hello_atom, const hello_msg& h) -> caf::result<node_info> {
+      if (h.byte_order != byte_order_mark)
+        return make_runtime_error(runtime_errc::incompatible_peer,
+                                  "node " + st->name
+                                    + ": driver has another byte order");
+      if (h.protocol != protocol_version)
+        return make_runtime_error(
+          runtime_errc::incompatible_peer,
+          "node " + st->name + " speaks protocol "
+            + std::to_string(protocol_version) + ", driver speaks "
+            + std::to_string(h.protocol));
+      st->job_id = h.job_id;
+      st->driver = h.driver;
+      std::fprintf(stderr, "caf-node %s: job %llu start (driver %s)\n",
+                   st->name.c_str(), static_cast<unsigned long long>(h.job_id),
+                   h.driver.c_str());
+      node_info info;
+      info.name = st->name;
+      info.workers = st->workers;
+      info.threads = st->threads;
+      return info;
+    },
+    [=](load_atom, const shard_request& req) -> caf::result<std::uint64_t> {
+      if (req.workers.size() != req.indices.size())
+        return make_runtime_error(runtime_errc::bad_message,
+                                  "shard request: workers and indices differ in length");
+      auto d = load_dataset(st->data_dir, req.dataset, req.split);
+      if (!d)
+        return make_runtime_error(runtime_errc::data_not_found,
+                                  "node " + st->name + ": " + d.error().message());
+      if (d->rows != req.rows || labels_checksum(d->labels) != req.labels_crc)
+        return make_runtime_error(
+          runtime_errc::data_mismatch,
+          "node " + st->name + ": its " + req.dataset + " " + req.split
+            + " set (" + std::to_string(d->rows)
+            + " rows) differs from the driver's (" + std::to_string(req.rows)
+            + " rows)");
+      std::uint64_t total = 0;
+      for (std::size_t k = 0; k < req.workers.size(); ++k) {
+        for (auto row : req.indices[k])
+          if (row >= d->rows)
+            return make_runtime_error(runtime_errc::bad_message,
+                                      "shard request: row out of range");
+        st->shards[req.workers[k]] = cut_shard(*d, req.workers[k], req.indices[k]);
+        total += req.indices[k].size();
+      }
+      return total;
+    },
+    [=](put_atom, shard_data& s) -> caf::result<std::uint64_t> {
+      const std::uint64_t features = s.height * s.width * s.channels;
+      if (s.labels.size() != s.rows || s.pixels.size() != s.rows * features)
+        return make_runtime_error(runtime_errc::bad_message,
+                                  "shard for worker " + std::to_string(s.worker)
+                                    + ": sizes do not match its shape");
+      const auto rows = s.rows;
+      st->shards[s.worker] = std::move(s);
+      return rows;
+    },
+    [=](shard_atom, std::uint32_t worker) -> caf::result<shard_data> {
+      auto it = st->shards.find(worker);
+      if (it == st->shards.end())
+        return make_runtime_error(runtime_errc::data_not_found,
+                                  "node " + st->name + " holds no shard for worker "
+                                    + std::to_string(worker));
+      shard_data out = std::move(it->second);
+      st->shards.erase(it);
+      return out;
+    },
+  };
+}
+
+} // namespace actors

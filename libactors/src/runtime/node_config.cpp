@@ -1,0 +1,85 @@
+#include "actors/runtime/node_config.hpp"
+
+#include <caf/io/all.hpp>
+
+#include "actors/runtime/data_loader.hpp"
+#include "actors/runtime/parameter_server.hpp"
+#include "actors/runtime/protocol.hpp"
+#include "actors/runtime/worker.hpp"
+
+#include <mutex>
+#include <vector>
+
+namespace actors {
+
+namespace {
+
+// Actors spawned by drivers on this node, for stop_served_actors().
+std::mutex served_mtx;
+std::vector<caf::actor> served;
+
+// Wraps a factory so every actor it makes is remembered.
+caf::actor_factory remembered(caf::actor_factory inner) {
+  return [inner](caf::actor_config& cfg,
+                 caf::message& args) -> caf::actor_factory_result {
+    auto res = inner(cfg, args);
+    if (res.first) {
+      std::lock_guard<std::mutex> guard{served_mtx};
+      served.push_back(caf::actor_cast<caf::actor>(res.first));
+    }
+    return res;
+  };
+}
+
+} // namespace
+
+void stop_served_actors() {
+  std::vector<caf::actor> all;
+  {
+    std::lock_guard<std::mutex> guard{served_mtx};
+    all.swap(served);
+  }
+  for (auto& a : all)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+node_config::node_config() {
+  load<caf::io::middleman>();
+  register_wire_types(*this);
+  opt_group{custom_options_, "node"}
+    .add<std::string>("host", "address to listen on")
+    .add<int>("port", "port for drivers")
+    .add<std::string>("name", "node name in logs and reports")
+    .add<int>("workers", "worker slots")
+    .add<int>("threads", "compute threads per worker")
+    .add<std::string>("data-dir", "directory holding mnist/ and fashion/");
+}
+
+void node_config::apply(const node_settings& s) {
+  set("node.host", s.host);
+  set("node.port", static_cast<int>(s.port));
+  set("node.name", s.name);
+  set("node.workers", static_cast<int>(s.workers));
+  set("node.threads", static_cast<int>(s.threads));
+  set("node.data-dir", s.data_dir);
+}
+
+node_settings node_config::settings() const {
+  node_settings s;
+  s.host = caf::get_or(content, "node.host", s.host);
+  s.port = static_cast<std::uint16_t>(caf::get_or(content, "node.port", 4242));
+  s.name = caf::get_or(content, "node.name", s.name);
+  s.workers = static_cast<std::size_t>(caf::get_or(content, "node.workers", 1));
+  s.threads = static_cast<std::size_t>(caf::get_or(content, "node.threads", 1));
+  s.data_dir = caf::get_or(content, "node.data-dir", s.data_dir);
+  return s;
+}
+
+void node_config::serve_actors() {
+  add_actor_factory("parameter_server",
+                    remembered(caf::make_actor_factory(parameter_server)));
+  add_actor_factory("data_loader", remembered(caf::make_actor_factory(data_loader)));
+  add_actor_factory("worker", remembered(detached_worker_factory()));
+}
+
+} // namespace actors

@@ -1,0 +1,141 @@
+#include "actors/runtime/parameter_server.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+namespace actors {
+
+namespace {
+
+struct ps_state {
+  job_spec job;
+  std::vector<float> centre;
+  std::unique_ptr<update_rule> rule;
+  ps_stats stats;
+  std::vector<caf::typed_response_promise<weights_msg>> waiting;
+};
+
+using clock_type = std::chrono::steady_clock;
+
+weights_msg snapshot(ps_state& st) {
+  weights_msg out;
+  out.version = st.stats.updates;
+  out.weights.values = st.centre;
+  ++st.stats.pulls;
+  st.stats.bytes_out += st.centre.size() * sizeof(float);
+  return out;
+}
+
+// Returns an empty error if `msg` may be applied.
+caf::error validate(ps_state& st, const commit_msg& msg) {
+  auto reject = [&](std::string what) {
+    ++st.stats.rejected;
+    return make_runtime_error(runtime_errc::bad_message, std::move(what));
+  };
+  if (msg.worker >= st.job.workers)
+    return reject("commit from unknown worker " + std::to_string(msg.worker)
+                  + " (job has " + std::to_string(st.job.workers) + ")");
+  if (msg.payload.values.size() != st.centre.size())
+    return reject("commit of " + std::to_string(msg.payload.values.size())
+                  + " values from worker " + std::to_string(msg.worker)
+                  + ", model has " + std::to_string(st.centre.size()));
+  if (msg.last_update > st.stats.updates)
+    return reject("commit claims update " + std::to_string(msg.last_update)
+                  + " but the server is at " + std::to_string(st.stats.updates));
+  for (float v : msg.payload.values)
+    if (!std::isfinite(v))
+      return reject("commit from worker " + std::to_string(msg.worker)
+                    + " holds a non-finite value");
+  return {};
+}
+
+caf::error apply(ps_state& st, const commit_msg& msg) {
+  if (auto err = validate(st, msg))
+    return err;
+  const auto start = clock_type::now();
+  st.rule->apply(st.centre.data(), msg.payload.values.data(), st.centre.size(),
+                 st.stats.updates, msg.last_update);
+  ++st.stats.updates;
+  st.stats.bytes_in += msg.payload.values.size() * sizeof(float);
+  st.stats.busy_seconds
+    += std::chrono::duration<double>(clock_type::now() - start).count();
+  return {};
+}
+
+// Answers the pulls that waited for a round (Averaging) once it is complete.
+void release_waiting(ps_state& st) {
+  if (!st.rule->round_complete())
+    return;
+  for (auto& rp : st.waiting)
+    rp.deliver(snapshot(st));
+  st.waiting.clear();
+}
+
+} // namespace
+
+ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
+  auto st = std::make_shared<ps_state>();
+  st->job = init.job;
+  st->centre = std::move(init.weights.values);
+  auto rule = make_rule(rule_options_of(st->job));
+  caf::error setup_error;
+  if (!rule)
+    setup_error = make_runtime_error(runtime_errc::bad_job, rule.error().message());
+  else
+    st->rule = std::move(*rule);
+  auto check = [st, setup_error]() -> caf::error { return setup_error; };
+  return {
+    [=](pull_atom, std::uint32_t worker) -> caf::result<weights_msg> {
+      if (auto err = check())
+        return err;
+      if (worker >= st->job.workers) {
+        ++st->stats.rejected;
+        return make_runtime_error(runtime_errc::bad_message,
+                                  "pull from unknown worker "
+                                    + std::to_string(worker));
+      }
+      if (!st->rule->round_complete()) {
+        auto rp = self->make_response_promise<weights_msg>();
+        st->waiting.push_back(rp);
+        return rp;
+      }
+      const auto start = clock_type::now();
+      auto out = snapshot(*st);
+      st->stats.busy_seconds
+        += std::chrono::duration<double>(clock_type::now() - start).count();
+      return out;
+    },
+    [=](commit_atom, commit_msg& msg) -> caf::result<commit_ack> {
+      if (auto err = check())
+        return err;
+      if (auto err = apply(*st, msg))
+        return err;
+      release_waiting(*st);
+      return commit_ack{st->stats.updates};
+    },
+    [=](exchange_atom, commit_msg& msg) -> caf::result<weights_msg> {
+      if (auto err = check())
+        return err;
+      if (auto err = apply(*st, msg))
+        return err;
+      if (!st->rule->round_complete()) {
+        auto rp = self->make_response_promise<weights_msg>();
+        st->waiting.push_back(rp);
+        return rp;
+      }
+      release_waiting(*st);
+      return snapshot(*st);
+    },
+    [=](weights_atom) -> weights_msg {
+      auto out = snapshot(*st);
+      // The final download is not a worker pull.
+      --st->stats.pulls;
+      st->stats.bytes_out -= out.weights.values.size() * sizeof(float);
+      return out;
+    },
+    [=](stats_atom) -> ps_stats { return st->stats; },
+  };
+}
+
+} // namespace actors

@@ -1,0 +1,79 @@
+#include "actors/runtime/protocol.hpp"
+
+namespace actors {
+
+namespace {
+
+constexpr caf::atom_value category = caf::atom("actors");
+
+const char* errc_name(std::uint8_t code) {
+  switch (static_cast<runtime_errc>(code)) {
+    case runtime_errc::incompatible_peer: return "incompatible_peer";
+    case runtime_errc::bad_message: return "bad_message";
+    case runtime_errc::data_not_found: return "data_not_found";
+    case runtime_errc::data_mismatch: return "data_mismatch";
+    case runtime_errc::timeout: return "timeout";
+    case runtime_errc::bad_job: return "bad_job";
+  }
+  return "unknown";
+}
+
+} // namespace
+
+caf::error make_runtime_error(runtime_errc code, std::string what) {
+  return caf::error{static_cast<std::uint8_t>(code), category,
+                    caf::make_message(std::move(what))};
+}
+
+std::string describe(const caf::actor_system& sys, const caf::error& err) {
+  if (err.category() == category) {
+    std::string out = errc_name(err.code());
+    if (err.context().match_elements<std::string>())
+      out += ": " + err.context().get_as<std::string>(0);
+    return out;
+  }
+  return sys.render(err);
+}
+
+rule_options rule_options_of(const job_spec& job) {
+  rule_options opts;
+  opts.name = job.trainer;
+  opts.window = job.window;
+  opts.rho = job.rho;
+  opts.elastic_lr = job.elastic_lr;
+  opts.momentum = job.momentum;
+  opts.num_ensembles = job.num_ensembles;
+  opts.workers = job.workers;
+  return opts;
+}
+
+void register_wire_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<float_buffer>("actors::float_buffer")
+    .add_message_type<hello_msg>("actors::hello_msg")
+    .add_message_type<node_info>("actors::node_info")
+    .add_message_type<job_spec>("actors::job_spec")
+    .add_message_type<ps_init>("actors::ps_init")
+    .add_message_type<weights_msg>("actors::weights_msg")
+    .add_message_type<commit_msg>("actors::commit_msg")
+    .add_message_type<commit_ack>("actors::commit_ack")
+    .add_message_type<ps_stats>("actors::ps_stats")
+    .add_message_type<shard_request>("actors::shard_request")
+    .add_message_type<shard_data>("actors::shard_data")
+    .add_message_type<progress_msg>("actors::progress_msg")
+    .add_message_type<worker_result>("actors::worker_result")
+    .add_message_type<worker_job>("actors::worker_job")
+    .add_message_type<ps_actor>("actors::ps_actor")
+    .add_message_type<loader_actor>("actors::loader_actor")
+    .add_message_type<worker_actor>("actors::worker_actor")
+    .add_message_type<std::vector<std::vector<std::uint32_t>>>(
+      "std::vector<std::vector<uint32_t>>");
+  cfg.add_error_category(category, [](std::uint8_t code, caf::atom_value,
+                                      const caf::message& ctx) {
+    std::string out = errc_name(code);
+    if (ctx.match_elements<std::string>())
+      out += ": " + ctx.get_as<std::string>(0);
+    return out;
+  });
+}
+
+} // namespace actors

@@ -1,0 +1,334 @@
+#include "actors/runtime/worker.hpp"
+
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+#include "actors/data/dataset.hpp"
+#include "actors/data/partition.hpp"
+#include "actors/nn/model_spec.hpp"
+#include "actors/optim/optimizer.hpp"
+#include "actors/util/rng.hpp"
+#include "actors/util/thread_pool.hpp"
+
+namespace actors {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// Batches trained per step message: long enough to amortise the message,
+// short enough that an exit is seen within tens of milliseconds.
+constexpr std::size_t batches_per_slice = 8;
+
+struct worker_state {
+  worker_job job;
+  std::string node;
+  model net;
+  std::unique_ptr<optimizer> opt;
+  std::unique_ptr<update_rule> rule;
+  std::unique_ptr<thread_pool> pool;
+  rng dropout_rng{0};
+  dataset shard;
+  scaling scale;
+  std::vector<std::uint32_t> order;
+  std::vector<float> x, y;
+  std::vector<float> w_pull;
+  std::size_t batches = 0; // per epoch
+  std::size_t epoch = 1;
+  std::size_t i = 1;       // 1-based batch within the epoch
+  bool before_done = false;
+  bool epoch_end_done = false;
+  std::uint64_t last_update = 0;
+  worker_result result;
+  double epoch_loss = 0;
+  progress_msg pending;
+  clock_type::time_point start;
+  caf::typed_response_promise<worker_result> promise;
+  bool finished = false;
+};
+
+using state_ptr = std::shared_ptr<worker_state>;
+
+std::chrono::milliseconds timeout_of(const job_spec& job) {
+  return std::chrono::milliseconds(
+    static_cast<long long>(job.timeout_seconds * 1000.0));
+}
+
+void fail(worker_actor::pointer self, const state_ptr& st, caf::error err) {
+  if (st->finished)
+    return;
+  st->finished = true;
+  st->promise.deliver(err);
+  self->quit(std::move(err));
+}
+
+void set_weights(const state_ptr& st, const std::vector<float>& w) {
+  std::memcpy(st->net.params(), w.data(), w.size() * sizeof(float));
+  st->w_pull = w;
+}
+
+void new_epoch_order(const state_ptr& st) {
+  st->order = permutation(st->shard.rows,
+                          st->job.job.seed * 1000003ULL
+                            + st->job.worker * 7919ULL + st->epoch);
+}
+
+void flush_progress(const state_ptr& st) {
+  auto& p = st->pending;
+  if (p.batches == 0 || !st->job.progress)
+    return;
+  p.worker = st->job.worker;
+  p.epoch = st->epoch;
+  p.commits = st->result.commits;
+  caf::anon_send(st->job.progress, progress_atom::value, p);
+  p = progress_msg{};
+}
+
+void finish(worker_actor::pointer self, const state_ptr& st) {
+  flush_progress(st);
+  auto& r = st->result;
+  r.worker = st->job.worker;
+  r.node = st->node;
+  r.seconds = std::chrono::duration<double>(clock_type::now() - st->start).count();
+  r.weights.values.assign(st->net.params(),
+                          st->net.params() + st->net.param_count());
+  st->finished = true;
+  st->promise.deliver(std::move(r));
+  self->quit();
+}
+
+void train_batch(const state_ptr& st) {
+  const std::size_t b = st->job.job.batch_size;
+  gather_batch(st->shard, st->order.data() + (st->i - 1) * b, b, st->scale,
+               st->x.data(), st->y.data());
+  step_context ctx{st->pool.get(), true, &st->dropout_rng};
+  auto res = st->net.train_step(st->x.data(), st->y.data(), b, ctx);
+  st->opt->step(st->net.params(), st->net.grads(), st->net.param_count(),
+                st->pool.get());
+  st->result.samples += b;
+  st->epoch_loss += res.loss;
+  auto& p = st->pending;
+  ++p.batches;
+  p.samples += b;
+  p.loss_sum += res.loss;
+  ++p.loss_batches;
+  if (p.batches >= st->job.job.progress_every)
+    flush_progress(st);
+}
+
+// Talks to the parameter server as the rule says, then resumes stepping.
+void exchange(worker_actor::pointer self, const state_ptr& st) {
+  const auto n = st->net.param_count();
+  const auto timeout = timeout_of(st->job.job);
+  const auto sent_at = clock_type::now();
+  auto on_error = [self, st](caf::error& err) { fail(self, st, std::move(err)); };
+  if (st->rule->kind() == exchange_kind::push_then_pull) {
+    commit_msg msg;
+    msg.worker = st->job.worker;
+    msg.last_update = st->last_update;
+    msg.payload.values.resize(n);
+    st->rule->make_payload(st->net.params(), st->w_pull.data(),
+                           msg.payload.values.data(), n);
+    st->result.bytes_sent += n * sizeof(float);
+    self->request(st->job.ps, timeout, exchange_atom::value, std::move(msg))
+      .then(
+        [self, st, sent_at](weights_msg& w) {
+          st->result.wait_seconds
+            += std::chrono::duration<double>(clock_type::now() - sent_at).count();
+          st->result.bytes_received += w.weights.values.size() * sizeof(float);
+          ++st->result.commits;
+          st->last_update = w.version;
+          set_weights(st, w.weights.values);
+          self->send(self, step_atom::value);
+        },
+        on_error);
+    return;
+  }
+  // pull_then_push: elastic step towards the centre, then send it.
+  self->request(st->job.ps, timeout, pull_atom::value, st->job.worker)
+    .then(
+      [self, st, n, timeout, sent_at, on_error](weights_msg& c) {
+        st->result.bytes_received += c.weights.values.size() * sizeof(float);
+        if (c.weights.values.size() != n) {
+          fail(self, st,
+               make_runtime_error(runtime_errc::bad_message,
+                                  "centre of the wrong size from the server"));
+          return;
+        }
+        commit_msg msg;
+        msg.worker = st->job.worker;
+        msg.last_update = c.version;
+        msg.payload.values.resize(n);
+        st->rule->elastic_step(st->net.params(), c.weights.values.data(),
+                               msg.payload.values.data(), n);
+        st->last_update = c.version;
+        st->result.bytes_sent += n * sizeof(float);
+        self->request(st->job.ps, timeout, commit_atom::value, std::move(msg))
+          .then(
+            [self, st, sent_at](commit_ack&) {
+              st->result.wait_seconds
+                += std::chrono::duration<double>(clock_type::now() - sent_at)
+                     .count();
+              ++st->result.commits;
+              self->send(self, step_atom::value);
+            },
+            on_error);
+      },
+      on_error);
+}
+
+// Trains up to batches_per_slice batches; returns after scheduling either
+// the next step or an exchange whose reply schedules it.
+void step(worker_actor::pointer self, const state_ptr& st) {
+  if (st->finished)
+    return;
+  const auto& job = st->job.job;
+  for (std::size_t done = 0; done < batches_per_slice; ++done) {
+    if (st->i > st->batches) {
+      if (st->rule->communicate_at_epoch_end() && !st->epoch_end_done) {
+        st->epoch_end_done = true;
+        exchange(self, st);
+        return;
+      }
+      st->result.epoch_loss.push_back(
+        st->batches > 0 ? st->epoch_loss / static_cast<double>(st->batches) : 0.0);
+      st->epoch_loss = 0;
+      if (st->epoch >= job.epochs) {
+        finish(self, st);
+        return;
+      }
+      ++st->epoch;
+      st->i = 1;
+      st->epoch_end_done = false;
+      new_epoch_order(st);
+      continue;
+    }
+    if (!st->before_done && st->rule->communicate_before(st->i)) {
+      st->before_done = true;
+      exchange(self, st);
+      return;
+    }
+    train_batch(st);
+    const bool after = st->rule->communicate_after(st->i);
+    ++st->i;
+    st->before_done = false;
+    if (after) {
+      exchange(self, st);
+      return;
+    }
+  }
+  self->send(self, step_atom::value);
+}
+
+caf::error setup(const state_ptr& st, shard_data& s) {
+  auto& job = st->job.job;
+  auto m = parse_model_spec(job.model_spec, "job model");
+  if (!m)
+    return make_runtime_error(runtime_errc::bad_job, m.error().message());
+  st->net = std::move(*m);
+  auto rule = make_rule(rule_options_of(job));
+  if (!rule)
+    return make_runtime_error(runtime_errc::bad_job, rule.error().message());
+  st->rule = std::move(*rule);
+  optimizer_options oo;
+  oo.name = job.optimizer;
+  oo.learning_rate = static_cast<float>(job.learning_rate);
+  oo.momentum = static_cast<float>(job.optimizer_momentum);
+  oo.nesterov = job.nesterov;
+  if (auto prescribed = st->rule->worker_optimizer(); !prescribed.empty()) {
+    oo.name = prescribed;
+    oo.momentum = static_cast<float>(st->rule->options().momentum);
+    oo.nesterov = true;
+  }
+  auto opt = make_optimizer(oo);
+  if (!opt)
+    return make_runtime_error(runtime_errc::bad_job, opt.error().message());
+  st->opt = std::move(*opt);
+  st->shard.rows = s.rows;
+  st->shard.height = s.height;
+  st->shard.width = s.width;
+  st->shard.channels = s.channels;
+  st->shard.classes = s.classes;
+  st->shard.pixels = std::move(s.pixels);
+  st->shard.labels = std::move(s.labels);
+  if (st->net.input_shape().size() != st->shard.features()
+      || st->net.output_shape().size() != st->shard.classes)
+    return make_runtime_error(runtime_errc::bad_job,
+                              "model does not fit the data's shape");
+  st->scale.old_max = job.scale_max;
+  st->batches = full_batches(st->shard.rows, job.batch_size);
+  st->x.resize(job.batch_size * st->shard.features());
+  st->y.resize(job.batch_size * st->shard.classes);
+  st->dropout_rng.reseed(job.seed ^ (0x9e37ULL * (st->job.worker + 1)));
+  new_epoch_order(st);
+  return {};
+}
+
+} // namespace
+
+worker_actor::behavior_type worker(worker_actor::pointer self) {
+  auto st = std::make_shared<worker_state>();
+  const auto& cfg = self->system().config();
+  st->node = caf::get_or(cfg, "node.name", "local");
+  const auto threads = caf::get_or(cfg, "node.threads", 1);
+  st->pool = std::make_unique<thread_pool>(threads > 0 ? static_cast<std::size_t>(threads) : 1);
+  return {
+    [=](run_atom, worker_job& job) -> caf::result<worker_result> {
+      st->job = std::move(job);
+      st->start = clock_type::now();
+      st->promise = self->make_response_promise<worker_result>();
+      const auto timeout = timeout_of(st->job.job);
+      auto on_error = [self, st](caf::error& err) { fail(self, st, std::move(err)); };
+      self->request(st->job.loader, timeout, shard_atom::value, st->job.worker)
+        .then(
+          [self, st, timeout, on_error](shard_data& s) {
+            if (auto err = setup(st, s)) {
+              fail(self, st, std::move(err));
+              return;
+            }
+            if (st->rule->kind() == exchange_kind::none) {
+              // Single and Ensemble: no server; each worker draws its own
+              // initial model (Ensemble wants them to differ).
+              st->net.init(st->job.job.seed + 7919ULL * st->job.worker);
+              self->send(self, step_atom::value);
+              return;
+            }
+            // Every worker starts from the centre variable.
+            self->request(st->job.ps, timeout, pull_atom::value, st->job.worker)
+              .then(
+                [self, st](weights_msg& w) {
+                  if (w.weights.values.size() != st->net.param_count()) {
+                    fail(self, st,
+                         make_runtime_error(runtime_errc::bad_message,
+                                            "initial centre has the wrong size"));
+                    return;
+                  }
+                  st->result.bytes_received
+                    += w.weights.values.size() * sizeof(float);
+                  st->last_update = w.version;
+                  set_weights(st, w.weights.values);
+                  self->send(self, step_atom::value);
+                },
+                on_error);
+          },
+          on_error);
+      return st->promise;
+    },
+    [=](step_atom) { step(self, st); },
+  };
+}
+
+caf::actor_factory detached_worker_factory() {
+  return [](caf::actor_config& cfg,
+            caf::message& args) -> caf::actor_factory_result {
+    if (!args.empty())
+      return {};
+    auto& sys = cfg.host->system();
+    auto hdl = sys.spawn<caf::detached>(worker);
+    return {caf::actor_cast<caf::strong_actor_ptr>(std::move(hdl)),
+            sys.message_types<worker_actor>()};
+  };
+}
+
+} // namespace actors
