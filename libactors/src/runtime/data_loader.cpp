@@ -56,7 +56,7 @@ loader_actor::behavior_type data_loader(loader_actor::pointer self) {
   st->threads = static_cast<std::uint32_t>(caf::get_or(cfg, "node.threads", 1));
   self->attach_functor([st](const caf::error& reason) {
     if (st->job_id != 0)
-      std::fprintf(stderr, "caf-node %s: job %llu end (driver %s)%s\n",
+      std::fprintf(stderr, "node %s: job %llu end (driver %s)%s\n",
                    st->name.c_str(), static_cast<unsigned long long>(st->job_id),
                    st->driver.c_str(),
                    reason && reason != caf::exit_reason::user_shutdown
@@ -77,7 +77,7 @@ loader_actor::behavior_type data_loader(loader_actor::pointer self) {
             + std::to_string(h.protocol));
       st->job_id = h.job_id;
       st->driver = h.driver;
-      std::fprintf(stderr, "caf-node %s: job %llu start (driver %s)\n",
+      std::fprintf(stderr, "node %s: job %llu start (driver %s)\n",
                    st->name.c_str(), static_cast<unsigned long long>(h.job_id),
                    h.driver.c_str());
       node_info info;
