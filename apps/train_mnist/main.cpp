@@ -57,6 +57,7 @@ struct settings {
   bool send_shards = false;
   double timeout = 120;
   double connect_timeout = 15;
+  double run_timeout = 86400;
   std::uint64_t seed = 42;
   std::size_t threads = 0;
   double scale_max = 250;
@@ -308,6 +309,7 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   co.send_shards = s.send_shards;
   co.dataset_name = s.dataset;
   co.connect_timeout = s.connect_timeout;
+  co.run_timeout = s.run_timeout;
   job_spec job;
   job.job_id = (static_cast<std::uint64_t>(::getpid()) << 32)
                ^ static_cast<std::uint64_t>(std::time(nullptr));
@@ -450,6 +452,8 @@ int main(int argc, char** argv) {
            "seconds to wait for any reply between actors");
   opts.add("connect-timeout", &s.connect_timeout, 0.1, 3600,
            "seconds to wait for a node connection, spawn or handshake");
+  opts.add("run-timeout", &s.run_timeout, 1, 30 * 86400,
+           "seconds the whole distributed training may take");
   opts.add("epochs", &s.epochs, 1, 100000, "passes over the training set");
   opts.add("batch-size", &s.batch_size, 1, 65536, "samples per mini-batch");
   opts.add_choice("optimizer", &s.optimizer, {"adam", "adagrad", "sgd", "rmsprop"},

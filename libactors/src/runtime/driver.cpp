@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <mutex>
 
 #include <caf/io/all.hpp>
@@ -323,9 +324,10 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
   }
   const auto start = clock_type::now();
   sink->start = start;
-  std::vector<decltype(self->request(workers[0], ms(1), run_atom::value,
-                                     worker_job{}))>
-    pending;
+  // Results come back as ordinary messages (send, not request) so that
+  // down messages of monitored actors interleave with them: a lost node
+  // ends the run at once instead of at a request timeout.
+  std::map<caf::actor_addr, std::string> watched; // actor -> what it is
   for (auto& n : nodes)
     for (auto w : n.workers) {
       worker_job wj;
@@ -334,25 +336,50 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
       wj.ps = ps;
       wj.loader = n.loader;
       wj.progress = progress;
-      pending.push_back(
-        self->request(workers[w], ms(opts.run_timeout), run_atom::value, std::move(wj)));
+      self->monitor(workers[w]);
+      watched[workers[w].address()] = "worker " + std::to_string(w) + " on node "
+                                      + n.address;
+      self->send(workers[w], run_atom::value, std::move(wj));
     }
+  if (ps) {
+    self->monitor(ps);
+    watched[ps.address()] = "the parameter server on node "
+                            + nodes[ps_index].address;
+  }
 
   // 6. Results.
   out.workers.resize(total);
-  for (auto& handle : pending) {
-    status st;
-    std::move(handle).receive(
+  std::size_t received = 0;
+  status st;
+  const auto deadline = clock_type::now() + ms(opts.run_timeout);
+  while (received < total && st) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - clock_type::now());
+    self->receive(
       [&](worker_result& r) {
-        const auto id = r.worker;
-        out.workers[id] = std::move(r);
+        if (r.worker < total) {
+          const auto id = r.worker;
+          out.workers[id] = std::move(r);
+          ++received;
+        }
       },
       [&](caf::error& err) {
         st = status::io_error("a worker failed: " + describe(sys, err));
+      },
+      [&](caf::down_msg& dm) {
+        auto it = watched.find(dm.source);
+        if (it == watched.end() || !dm.reason
+            || dm.reason == caf::exit_reason::normal)
+          return;
+        st = status::io_error(it->second + " is gone: " + describe(sys, dm.reason));
+      },
+      caf::after(std::max(left, std::chrono::milliseconds(1))) >> [&] {
+        st = status::io_error("training did not finish within --run-timeout ("
+                              + std::to_string(opts.run_timeout) + " s)");
       });
-    if (!st)
-      return fail(st);
   }
+  if (!st)
+    return fail(st);
   out.seconds = std::chrono::duration<double>(clock_type::now() - start).count();
   for (auto& r : out.workers)
     out.samples += r.samples;
