@@ -189,6 +189,53 @@ TEST_CASE("nn.conv2d forward equals a direct convolution") {
       }
 }
 
+TEST_CASE("nn.conv2d direct kernels (filters a multiple of 16) match finite differences") {
+  // 32 filters over 16 channels: direct forward, kernel and input gradients.
+  conv2d a{32, 3, false, activation::relu};
+  check_layer(a, {7, 6, 16}, 2, 15, false, 1e-2);
+  // Even kernel with `same` padding: the asymmetric padding of both the
+  // forward input and the padded output gradient.
+  conv2d b{16, 4, true, activation::linear};
+  check_layer(b, {5, 6, 32}, 2, 16);
+  // 48 filters (three vector blocks) over 8 channels: direct forward and
+  // kernel gradient, input gradient through GEMM (8 is not a multiple of 16).
+  conv2d c{48, 3, true, activation::linear};
+  check_layer(c, {5, 5, 8}, 2, 17);
+}
+
+TEST_CASE("nn.conv2d direct forward equals a direct 4-loop convolution") {
+  conv2d l{16, 3, true, activation::relu};
+  shape3 in{5, 4, 16};
+  REQUIRE(l.configure(in).has_value());
+  rng r{6};
+  std::vector<float> params(l.param_count()), grads(l.param_count());
+  l.bind(params.data(), grads.data());
+  for (auto& p : params)
+    p = r.uniform(-1, 1);
+  auto x = random_vector(in.size() * 3, r);
+  std::vector<float> y(3 * 5 * 4 * 16);
+  thread_pool pool{2};
+  step_context ctx{&pool, false, nullptr};
+  l.forward(x.data(), y.data(), 3, ctx);
+  for (int i = 0; i < 3; ++i)
+    for (int oh = 0; oh < 5; ++oh)
+      for (int ow = 0; ow < 4; ++ow)
+        for (int f = 0; f < 16; ++f) {
+          double s = params[3 * 3 * 16 * 16 + f];
+          for (int kh = 0; kh < 3; ++kh)
+            for (int kw = 0; kw < 3; ++kw)
+              for (int ch = 0; ch < 16; ++ch) {
+                const int ih = oh + kh - 1, iw = ow + kw - 1;
+                if (ih < 0 || ih >= 5 || iw < 0 || iw >= 4)
+                  continue;
+                s += static_cast<double>(x[i * 320 + (ih * 4 + iw) * 16 + ch])
+                     * params[((kh * 3 + kw) * 16 + ch) * 16 + f];
+              }
+          CHECK(y[((i * 5 + oh) * 4 + ow) * 16 + f]
+                == doctest::Approx(std::max(s, 0.0)).epsilon(1e-4));
+        }
+}
+
 TEST_CASE("nn.dense linear and relu match finite differences") {
   dense a{5, activation::linear};
   check_layer(a, {1, 1, 12}, 4, 21);

@@ -7,6 +7,7 @@
 
 #include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
+#include "conv_kernels.hpp"
 #include "eigen_maps.hpp"
 
 namespace actors {
@@ -131,6 +132,52 @@ void conv2d::col2im(const float* col, float* x) const {
   }
 }
 
+namespace {
+
+// Calls fn(std::integral_constant<int, NB>) for NB = blocks in 1..4.
+template <class Fn>
+void with_blocks(std::size_t blocks, Fn&& fn) {
+  switch (blocks) {
+    case 1: fn(std::integral_constant<int, 1>{}); break;
+    case 2: fn(std::integral_constant<int, 2>{}); break;
+    case 3: fn(std::integral_constant<int, 3>{}); break;
+    default: fn(std::integral_constant<int, 4>{}); break;
+  }
+}
+
+bool fits_direct(std::size_t channels) {
+  return channels % 16 == 0 && channels >= 16 && channels <= 64;
+}
+
+// Copies an h x w x c image into the interior of a zero-bordered buffer of
+// (h + extra) x (w + extra) x c at (top, left). The border is zeroed only
+// when the buffer is (re)allocated, as the interior is always overwritten.
+void pad_into(std::vector<float>& buf, const float* src, std::size_t h,
+              std::size_t w, std::size_t c, std::size_t extra, std::size_t top,
+              std::size_t left) {
+  const std::size_t pw = w + extra;
+  const std::size_t size = (h + extra) * pw * c;
+  if (buf.size() != size)
+    buf.assign(size, 0.0f);
+  for (std::size_t i = 0; i < h; ++i)
+    std::memcpy(buf.data() + ((i + top) * pw + left) * c, src + i * w * c,
+                w * c * sizeof(float));
+}
+
+} // namespace
+
+bool conv2d::use_direct() const {
+  return patch_ > small_patch && fits_direct(filters_);
+}
+
+bool conv2d::use_direct_kernel_grad() const {
+  return use_direct() && in_.c % 8 == 0;
+}
+
+bool conv2d::use_direct_input_grad() const {
+  return use_direct() && fits_direct(in_.c);
+}
+
 // With a patch this short (the seed's first layer: 3x3x1 = 9) GEMM spends
 // its time packing and im2col its time in tiny copies. Instead, each kernel
 // tap sweeps a whole output row: one input value times a block of 16
@@ -251,6 +298,23 @@ void conv2d::forward(const float* x, float* y, std::size_t n,
         small_patch_forward(x + i * in_.size(), out.data());
         continue;
       }
+      if (use_direct()) {
+        const float* src = x + i * in_.size();
+        int x_width = static_cast<int>(in_.w);
+        if (same_) {
+          pad_into(s.xpad, src, in_.h, in_.w, in_.c, kernel_ - 1, pad_top_,
+                   pad_left_);
+          src = s.xpad.data();
+          x_width += static_cast<int>(kernel_ - 1);
+        }
+        with_blocks(filters_ / 16, [&](auto nb) {
+          detail::conv_valid<decltype(nb)::value>(
+            src, x_width, static_cast<int>(in_.c), static_cast<int>(kernel_),
+            w_, static_cast<int>(out_.h), static_cast<int>(out_.w), b_,
+            act_ == activation::relu, out.data());
+        });
+        continue;
+      }
       im2col(x + i * in_.size(), s.col.data());
       out.noalias() = col * w;
       out.rowwise() += b;
@@ -263,6 +327,17 @@ void conv2d::forward(const float* x, float* y, std::size_t n,
 void conv2d::backward(const float* x, const float* y, float* dy, float* dx,
                       std::size_t n, step_context& ctx) {
   reserve_scratch(ctx.pool->size());
+  if (dx && use_direct_input_grad()) {
+    // flipped_[kh][kw][f][c] = w[k-1-kh][k-1-kw][c][f]
+    const std::size_t k = kernel_, c_count = in_.c, f_count = filters_;
+    flipped_.resize(patch_ * filters_);
+    for (std::size_t kh = 0; kh < k; ++kh)
+      for (std::size_t kw = 0; kw < k; ++kw)
+        for (std::size_t c = 0; c < c_count; ++c)
+          for (std::size_t f = 0; f < f_count; ++f)
+            flipped_[((kh * k + kw) * f_count + f) * c_count + c]
+              = w_[(((k - 1 - kh) * k + (k - 1 - kw)) * c_count + c) * f_count + f];
+  }
   const std::size_t pixels = out_.h * out_.w;
   const_matrix_map w(w_, patch_, filters_);
   std::size_t used = 0;
@@ -272,7 +347,7 @@ void conv2d::backward(const float* x, const float* y, float* dy, float* dx,
     s.col.resize(pixels * patch_);
     s.dw.assign(patch_ * filters_, 0.0f);
     s.db.assign(filters_, 0.0f);
-    if (dx)
+    if (dx && !use_direct_input_grad())
       s.dcol.resize(pixels * patch_);
     matrix_map col(s.col.data(), pixels, patch_);
     matrix_map dw(s.dw.data(), patch_, filters_);
@@ -285,14 +360,43 @@ void conv2d::backward(const float* x, const float* y, float* dy, float* dx,
           dyi[k] = yi[k] > 0.0f ? dyi[k] : 0.0f;
       }
       matrix_map g(dyi, pixels, filters_);
+      const float* xi = x + i * in_.size();
       if (use_small_patch()) {
-        small_patch_kernel_grad(x + i * in_.size(), dyi, s.dw.data());
+        small_patch_kernel_grad(xi, dyi, s.dw.data());
+      } else if (use_direct_kernel_grad()) {
+        const float* src = xi;
+        int x_width = static_cast<int>(in_.w);
+        if (same_) {
+          pad_into(s.xpad, xi, in_.h, in_.w, in_.c, kernel_ - 1, pad_top_,
+                   pad_left_);
+          src = s.xpad.data();
+          x_width += static_cast<int>(kernel_ - 1);
+        }
+        with_blocks(filters_ / 16, [&](auto nb) {
+          detail::conv_kernel_grad<decltype(nb)::value>(
+            src, x_width, static_cast<int>(in_.c), static_cast<int>(kernel_),
+            dyi, static_cast<int>(out_.h), static_cast<int>(out_.w),
+            s.dw.data());
+        });
       } else {
-        im2col(x + i * in_.size(), s.col.data());
+        im2col(xi, s.col.data());
         dw.noalias() += col.transpose() * g;
       }
       db += g.colwise().sum();
-      if (dx) {
+      if (dx && use_direct_input_grad()) {
+        // dx is the full correlation of dy with the flipped kernel: a valid
+        // convolution over dy padded by k-1 (less the forward padding).
+        const std::size_t extra = in_.h + kernel_ - 1 - out_.h;
+        pad_into(s.dypad, dyi, out_.h, out_.w, filters_, extra,
+                 kernel_ - 1 - pad_top_, kernel_ - 1 - pad_left_);
+        with_blocks(in_.c / 16, [&](auto nb) {
+          detail::conv_valid<decltype(nb)::value>(
+            s.dypad.data(), static_cast<int>(out_.w + extra),
+            static_cast<int>(filters_), static_cast<int>(kernel_),
+            flipped_.data(), static_cast<int>(in_.h), static_cast<int>(in_.w),
+            nullptr, false, dx + i * in_.size());
+        });
+      } else if (dx) {
         matrix_map dcol(s.dcol.data(), pixels, patch_);
         dcol.noalias() = g * w.transpose();
         col2im(s.dcol.data(), dx + i * in_.size());

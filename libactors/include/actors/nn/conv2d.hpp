@@ -35,6 +35,10 @@ private:
   // Patches at most this long skip GEMM for direct loops.
   static constexpr std::size_t small_patch = 16;
   bool use_small_patch() const;
+  // Direct kernels (conv_kernels.hpp) for filter/channel counts of 16..64.
+  bool use_direct() const;
+  bool use_direct_kernel_grad() const;
+  bool use_direct_input_grad() const;
   template <class Fn>
   void for_each_tap_row(Fn&& fn) const;
   void small_patch_forward(const float* x, float* out) const;
@@ -47,6 +51,8 @@ private:
     std::vector<float> dcol;
     std::vector<float> dw;
     std::vector<float> db;
+    std::vector<float> xpad;  // input with its `same` padding
+    std::vector<float> dypad; // output gradient padded for the input gradient
   };
   void reserve_scratch(std::size_t threads);
 
@@ -62,6 +68,7 @@ private:
   float* dw_ = nullptr;
   float* db_ = nullptr;
   std::vector<scratch> scratch_;
+  std::vector<float> flipped_; // kernel flipped for the input gradient
 };
 
 } // namespace actors
