@@ -354,12 +354,23 @@ void conv2d::backward(const float* x, const float* y, float* dy, float* dx,
     row_vector_map db(s.db.data(), filters_);
     for (std::size_t i = begin; i < end; ++i) {
       float* dyi = dy + i * out_.size();
-      if (act_ == activation::relu) {
-        const float* yi = y + i * out_.size();
-        for (std::size_t k = 0; k < out_.size(); ++k)
-          dyi[k] = yi[k] > 0.0f ? dyi[k] : 0.0f;
-      }
       matrix_map g(dyi, pixels, filters_);
+      if (act_ == activation::relu) {
+        // One pass: mask by the relu and sum the bias gradient.
+        const float* yi = y + i * out_.size();
+        float* dbt = s.db.data();
+        for (std::size_t p = 0; p < pixels; ++p) {
+          float* __restrict row = dyi + p * filters_;
+          const float* __restrict yrow = yi + p * filters_;
+          for (std::size_t f = 0; f < filters_; ++f) {
+            const float v = yrow[f] > 0.0f ? row[f] : 0.0f;
+            row[f] = v;
+            dbt[f] += v;
+          }
+        }
+      } else {
+        db += g.colwise().sum();
+      }
       const float* xi = x + i * in_.size();
       if (use_small_patch()) {
         small_patch_kernel_grad(xi, dyi, s.dw.data());
@@ -382,7 +393,6 @@ void conv2d::backward(const float* x, const float* y, float* dy, float* dx,
         im2col(xi, s.col.data());
         dw.noalias() += col.transpose() * g;
       }
-      db += g.colwise().sum();
       if (dx && use_direct_input_grad()) {
         // dx is the full correlation of dy with the flipped kernel: a valid
         // convolution over dy padded by k-1 (less the forward padding).

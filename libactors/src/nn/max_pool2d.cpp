@@ -41,6 +41,22 @@ void max_pool2d::forward(const float* x, float* y, std::size_t n,
         for (std::size_t ow = 0; ow < out_.w; ++ow) {
           float* yo = yi + (oh * out_.w + ow) * c;
           std::uint32_t* ao = ai + (oh * out_.w + ow) * c;
+          if (pool_ == 2) {
+            // The common 2x2 window, unrolled: four candidates per channel.
+            const std::size_t a = ((oh * 2) * in_.w + ow * 2) * c;
+            const std::size_t b = a + c;
+            const std::size_t d = a + in_.w * c;
+            const std::size_t e = d + c;
+            for (std::size_t k = 0; k < c; ++k) {
+              std::size_t best = a + k;
+              if (xi[b + k] > xi[best]) best = b + k;
+              if (xi[d + k] > xi[best]) best = d + k;
+              if (xi[e + k] > xi[best]) best = e + k;
+              yo[k] = xi[best];
+              ao[k] = static_cast<std::uint32_t>(best);
+            }
+            continue;
+          }
           // First window element seeds the maximum, the rest compete.
           const std::size_t first = ((oh * pool_) * in_.w + ow * pool_) * c;
           for (std::size_t k = 0; k < c; ++k) {
