@@ -1,0 +1,251 @@
+// parameter_server: pulls, commits and exchanges, message validation, and
+// Averaging's rounds, driven one message at a time by CAF's test coordinator.
+#include "caf_doctest_bridge.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "actors/runtime/node_config.hpp"
+#include "actors/runtime/parameter_server.hpp"
+#include "actors/runtime/protocol.hpp"
+
+using namespace actors;
+
+namespace {
+
+const std::vector<float> initial = {1.0f, -2.0f, 0.5f, 4.0f};
+const std::vector<float> payload_a = {0.25f, 1.0f, -0.5f, 2.0f};
+const std::vector<float> payload_b = {-1.0f, 0.5f, 0.125f, -3.0f};
+
+ps_init make_init(const std::string& trainer, std::uint32_t workers,
+                  std::vector<float> weights = initial) {
+  ps_init init;
+  init.job.job_id = 7;
+  init.job.trainer = trainer;
+  init.job.workers = workers;
+  init.weights.values = std::move(weights);
+  return init;
+}
+
+commit_msg make_commit(std::uint32_t worker, std::vector<float> payload,
+                       std::uint64_t last_update = 0) {
+  commit_msg msg;
+  msg.worker = worker;
+  msg.last_update = last_update;
+  msg.payload.values = std::move(payload);
+  return msg;
+}
+
+std::vector<float> plus(std::vector<float> x, const std::vector<float>& y) {
+  for (std::size_t k = 0; k < x.size(); ++k)
+    x[k] += y[k];
+  return x;
+}
+
+bool is_runtime_error(const caf::error& err, runtime_errc code) {
+  return err.category() == caf::atom("actors")
+         && err.code() == static_cast<std::uint8_t>(code);
+}
+
+struct fixture : test_coordinator_fixture<node_config> {
+  ~fixture() override {
+    // A server holding promises (an incomplete Averaging round) keeps
+    // itself alive; stop every server so a failed test cannot hang the
+    // actor system's shutdown.
+    for (auto& ps : servers)
+      anon_send_exit(ps, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  ps_actor spawn_ps(ps_init init) {
+    auto ps = sys.spawn(parameter_server, std::move(init));
+    servers.push_back(ps);
+    return ps;
+  }
+
+  /// Sends a request from `self`, runs the system until it is idle and
+  /// returns the reply or the error; an empty error if nothing came back.
+  template <class T, class Handle, class... Ts>
+  caf::expected<T> ask(const Handle& hdl, Ts... xs) {
+    auto handle = self->request(hdl, caf::infinite, std::move(xs)...);
+    run();
+    caf::expected<T> out{caf::error{}};
+    if (!self->has_next_message())
+      return out;
+    handle.receive([&](T& x) { out = std::move(x); },
+                   [&](caf::error& err) { out = std::move(err); });
+    return out;
+  }
+
+  std::vector<float> centre(const ps_actor& ps) {
+    auto w = ask<weights_msg>(ps, weights_atom::value);
+    REQUIRE(w);
+    return w->weights.values;
+  }
+
+  ps_stats stats(const ps_actor& ps) {
+    auto s = ask<ps_stats>(ps, stats_atom::value);
+    REQUIRE(s);
+    return *s;
+  }
+
+  std::vector<ps_actor> servers;
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "parameter_server: a pull from a fresh server "
+                           "returns the initial weights at version 0") {
+  auto ps = spawn_ps(make_init("downpour", 2));
+  // The request travels to the server and the reply back to the requester,
+  // one message each.
+  self->send(ps, pull_atom::value, std::uint32_t{1});
+  expect((pull_atom, std::uint32_t), from(self).to(ps).with(_, 1u));
+  CHECK(self->has_next_message());
+  self->receive([&](weights_msg& w) {
+    CHECK(w.version == 0);
+    CHECK(w.weights.values == initial);
+  });
+  auto w = ask<weights_msg>(ps, pull_atom::value, std::uint32_t{0});
+  REQUIRE(w);
+  CHECK(w->version == 0);
+  CHECK(w->weights.values == initial);
+  auto s = stats(ps);
+  CHECK(s.pulls == 2);
+  CHECK(s.updates == 0);
+  CHECK(s.bytes_out == 2 * initial.size() * sizeof(float));
+}
+
+TEST_CASE_FIXTURE(fixture, "parameter_server: commits add the payload to the "
+                           "centre and exchange returns the new centre") {
+  // DOWNPOUR adds deltas; ADAG adds its payload as given, because the
+  // division by the window happens on the worker.
+  for (const char* trainer : {"downpour", "adag"}) {
+    CAPTURE(trainer);
+    auto ps = spawn_ps(make_init(trainer, 2));
+    auto ack = ask<commit_ack>(ps, commit_atom::value, make_commit(0, payload_a));
+    REQUIRE(ack);
+    CHECK(ack->updates == 1);
+    auto w = ask<weights_msg>(ps, pull_atom::value, std::uint32_t{1});
+    REQUIRE(w);
+    CHECK(w->version == 1);
+    CHECK(w->weights.values == plus(initial, payload_a));
+    // Worker 1 saw update 1 at its pull; an exchange applies its payload and
+    // answers with the centre after it.
+    auto x = ask<weights_msg>(ps, exchange_atom::value,
+                              make_commit(1, payload_b, 1));
+    REQUIRE(x);
+    CHECK(x->version == 2);
+    CHECK(x->weights.values == plus(plus(initial, payload_a), payload_b));
+    CHECK(centre(ps) == x->weights.values);
+    auto s = stats(ps);
+    CHECK(s.updates == 2);
+    CHECK(s.rejected == 0);
+    CHECK(s.bytes_in == 2 * initial.size() * sizeof(float));
+  }
+}
+
+TEST_CASE_FIXTURE(fixture, "parameter_server: invalid commits are rejected "
+                           "with bad_message and leave the centre alone") {
+  auto ps = spawn_ps(make_init("adag", 2));
+  REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(0, payload_a)));
+  const auto before = centre(ps);
+  REQUIRE(before == plus(initial, payload_a));
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  struct bad_case {
+    const char* what;
+    commit_msg msg;
+  };
+  const std::vector<bad_case> cases = {
+    {"payload one value short", make_commit(0, {1.0f, 2.0f, 3.0f})},
+    {"payload one value long", make_commit(0, {1.0f, 2.0f, 3.0f, 4.0f, 5.0f})},
+    {"worker id == workers", make_commit(2, payload_b)},
+    {"worker id far out of range", make_commit(4000000000u, payload_b)},
+    {"a NaN", make_commit(1, {0.0f, nan, 0.0f, 0.0f})},
+    {"an infinity", make_commit(1, {0.0f, 0.0f, 0.0f, -inf})},
+    {"last_update ahead of the server", make_commit(1, payload_b, 2)},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.what);
+    auto ack = ask<commit_ack>(ps, commit_atom::value, c.msg);
+    REQUIRE_FALSE(ack);
+    CHECK(is_runtime_error(ack.error(), runtime_errc::bad_message));
+    CHECK(centre(ps) == before);
+  }
+  // The same checks guard exchange, and a rejected exchange gets no centre.
+  auto x = ask<weights_msg>(ps, exchange_atom::value, make_commit(1, {nan}));
+  REQUIRE_FALSE(x);
+  CHECK(is_runtime_error(x.error(), runtime_errc::bad_message));
+  CHECK(describe(sys, x.error()).find("bad_message") == 0);
+  // A pull from a worker outside the job is refused as well.
+  auto p = ask<weights_msg>(ps, pull_atom::value, std::uint32_t{2});
+  REQUIRE_FALSE(p);
+  CHECK(is_runtime_error(p.error(), runtime_errc::bad_message));
+  auto s = stats(ps);
+  CHECK(s.updates == 1);
+  CHECK(s.rejected == cases.size() + 2);
+  CHECK(centre(ps) == before);
+}
+
+TEST_CASE_FIXTURE(fixture, "parameter_server: an unknown trainer makes every "
+                           "request fail with bad_job") {
+  auto ps = spawn_ps(make_init("nosuchrule", 2));
+  auto w = ask<weights_msg>(ps, pull_atom::value, std::uint32_t{0});
+  REQUIRE_FALSE(w);
+  CHECK(is_runtime_error(w.error(), runtime_errc::bad_job));
+  auto ack = ask<commit_ack>(ps, commit_atom::value, make_commit(0, payload_a));
+  REQUIRE_FALSE(ack);
+  CHECK(is_runtime_error(ack.error(), runtime_errc::bad_job));
+}
+
+TEST_CASE_FIXTURE(fixture, "parameter_server: Averaging answers a round's "
+                           "exchanges only once every worker's model is in") {
+  const std::vector<float> zeros(4, 0.0f);
+  const std::vector<float> model_0 = {2.0f, 4.0f, 6.0f, -8.0f};
+  const std::vector<float> model_1 = {4.0f, 8.0f, 10.0f, 0.0f};
+  const std::vector<float> mean = {3.0f, 6.0f, 8.0f, -4.0f};
+  auto ps = spawn_ps(make_init("averaging", 2, zeros));
+  // Worker 0's exchange is consumed, but no reply comes back...
+  auto first = self->request(ps, caf::infinite, exchange_atom::value,
+                             make_commit(0, model_0));
+  expect((exchange_atom, commit_msg), from(self).to(ps));
+  run();
+  CHECK_FALSE(self->has_next_message());
+  // ... and a pull from worker 1 in the middle of the round waits too, as
+  // the centre is still the previous round's.
+  auto pulled = self->request(ps, caf::infinite, pull_atom::value,
+                              std::uint32_t{1});
+  run();
+  CHECK_FALSE(self->has_next_message());
+  CHECK(stats(ps).updates == 1);
+  CHECK(centre(ps) == zeros);
+  // Worker 1's exchange completes the round: all three get the mean.
+  auto second = self->request(ps, caf::infinite, exchange_atom::value,
+                              make_commit(1, model_1));
+  run();
+  auto got = [&](auto& handle) {
+    std::vector<float> out;
+    REQUIRE(self->has_next_message());
+    handle.receive([&](weights_msg& w) { out = w.weights.values; },
+                   [&](caf::error& err) { FAIL(describe(sys, err)); });
+    return out;
+  };
+  CHECK(got(first) == mean);
+  CHECK(got(pulled) == mean);
+  CHECK(got(second) == mean);
+  CHECK(centre(ps) == mean);
+  // The next round starts from scratch: the mean of new models only.
+  auto third = self->request(ps, caf::infinite, exchange_atom::value,
+                             make_commit(1, model_0));
+  run();
+  CHECK_FALSE(self->has_next_message());
+  auto fourth = self->request(ps, caf::infinite, exchange_atom::value,
+                              make_commit(0, model_0));
+  run();
+  CHECK(got(third) == model_0);
+  CHECK(got(fourth) == model_0);
+}

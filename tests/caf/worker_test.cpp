@@ -1,0 +1,349 @@
+// worker: whole training runs of a tiny model on tiny synthetic shards, with
+// the parameter server, the data loader and the workers all scheduled by
+// CAF's test coordinator (workers spawned attached, not detached, so that
+// they run on the coordinator instead of a thread of their own).
+#include "caf_doctest_bridge.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/nn/model_spec.hpp"
+#include "actors/runtime/data_loader.hpp"
+#include "actors/runtime/node_config.hpp"
+#include "actors/runtime/parameter_server.hpp"
+#include "actors/runtime/protocol.hpp"
+#include "actors/runtime/worker.hpp"
+#include "actors/trainers/update_rule.hpp"
+
+using namespace actors;
+
+namespace {
+
+// 4x4 grey images, 3 classes: 16 * 3 + 3 = 51 parameters.
+const char* tiny_spec = "input height=4 width=4 channels=1\n"
+                        "flatten\n"
+                        "dense units=3 activation=softmax\n";
+
+constexpr std::uint64_t rows_per_worker = 16;
+
+/// One node named "sim" with one compute thread per worker (a pool of one
+/// starts no threads: the worker computes on the coordinator's thread).
+struct sim_config : node_config {
+  sim_config() {
+    node_settings s;
+    s.name = "sim";
+    s.threads = 1;
+    apply(s);
+  }
+};
+
+/// `rows` images of class r % 3 whose brightness sits in one third of the
+/// image per class, so the classes are learnable.
+shard_data make_shard(std::uint32_t worker, std::uint64_t rows) {
+  shard_data s;
+  s.worker = worker;
+  s.rows = rows;
+  s.height = 4;
+  s.width = 4;
+  s.channels = 1;
+  s.classes = 3;
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    const auto label = static_cast<std::uint8_t>((r + worker) % 3);
+    for (std::size_t p = 0; p < 16; ++p) {
+      const bool lit = p / 6 == label;
+      s.pixels.push_back(static_cast<std::uint8_t>(lit ? 200 + (r % 50) : r % 20));
+    }
+    s.labels.push_back(label);
+  }
+  return s;
+}
+
+job_spec make_job(const std::string& trainer, std::uint32_t workers) {
+  job_spec job;
+  job.job_id = 3;
+  job.model_spec = tiny_spec;
+  job.trainer = trainer;
+  job.window = 2;
+  job.workers = workers;
+  job.optimizer = "sgd";
+  job.learning_rate = 0.1;
+  job.epochs = 2;
+  job.batch_size = 4;
+  job.seed = 11;
+  job.progress_every = 1000;
+  return job;
+}
+
+std::vector<float> initial_weights() {
+  auto m = parse_model_spec(tiny_spec, "tiny");
+  REQUIRE(m);
+  m.value().init(5);
+  const auto& net = m.value();
+  return std::vector<float>(net.params(), net.params() + net.param_count());
+}
+
+struct fixture : test_coordinator_fixture<sim_config> {
+  fixture() {
+    loader = sys.spawn(data_loader);
+    spawned.push_back(caf::actor_cast<caf::actor>(loader));
+  }
+
+  ~fixture() override {
+    // A server holding promises (an incomplete Averaging round) keeps
+    // itself alive; stop everything so a failed test cannot hang the actor
+    // system's shutdown.
+    for (auto& a : spawned)
+      anon_send_exit(a, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  ps_actor spawn_ps(ps_init init) {
+    auto ps = sys.spawn(parameter_server, std::move(init));
+    spawned.push_back(caf::actor_cast<caf::actor>(ps));
+    return ps;
+  }
+
+  worker_actor spawn_worker() {
+    auto w = sys.spawn(worker);
+    spawned.push_back(caf::actor_cast<caf::actor>(w));
+    return w;
+  }
+
+  void put_shard(std::uint32_t worker) {
+    auto handle = self->request(loader, caf::infinite, put_atom::value,
+                                make_shard(worker, rows_per_worker));
+    run();
+    handle.receive([](std::uint64_t rows) { CHECK(rows == rows_per_worker); },
+                   [&](caf::error& err) { FAIL(describe(sys, err)); });
+  }
+
+  worker_job make_worker_job(const job_spec& job, std::uint32_t id,
+                             const ps_actor& ps) {
+    worker_job wj;
+    wj.job = job;
+    wj.worker = id;
+    wj.ps = ps;
+    wj.loader = loader;
+    return wj;
+  }
+
+  template <class Handle>
+  worker_result result_of(Handle& handle) {
+    worker_result out;
+    REQUIRE(self->has_next_message());
+    handle.receive([&](worker_result& r) { out = std::move(r); },
+                   [&](caf::error& err) { FAIL(describe(sys, err)); });
+    return out;
+  }
+
+  loader_actor loader;
+  std::vector<caf::actor> spawned;
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "worker: two ADAG workers train two epochs "
+                           "against one parameter server") {
+  const auto job = make_job("adag", 2);
+  const auto initial = initial_weights();
+  REQUIRE(initial.size() == 51);
+  ps_init init;
+  init.job = job;
+  init.weights.values = initial;
+  auto ps = spawn_ps(std::move(init));
+  put_shard(0);
+  put_shard(1);
+  auto w0 = spawn_worker();
+  auto w1 = spawn_worker();
+  auto run0 = self->request(w0, caf::infinite, run_atom::value,
+                            make_worker_job(job, 0, ps));
+  auto run1 = self->request(w1, caf::infinite, run_atom::value,
+                            make_worker_job(job, 1, ps));
+  // The start of worker 0, one message at a time: it fetches its shard from
+  // the loader, pulls the centre, and only then starts stepping.
+  expect((run_atom, worker_job), from(self).to(w0));
+  expect((shard_atom, std::uint32_t), from(w0).to(loader).with(_, 0u));
+  expect((shard_data), from(loader).to(w0));
+  expect((pull_atom, std::uint32_t), from(w0).to(ps).with(_, 0u));
+  expect((weights_msg), from(ps).to(w0));
+  expect((step_atom), from(w0).to(w0));
+  // Everything else, until both workers are done.
+  run();
+  const auto r0 = result_of(run0);
+  const auto r1 = result_of(run1);
+
+  auto rule = make_rule(rule_options_of(job));
+  REQUIRE(rule);
+  const auto batches = rows_per_worker / job.batch_size;
+  const auto commits = commits_per_epoch(*rule.value(), batches) * job.epochs;
+  REQUIRE(commits == 4);
+  const std::size_t n = initial.size();
+  for (const auto* r : {&r0, &r1}) {
+    CAPTURE(r->worker);
+    CHECK(r->node == "sim");
+    CHECK(r->commits == commits);
+    CHECK(r->samples == job.epochs * rows_per_worker);
+    CHECK(r->epoch_loss.size() == job.epochs);
+    CHECK(r->bytes_sent == commits * n * sizeof(float));
+    // The initial pull plus one centre per exchange.
+    CHECK(r->bytes_received == (commits + 1) * n * sizeof(float));
+    CHECK(r->weights.values.size() == n);
+  }
+  CHECK(r0.worker == 0);
+  CHECK(r1.worker == 1);
+
+  auto centre_handle = self->request(ps, caf::infinite, weights_atom::value);
+  auto stats_handle = self->request(ps, caf::infinite, stats_atom::value);
+  run();
+  std::vector<float> centre;
+  centre_handle.receive([&](weights_msg& w) { centre = w.weights.values; },
+                        [&](caf::error& err) { FAIL(describe(sys, err)); });
+  ps_stats stats;
+  stats_handle.receive([&](ps_stats& s) { stats = s; },
+                       [&](caf::error& err) { FAIL(describe(sys, err)); });
+  CHECK(stats.updates == 2 * commits);
+  CHECK(stats.rejected == 0);
+  // Every centre sent counts as a pull: one at each worker's start and one
+  // per exchange.
+  CHECK(stats.pulls == 2 + 2 * commits);
+  REQUIRE(centre.size() == n);
+  CHECK(centre != initial);
+  // ADAG ends every epoch with an exchange, after which a worker adopts the
+  // centre: the worker that exchanged last holds the final centre exactly.
+  CHECK((r0.weights.values == centre || r1.weights.values == centre));
+}
+
+TEST_CASE_FIXTURE(fixture, "worker: a single trainer runs without a parameter "
+                           "server and commits nothing") {
+  const auto job = make_job("single", 1);
+  put_shard(0);
+  auto w0 = spawn_worker();
+  auto run0 = self->request(w0, caf::infinite, run_atom::value,
+                            make_worker_job(job, 0, ps_actor{}));
+  expect((run_atom, worker_job), from(self).to(w0));
+  expect((shard_atom, std::uint32_t), from(w0).to(loader).with(_, 0u));
+  expect((shard_data), from(loader).to(w0));
+  // No pull: the worker initialises its own model and starts stepping.
+  expect((step_atom), from(w0).to(w0));
+  run();
+  const auto r = result_of(run0);
+  CHECK(r.worker == 0);
+  CHECK(r.commits == 0);
+  CHECK(r.samples == job.epochs * rows_per_worker);
+  CHECK(r.bytes_sent == 0);
+  CHECK(r.bytes_received == 0);
+  CHECK(r.epoch_loss.size() == job.epochs);
+  REQUIRE(r.weights.values.size() == 51);
+  // It trained: its weights are no longer the ones it drew at the start.
+  auto drawn = parse_model_spec(tiny_spec, "tiny");
+  REQUIRE(drawn);
+  drawn.value().init(job.seed);
+  const auto& net = drawn.value();
+  CHECK(r.weights.values
+        != std::vector<float>(net.params(), net.params() + net.param_count()));
+}
+
+TEST_CASE_FIXTURE(fixture, "worker: a missing shard ends the run with the "
+                           "loader's data_not_found") {
+  const auto job = make_job("adag", 2);
+  ps_init init;
+  init.job = job;
+  init.weights.values = initial_weights();
+  auto ps = spawn_ps(std::move(init));
+  auto w1 = spawn_worker();
+  auto run1 = self->request(w1, caf::infinite, run_atom::value,
+                            make_worker_job(job, 1, ps));
+  run();
+  REQUIRE(self->has_next_message());
+  caf::error err;
+  run1.receive([&](worker_result&) { FAIL("the worker ran without a shard"); },
+               [&](caf::error& e) { err = std::move(e); });
+  CHECK(err.category() == caf::atom("actors"));
+  CHECK(err.code() == static_cast<std::uint8_t>(runtime_errc::data_not_found));
+}
+
+TEST_CASE_FIXTURE(fixture, "worker: with every server-based trainer, each "
+                           "worker commits as its rule says and the server "
+                           "applies every commit") {
+  for (const char* trainer :
+       {"downpour", "adag", "dynsgd", "aeasgd", "eamsgd", "averaging"}) {
+    CAPTURE(trainer);
+    const auto job = make_job(trainer, 2);
+    ps_init init;
+    init.job = job;
+    init.weights.values = initial_weights();
+    const auto initial = init.weights.values;
+    auto ps = spawn_ps(std::move(init));
+    put_shard(0);
+    put_shard(1);
+    auto w0 = spawn_worker();
+    auto w1 = spawn_worker();
+    auto run0 = self->request(w0, caf::infinite, run_atom::value,
+                              make_worker_job(job, 0, ps));
+    auto run1 = self->request(w1, caf::infinite, run_atom::value,
+                              make_worker_job(job, 1, ps));
+    run();
+    const auto r0 = result_of(run0);
+    const auto r1 = result_of(run1);
+    auto rule = make_rule(rule_options_of(job));
+    REQUIRE(rule);
+    const auto commits =
+      commits_per_epoch(*rule.value(), rows_per_worker / job.batch_size)
+      * job.epochs;
+    CHECK(commits > 0);
+    CHECK(r0.commits == commits);
+    CHECK(r1.commits == commits);
+    CHECK(r0.samples == job.epochs * rows_per_worker);
+    CHECK(r1.samples == job.epochs * rows_per_worker);
+    auto stats_handle = self->request(ps, caf::infinite, stats_atom::value);
+    auto centre_handle = self->request(ps, caf::infinite, weights_atom::value);
+    run();
+    stats_handle.receive(
+      [&](ps_stats& s) {
+        CHECK(s.updates == 2 * commits);
+        CHECK(s.rejected == 0);
+      },
+      [&](caf::error& err) { FAIL(describe(sys, err)); });
+    centre_handle.receive(
+      [&](weights_msg& w) { CHECK(w.weights.values != initial); },
+      [&](caf::error& err) { FAIL(describe(sys, err)); });
+  }
+}
+
+TEST_CASE_FIXTURE(fixture, "worker: a round that never completes fails the "
+                           "waiting worker at the job's timeout, not before") {
+  // Averaging with two workers, only one of which runs: its epoch-end
+  // exchange waits for a round the server can never complete.
+  auto job = make_job("averaging", 2);
+  job.epochs = 1;
+  job.timeout_seconds = 30;
+  ps_init init;
+  init.job = job;
+  init.weights.values = initial_weights();
+  auto ps = spawn_ps(std::move(init));
+  put_shard(0);
+  auto w0 = spawn_worker();
+  auto run0 = self->request(w0, caf::infinite, run_atom::value,
+                            make_worker_job(job, 0, ps));
+  // Messages only: the simulated clock stands still.
+  sched.run();
+  CHECK_FALSE(self->has_next_message());
+  advance_time(std::chrono::seconds(29));
+  sched.run();
+  CHECK_FALSE(self->has_next_message());
+  advance_time(std::chrono::seconds(2));
+  sched.run();
+  REQUIRE(self->has_next_message());
+  caf::error err;
+  run0.receive([&](worker_result&) { FAIL("the round cannot complete"); },
+               [&](caf::error& e) { err = std::move(e); });
+  CHECK(err == caf::make_error(caf::sec::request_timeout));
+  auto stats_handle = self->request(ps, caf::infinite, stats_atom::value);
+  sched.run();
+  stats_handle.receive([&](ps_stats& s) { CHECK(s.updates == 1); },
+                       [&](caf::error& e) { FAIL(describe(sys, e)); });
+  // The server still holds the dead worker's promise, and with it a strong
+  // reference to itself: only the exit that ~fixture sends ends it.
+}
