@@ -7,6 +7,7 @@
 #include "actors/runtime/protocol.hpp"
 #include "actors/runtime/worker.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <vector>
 
@@ -24,8 +25,22 @@ caf::actor_factory remembered(caf::actor_factory inner) {
                  caf::message& args) -> caf::actor_factory_result {
     auto res = inner(cfg, args);
     if (res.first) {
-      std::lock_guard<std::mutex> guard{served_mtx};
-      served.push_back(caf::actor_cast<caf::actor>(res.first));
+      auto hdl = caf::actor_cast<caf::actor>(res.first);
+      {
+        std::lock_guard<std::mutex> guard{served_mtx};
+        served.push_back(hdl);
+      }
+      // Forget it once it is gone, so a long-lived node does not collect
+      // handles of every job it ever ran.
+      const auto addr = hdl.address();
+      res.first->get()->attach_functor([addr] {
+        std::lock_guard<std::mutex> guard{served_mtx};
+        served.erase(std::remove_if(served.begin(), served.end(),
+                                    [&](const caf::actor& a) {
+                                      return a.address() == addr;
+                                    }),
+                     served.end());
+      });
     }
     return res;
   };

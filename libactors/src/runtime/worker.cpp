@@ -134,6 +134,12 @@ void exchange(worker_actor::pointer self, const state_ptr& st) {
     self->request(st->job.ps, timeout, exchange_atom::value, std::move(msg))
       .then(
         [self, st, sent_at](weights_msg& w) {
+          if (w.weights.values.size() != st->net.param_count()) {
+            fail(self, st,
+                 make_runtime_error(runtime_errc::bad_message,
+                                    "centre of the wrong size from the server"));
+            return;
+          }
           st->result.wait_seconds
             += std::chrono::duration<double>(clock_type::now() - sent_at).count();
           st->result.bytes_received += w.weights.values.size() * sizeof(float);
