@@ -46,6 +46,8 @@ struct settings {
   bool nesterov = false;
   // Distributed trainers (dist-keras defaults when 0 / -1).
   std::string nodes;
+  std::string discover;
+  std::size_t expect_nodes = 0;
   std::size_t workers = 3;
   std::size_t workers_per_node = 0;
   std::string ps_node;
@@ -303,6 +305,16 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
                 progress_printer& printer, json_writer& j) {
   cluster_options co;
   co.nodes = split_list(s.nodes);
+  if (!s.discover.empty()) {
+    auto found = discover_nodes(split_list(s.discover), s.expect_nodes,
+                                s.connect_timeout);
+    if (!found)
+      return fail(found.error(), 1);
+    for (auto& n : *found)
+      co.nodes.push_back(n);
+    std::fprintf(stderr, "train_mnist: discovered %zu node(s) behind %s\n",
+                 found->size(), s.discover.c_str());
+  }
   co.embedded_workers = s.workers;
   co.workers_per_node = s.workers_per_node;
   co.ps_node = s.ps_node;
@@ -346,14 +358,18 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   cfg.apply(ns);
   caf::actor_system sys{cfg};
 
+  std::string where = fmt::format("{} workers in this process", s.workers);
+  if (!co.nodes.empty()) {
+    where = "nodes";
+    for (auto& n : co.nodes)
+      where += " " + n;
+  }
   std::fprintf(stderr,
                "train_mnist: %s on %s (%zu train / %zu test rows), trainer %s, "
                "%s, batch %zu, %zu epochs, %s\n",
                s.model.c_str(), s.dataset.c_str(), train.rows, test.rows,
                s.trainer.c_str(), s.optimizer.c_str(), s.batch_size, s.epochs,
-               co.nodes.empty()
-                 ? fmt::format("{} workers in this process", s.workers).c_str()
-                 : fmt::format("nodes {}", s.nodes).c_str());
+               where.c_str());
   const std::vector<float> initial(m.params(), m.params() + m.param_count());
   auto res = run_job(sys, job, co, train, initial, [&](const cluster_progress& p) {
     printer.cluster(p, static_cast<std::uint64_t>(s.epochs) * train.rows);
@@ -433,6 +449,11 @@ int main(int argc, char** argv) {
                   "training algorithm (dist-keras's trainers)");
   opts.add("nodes", &s.nodes,
            "caf-node addresses host:port,...; empty = run the actors in this process");
+  opts.add("discover", &s.discover,
+           "name:port,... resolved to every address it has, each a node "
+           "(compose service, Swarm tasks.NAME, Kubernetes headless Service)");
+  opts.add("expect-nodes", &s.expect_nodes, 0, 100000,
+           "with --discover: wait until this many nodes resolve");
   opts.add("workers", &s.workers, 1, 1024, "workers when running in this process");
   opts.add("workers-per-node", &s.workers_per_node, 0, 1024,
            "workers on each node; 0 = each node's node.workers");
@@ -488,6 +509,10 @@ int main(int argc, char** argv) {
     return fail(status::invalid_argument(
                   "option 'learning-rate' expects a number > 0 or -1"),
                 2);
+  for (const auto& list : {s.nodes, s.discover, s.ps_node})
+    for (auto& entry : split_list(list))
+      if (auto ep = parse_endpoint(entry); !ep)
+        return fail(ep.error(), 2);
   if (s.threads == 0)
     s.threads = std::max(1u, std::thread::hardware_concurrency());
   thread_pool pool{s.threads};
@@ -528,7 +553,8 @@ int main(int argc, char** argv) {
     .value("scale_max", s.scale_max);
 
   progress_printer printer{s.progress};
-  const bool distributed = s.trainer != "single" || !s.nodes.empty();
+  const bool distributed = s.trainer != "single" || !s.nodes.empty()
+                           || !s.discover.empty();
   int rc = distributed ? run_cluster(s, *train, *test, *m, pool, scale, printer, j)
                        : run_single(s, *train, *test, *m, pool, scale, printer, j);
   if (rc != 0)

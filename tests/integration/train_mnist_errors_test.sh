@@ -21,4 +21,11 @@ cp "$data/mnist/t10k-images-idx3-ubyte" "$work/trunc/mnist/"
 expect_failure "truncated IDX file" 1 "train-images-idx3-ubyte.*(truncated|short|record)" "$train" --data="$work/trunc" --epochs=1
 echo "not a model" >"$work/junk.model"
 expect_failure "corrupt model file" 1 "junk.model" "$train" --data="$data" --evaluate="$work/junk.model"
+expect_failure "too few discovered nodes" 1 "discover=localhost:1 resolved to 1 address\(es\).*expected 2" \
+  "$train" --data="$data" --discover=localhost:1 --expect-nodes=2 --connect-timeout=1
+expect_failure "bad node address" 2 "node address 'nohost': expected host:port" \
+  "$train" --data="$data" --nodes=nohost --epochs=1
+expect_failure "nobody listening" 1 "cannot connect to node 127.0.0.1:1" \
+  "$train" --data="$data" --nodes=127.0.0.1:1 --epochs=1
+expect_failure "bad trainer option" 2 "rho" "$train" --data="$data" --trainer=aeasgd --rho=0
 finish

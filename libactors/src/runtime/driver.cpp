@@ -1,6 +1,12 @@
 #include "actors/runtime/driver.hpp"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <set>
+#include <thread>
 
 #include <chrono>
 #include <map>
@@ -76,6 +82,48 @@ parse_endpoint(const std::string& text) {
     return status::invalid_argument("node address '" + text
                                     + "': port must be 1..65535");
   return std::make_pair(text.substr(0, colon), static_cast<std::uint16_t>(port));
+}
+
+result<std::vector<std::string>> discover_nodes(const std::vector<std::string>& names,
+                                                std::size_t expect, double timeout) {
+  const auto deadline = clock_type::now() + ms(timeout);
+  std::set<std::string> found;
+  for (;;) {
+    found.clear();
+    for (auto& name : names) {
+      auto ep = parse_endpoint(name);
+      if (!ep)
+        return ep.error();
+      addrinfo hints{};
+      hints.ai_family = AF_INET;
+      hints.ai_socktype = SOCK_STREAM;
+      addrinfo* res = nullptr;
+      if (getaddrinfo(ep->first.c_str(), nullptr, &hints, &res) == 0) {
+        for (auto* ai = res; ai; ai = ai->ai_next) {
+          char text[INET_ADDRSTRLEN] = {};
+          auto* sin = reinterpret_cast<sockaddr_in*>(ai->ai_addr);
+          inet_ntop(AF_INET, &sin->sin_addr, text, sizeof(text));
+          found.insert(std::string{text} + ":" + std::to_string(ep->second));
+        }
+        freeaddrinfo(res);
+      }
+    }
+    const bool enough = expect > 0 ? found.size() >= expect : !found.empty();
+    if (enough)
+      return std::vector<std::string>(found.begin(), found.end());
+    if (clock_type::now() >= deadline) {
+      std::string list;
+      for (auto& n : names)
+        list += (list.empty() ? "" : ",") + n;
+      return status::not_found("--discover=" + list + " resolved to "
+                               + std::to_string(found.size())
+                               + " address(es) within "
+                               + std::to_string(static_cast<int>(timeout))
+                               + " s, expected "
+                               + std::to_string(std::max<std::size_t>(expect, 1)));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
 }
 
 result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,

@@ -74,6 +74,15 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job,
                                const std::vector<float>& initial,
                                const cluster_progress_callback& on_progress = {});
 
+/// Resolves each "name:port" in `names` to every IPv4 address the name has
+/// (a compose service scaled to N replicas, Swarm's tasks.NAME, a Kubernetes
+/// headless Service) and returns "address:port" for each, sorted. Re-resolves
+/// every half second until at least `expect` addresses are found (0: accept
+/// the first non-empty answer) or `timeout` seconds pass, then fails naming
+/// the names and what they resolved to.
+result<std::vector<std::string>> discover_nodes(const std::vector<std::string>& names,
+                                                std::size_t expect, double timeout);
+
 /// Splits "host:port"; errors name the text and what was expected.
 result<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& text);
 
