@@ -50,7 +50,7 @@ for trainer in single averaging ensemble downpour adag dynsgd aeasgd eamsgd; do
   printf '| %s | %s | %.1f | %.0f | %.4f | %s | %.0f |\n' "$trainer" \
     "$(num "$r" window)" "$(num "$r" wall_seconds)" "$(num "$r" samples_per_second)" \
     "$(num "$r" test_accuracy)" "$(num "$r" ps_updates)" \
-    "$(awk -v b="$(num "$r" bytes_sent)" 'BEGIN { print b / 1e6 }')" >>"$work/table.md"
+    "$(awk -v b="$(num "$r" bytes_on_wire)" 'BEGIN { print b / 1e6 }')" >>"$work/table.md"
 done
 cp "$work/table.md" "$out"
 cat "$out"

@@ -11,7 +11,12 @@
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
+#include <netdb.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <csignal>
 #include <cstdio>
@@ -37,6 +42,32 @@ struct raw_settings {
   std::string connection_timeout = "0s";
 };
 
+// CAF reports every bind failure as "tcp socket creation failed"; binding
+// once more ourselves tells the operator why (address in use, not ours).
+std::string bind_problem(const std::string& host, std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* res = nullptr;
+  const std::string service = std::to_string(port);
+  if (int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &res); rc != 0)
+    return gai_strerror(rc);
+  std::string why;
+  const int fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+  if (fd < 0) {
+    why = std::strerror(errno);
+  } else {
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, res->ai_addr, res->ai_addrlen) != 0)
+      why = std::strerror(errno);
+    close(fd);
+  }
+  freeaddrinfo(res);
+  return why;
+}
+
 bool is_timespan(const std::string& v) {
   static const std::regex pattern{"^[0-9]+(ns|us|ms|s|min|h)$"};
   return std::regex_match(v, pattern);
@@ -55,7 +86,7 @@ int main(int argc, char** argv) {
   opts.add("node.threads", &r.threads, 1, 256, "compute threads per worker");
   opts.add("node.data-dir", &r.data_dir, "directory holding mnist/ and fashion/");
   opts.add("scheduler.max-threads", &r.max_threads, 1, 1024,
-           "CAF scheduler threads (message routing; workers have their own)");
+           "CAF scheduler threads; default node.workers + 2");
   opts.add_choice("scheduler.policy", &r.policy, {"stealing", "sharing"},
                   "CAF scheduling policy");
   opts.add_checked("middleman.heartbeat-interval", &r.heartbeat,
@@ -100,7 +131,11 @@ int main(int argc, char** argv) {
   ns.threads = r.threads;
   ns.data_dir = r.data_dir;
   cfg.apply(ns);
+  // Each worker holds a scheduler thread while it trains a slice of batches;
+  // two more keep messages (pulls, commits, heartbeats) flowing.
   if (!opts.was_set("scheduler.max-threads"))
+    cfg.set("scheduler.max-threads", static_cast<int>(r.workers + 2));
+  else
     cfg.set("scheduler.max-threads", static_cast<int>(r.max_threads));
 
   int rc = 0;
@@ -108,23 +143,26 @@ int main(int argc, char** argv) {
     caf::actor_system sys{cfg};
     auto port = sys.middleman().open(ns.port, ns.host.c_str(), true);
     if (!port) {
-      std::fprintf(stderr, "caf-node %s: cannot listen on %s:%u: %s\n",
+      auto why = bind_problem(ns.host, ns.port);
+      if (why.empty())
+        why = sys.render(port.error());
+      std::fprintf(stderr, "node %s: cannot listen on %s:%u: %s\n",
                    ns.name.c_str(), ns.host.c_str(), unsigned{ns.port},
-                   sys.render(port.error()).c_str());
+                   why.c_str());
       return 1;
     }
     std::fprintf(stderr,
-                 "caf-node %s: listening on %s:%u (%zu worker slots, %zu "
+                 "node %s: listening on %s:%u (%zu worker slots, %zu "
                  "threads each, data in %s)\n",
                  ns.name.c_str(), ns.host.c_str(), unsigned{*port}, ns.workers,
                  ns.threads, ns.data_dir.c_str());
     int sig = 0;
     sigwait(&signals, &sig);
-    std::fprintf(stderr, "caf-node %s: %s, shutting down\n", ns.name.c_str(),
+    std::fprintf(stderr, "node %s: %s, shutting down\n", ns.name.c_str(),
                  sig == SIGINT ? "SIGINT" : "SIGTERM");
     sys.middleman().close(*port);
     stop_served_actors();
   }
-  std::fprintf(stderr, "caf-node %s: stopped\n", r.name.c_str());
+  std::fprintf(stderr, "node %s: stopped\n", r.name.c_str());
   return rc;
 }

@@ -349,7 +349,9 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   // scheduler only routes messages.
   const std::size_t embedded_threads
     = std::max<std::size_t>(1, s.threads / std::max<std::size_t>(1, s.workers));
-  cfg.set("scheduler.max-threads", 2);
+  // Workers hold a scheduler thread per slice of batches; two more route
+  // messages.
+  cfg.set("scheduler.max-threads", static_cast<int>(s.workers + 2));
   node_settings ns;
   ns.name = "embedded";
   ns.data_dir = s.data;
@@ -382,9 +384,11 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
                     ? evaluate_members(res->members, m, test, scale, pool, s.eval_batch)
                     : evaluate(m, test, scale, pool, s.eval_batch);
   const double sps = static_cast<double>(res->samples) / res->seconds;
-  std::uint64_t bytes = 0, commits = 0;
+  std::uint64_t bytes = 0, sent = 0, received_bytes = 0, commits = 0;
   double wait = 0;
   for (auto& w : res->workers) {
+    sent += w.bytes_sent;
+    received_bytes += w.bytes_received;
     bytes += w.bytes_sent + w.bytes_received;
     commits += w.commits;
     wait += w.wait_seconds;
@@ -406,7 +410,9 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
     .value("ps_rejected", res->server.rejected)
     .value("ps_busy_seconds", res->server.busy_seconds)
     .value("commits", commits)
-    .value("bytes_sent", bytes)
+    .value("bytes_sent", sent)
+    .value("bytes_received", received_bytes)
+    .value("bytes_on_wire", bytes)
     .value("bytes_per_commit",
            commits > 0 ? static_cast<double>(bytes) / static_cast<double>(commits) : 0.0)
     .value("wait_share",

@@ -47,7 +47,7 @@ rc=0
 wait_for_line "$work/shipped.log" "listening on" 10 "$first" || rc=$?
 ((rc == 0)) || fatal "caf-node with config/node.ini did not listen (wait: $rc)" "$work/shipped.log"
 check_eq "config/node.ini: node listens" \
-  "$(grep -c "caf-node shipped: listening on 127.0.0.1:$port (1 worker slots, 1 threads each, data in data)" "$work/shipped.log")" 1
+  "$(grep -c "node shipped: listening on 127.0.0.1:$port (1 worker slots, 1 threads each, data in data)" "$work/shipped.log")" 1
 
 # A second node on the same port.
 expect_failure "port in use" 1 "cannot listen on 127.0.0.1:$port" \

@@ -77,6 +77,15 @@ loader_actor::behavior_type data_loader(loader_actor::pointer self) {
             + std::to_string(h.protocol));
       st->job_id = h.job_id;
       st->driver = h.driver;
+      if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
+        // Stop (and log the job's end) when the driver goes away.
+        self->monitor(sender);
+        const auto addr = sender.address();
+        self->set_down_handler([self, addr](caf::down_msg& dm) {
+          if (dm.source == addr)
+            self->quit(caf::exit_reason::user_shutdown);
+        });
+      }
       std::fprintf(stderr, "node %s: job %llu start (driver %s)\n",
                    st->name.c_str(), static_cast<unsigned long long>(h.job_id),
                    h.driver.c_str());

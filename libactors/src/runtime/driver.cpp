@@ -221,6 +221,38 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
       "each of the " + std::to_string(total) + " workers would get fewer than "
       + std::to_string(job.batch_size) + " rows"));
 
+  // Progress sink: also the driver actor the job's actors monitor.
+  auto sink = std::make_shared<progress_sink>();
+  sink->callback = on_progress;
+  sink->commits.resize(total);
+  auto progress = sys.spawn([sink](caf::event_based_actor*) -> caf::behavior {
+    return {
+      [sink](progress_atom, const progress_msg& p) {
+        std::lock_guard<std::mutex> guard{sink->mtx};
+        auto& t = sink->total;
+        t.samples += p.samples;
+        if (p.worker < sink->commits.size())
+          sink->commits[p.worker] = p.commits;
+        t.commits = 0;
+        for (auto c : sink->commits)
+          t.commits += c;
+        sink->loss_sum += p.loss_sum;
+        sink->loss_batches += p.loss_batches;
+        t.loss = sink->loss_sum / static_cast<double>(std::max<std::uint64_t>(1, sink->loss_batches));
+        t.seconds = std::chrono::duration<double>(clock_type::now() - sink->start).count();
+        t.samples_per_second = static_cast<double>(t.samples) / t.seconds;
+        // Loss over the last stretch, not since the start.
+        if (sink->loss_batches > 200) {
+          sink->loss_sum = t.loss * 50;
+          sink->loss_batches = 50;
+        }
+        if (sink->callback)
+          sink->callback(t);
+      },
+    };
+  });
+  spawned.push_back(progress);
+
   // 3. Parameter server.
   ps_actor ps;
   std::size_t ps_index = 0;
@@ -237,6 +269,7 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
     ps_init init;
     init.job = job;
     init.weights.values = initial;
+    init.driver = progress;
     if (embedded) {
       ps = sys.spawn(parameter_server, std::move(init));
     } else {
@@ -322,43 +355,13 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
     }
   }
 
-  // 5. Progress sink and workers.
-  auto sink = std::make_shared<progress_sink>();
-  sink->callback = on_progress;
-  sink->commits.resize(total);
-  auto progress = sys.spawn([sink](caf::event_based_actor*) -> caf::behavior {
-    return {
-      [sink](progress_atom, const progress_msg& p) {
-        std::lock_guard<std::mutex> guard{sink->mtx};
-        auto& t = sink->total;
-        t.samples += p.samples;
-        if (p.worker < sink->commits.size())
-          sink->commits[p.worker] = p.commits;
-        t.commits = 0;
-        for (auto c : sink->commits)
-          t.commits += c;
-        sink->loss_sum += p.loss_sum;
-        sink->loss_batches += p.loss_batches;
-        t.loss = sink->loss_sum / static_cast<double>(std::max<std::uint64_t>(1, sink->loss_batches));
-        t.seconds = std::chrono::duration<double>(clock_type::now() - sink->start).count();
-        t.samples_per_second = static_cast<double>(t.samples) / t.seconds;
-        // Loss over the last stretch, not since the start.
-        if (sink->loss_batches > 200) {
-          sink->loss_sum = t.loss * 50;
-          sink->loss_batches = 50;
-        }
-        if (sink->callback)
-          sink->callback(t);
-      },
-    };
-  });
-  spawned.push_back(progress);
+  // 5. Workers.
 
   std::vector<worker_actor> workers(total);
   for (auto& n : nodes) {
     for (auto w : n.workers) {
       if (embedded) {
-        workers[w] = sys.spawn<caf::detached>(worker);
+        workers[w] = sys.spawn(worker);
       } else {
         auto spawned_worker = spawn_on<worker_actor>(sys, n, "worker",
                                                      caf::make_message(),

@@ -94,7 +94,7 @@ void node_config::serve_actors() {
   add_actor_factory("parameter_server",
                     remembered(caf::make_actor_factory(parameter_server)));
   add_actor_factory("data_loader", remembered(caf::make_actor_factory(data_loader)));
-  add_actor_factory("worker", remembered(detached_worker_factory()));
+  add_actor_factory("worker", remembered(worker_factory()));
 }
 
 } // namespace actors

@@ -85,6 +85,15 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
   else
     st->rule = std::move(*rule);
   auto check = [st, setup_error]() -> caf::error { return setup_error; };
+  if (init.driver) {
+    // A driver that died leaves nobody to stop this job: stop with it.
+    self->monitor(init.driver);
+    const auto driver = init.driver.address();
+    self->set_down_handler([self, driver](caf::down_msg& dm) {
+      if (dm.source == driver)
+        self->quit(dm.reason);
+    });
+  }
   return {
     [=](pull_atom, std::uint32_t worker) -> caf::result<weights_msg> {
       if (auto err = check())

@@ -284,6 +284,18 @@ worker_actor::behavior_type worker(worker_actor::pointer self) {
       st->job = std::move(job);
       st->start = clock_type::now();
       st->promise = self->make_response_promise<worker_result>();
+      if (st->job.progress) {
+        // The progress sink lives in the driver: without it the job is over.
+        self->monitor(st->job.progress);
+        const auto driver = st->job.progress.address();
+        self->set_down_handler([self, st, driver](caf::down_msg& dm) {
+          if (dm.source == driver)
+            fail(self, st,
+                 make_runtime_error(runtime_errc::timeout,
+                                    "the driver is gone; stopping worker "
+                                      + std::to_string(st->job.worker)));
+        });
+      }
       const auto timeout = timeout_of(st->job.job);
       auto on_error = [self, st](caf::error& err) { fail(self, st, std::move(err)); };
       self->request(st->job.loader, timeout, shard_atom::value, st->job.worker)
@@ -325,13 +337,13 @@ worker_actor::behavior_type worker(worker_actor::pointer self) {
   };
 }
 
-caf::actor_factory detached_worker_factory() {
+caf::actor_factory worker_factory() {
   return [](caf::actor_config& cfg,
             caf::message& args) -> caf::actor_factory_result {
     if (!args.empty())
       return {};
     auto& sys = cfg.host->system();
-    auto hdl = sys.spawn<caf::detached>(worker);
+    auto hdl = sys.spawn(worker);
     return {caf::actor_cast<caf::strong_actor_ptr>(std::move(hdl)),
             sys.message_types<worker_actor>()};
   };

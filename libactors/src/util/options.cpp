@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -173,6 +174,7 @@ status option_set::parse_ini(const std::string& path) {
     return status::not_found(path + ": cannot open configuration file");
   std::string line, section;
   std::size_t line_no = 0;
+  std::map<std::string, std::size_t> seen; // key -> line, to refuse repeats
   while (std::getline(in, line)) {
     ++line_no;
     const std::string where = fmt::format("{}:{}", path, line_no);
@@ -196,6 +198,9 @@ status option_set::parse_ini(const std::string& path) {
     // A section that names this program holds plain keys.
     if (!section.empty() && section != program_)
       key = section + "." + key;
+    if (auto [it, fresh] = seen.emplace(key, line_no); !fresh)
+      return status::invalid_argument(fmt::format(
+        "{}: option '{}' given twice (first on line {})", where, key, it->second));
     if (auto st = set(key, value, where); !st)
       return st;
   }
@@ -244,8 +249,8 @@ status option_set::parse(int argc, char** argv, bool& help_requested) {
 
 std::string option_set::help() const {
   std::string out = fmt::format("{} - {}\n\nOptions (--name=value; also "
-                                "`name = value` lines in --config=FILE):\n",
-                                program_, summary_);
+                                "`name = value` lines in --{}=FILE):\n",
+                                program_, summary_, config_flag_);
   for (auto& e : entries_)
     out += fmt::format("  --{:<20} {} [{}; default: {}]\n", e.name, e.help,
                        e.kind, e.default_text.empty() ? "none" : e.default_text);

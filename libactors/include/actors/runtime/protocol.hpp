@@ -190,11 +190,13 @@ rule_options rule_options_of(const job_spec& job);
 struct ps_init {
   job_spec job;
   float_buffer weights;
+  /// An actor of the driver's; the server stops when it is gone.
+  caf::actor driver;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ps_init& x) {
-  return f(caf::meta::type_name("ps_init"), x.job, x.weights);
+  return f(caf::meta::type_name("ps_init"), x.job, x.weights, x.driver);
 }
 
 /// Parameter server -> worker: the centre variable at update `version`.
@@ -349,7 +351,8 @@ struct worker_job {
   std::uint32_t worker = 0;
   ps_actor ps;
   loader_actor loader;
-  /// Receives progress_msg; may be invalid.
+  /// Receives progress_msg; lives in the driver, so the worker stops when
+  /// it is gone. May be invalid (tests).
   caf::actor progress;
 };
 

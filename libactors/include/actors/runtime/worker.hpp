@@ -1,10 +1,13 @@
 // worker: trains a model replica on one shard and talks to the parameter
 // server as the job's trainer rule says.
 //
-// A worker runs on its own thread (spawn it detached: a mini-batch blocks
-// for milliseconds) with a thread_pool of node.threads compute threads. It
-// trains in slices of a few batches, sending itself a step message between
-// slices, so requests and exit messages are handled between batches. Every
+// A worker runs on the CAF scheduler, whose thread it holds for a slice of
+// 8 mini-batches (tens of milliseconds), so a process hosting W workers runs
+// W + 2 scheduler threads; its compute runs on a thread_pool of node.threads
+// threads. Between slices it sends itself a step message, so requests and
+// exit messages are handled between batches. (Detached workers were tried:
+// CAF 0.17 could then hang at shutdown waiting for a finished detached actor
+// whose last reference a remote peer still held.) Every
 // request to the parameter server or loader carries the job's timeout; an
 // error or timeout ends the worker and is delivered to the driver.
 #pragma once
@@ -16,7 +19,7 @@ namespace actors {
 /// Behaviour of a worker; trains once it receives run_atom.
 worker_actor::behavior_type worker(worker_actor::pointer self);
 
-/// An actor factory that spawns workers detached, for add_actor_factory.
-caf::actor_factory detached_worker_factory();
+/// The actor factory caf-node registers workers with.
+caf::actor_factory worker_factory();
 
 } // namespace actors
