@@ -21,6 +21,8 @@ struct loader_state {
   std::map<std::uint32_t, shard_data> shards;
 };
 
+} // namespace
+
 shard_data cut_shard(const dataset& d, std::uint32_t worker,
                      const std::vector<std::uint32_t>& rows) {
   shard_data s;
@@ -40,8 +42,6 @@ shard_data cut_shard(const dataset& d, std::uint32_t worker,
   }
   return s;
 }
-
-} // namespace
 
 std::uint32_t labels_checksum(const std::vector<std::uint8_t>& labels) {
   return crc32_of(labels.data(), labels.size());

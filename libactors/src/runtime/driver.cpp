@@ -325,22 +325,7 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
       continue;
     }
     for (auto w : n.workers) {
-      shard_data s;
-      s.worker = w;
-      s.rows = shards[w].size();
-      s.height = train.height;
-      s.width = train.width;
-      s.channels = train.channels;
-      s.classes = train.classes;
-      const std::size_t f = train.features();
-      s.pixels.resize(s.rows * f);
-      s.labels.resize(s.rows);
-      for (std::size_t i = 0; i < shards[w].size(); ++i) {
-        const auto row = shards[w][i];
-        std::copy_n(train.pixels.begin() + static_cast<std::ptrdiff_t>(row * f), f,
-                    s.pixels.begin() + static_cast<std::ptrdiff_t>(i * f));
-        s.labels[i] = train.labels[row];
-      }
+      shard_data s = cut_shard(train, w, shards[w]);
       status st;
       self->request(n.loader, ms(opts.connect_timeout * 4), put_atom::value,
                     std::move(s))

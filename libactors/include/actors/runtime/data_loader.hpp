@@ -9,12 +9,17 @@
 // node.name, node.data-dir, node.workers, node.threads.
 #pragma once
 
+#include "actors/data/dataset.hpp"
 #include "actors/runtime/protocol.hpp"
 
 namespace actors {
 
 /// Behaviour of a node's data loader.
 loader_actor::behavior_type data_loader(loader_actor::pointer self);
+
+/// The rows `rows` of `d`, in that order, as worker `worker`'s shard.
+shard_data cut_shard(const dataset& d, std::uint32_t worker,
+                     const std::vector<std::uint32_t>& rows);
 
 /// CRC-32 of a data set's labels: cheap proof that two copies agree.
 std::uint32_t labels_checksum(const std::vector<std::uint8_t>& labels);
