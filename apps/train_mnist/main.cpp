@@ -37,7 +37,7 @@ struct settings {
   std::string data = "data";
   std::string dataset = "mnist";
   std::string model = "mnist_cnn";
-  std::string trainer = "single";
+  std::string trainer = "adag";
   std::size_t epochs = 5;
   std::size_t batch_size = 16;
   std::string optimizer = "adam";
