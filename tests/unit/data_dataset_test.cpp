@@ -15,31 +15,15 @@
 #include "actors/data/dataset.hpp"
 #include "actors/data/idx.hpp"
 
+#include "scratch_dir.hpp"
+
 namespace fs = std::filesystem;
 using actors::dataset;
 using actors::status;
 
 namespace {
 
-/// A fresh directory under the system temp dir, removed with its contents.
-struct scratch_dir {
-  fs::path path;
-  scratch_dir() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path()
-           / ("actors_data_dataset_test_" + std::to_string(::getpid()) + "_"
-              + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~scratch_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const {
-    return (path / name).string();
-  }
-};
+using actors::test::scratch_dir;
 
 /// The error message of r, or "" when it holds a value; doctest may format a
 /// _MESSAGE argument even when the check passes.
