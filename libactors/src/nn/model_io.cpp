@@ -7,7 +7,6 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <fmt/format.h>
 
@@ -29,18 +28,6 @@ bool little_endian() {
 }
 
 } // namespace
-
-std::uint32_t crc32_of(const void* data, std::size_t size) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  auto bytes = static_cast<const Bytef*>(data);
-  while (size > 0) {
-    const auto chunk = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
-    crc = crc32(crc, bytes, chunk);
-    bytes += chunk;
-    size -= chunk;
-  }
-  return static_cast<std::uint32_t>(crc);
-}
 
 status save_model(const model& m, const std::string& path) {
   if (!little_endian())

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "actors/nn/model.hpp"
+#include "actors/util/crc32.hpp"
 #include "actors/util/status.hpp"
 
 namespace actors {
@@ -23,8 +24,5 @@ status save_model(const model& m, const std::string& path);
 
 /// Reads a model written by save_model; errors name the file and the fault.
 result<model> load_model(const std::string& path);
-
-/// CRC-32 (zlib's polynomial) of a byte range.
-std::uint32_t crc32_of(const void* data, std::size_t size);
 
 } // namespace actors
