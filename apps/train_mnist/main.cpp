@@ -1,8 +1,13 @@
 // train_mnist: trains a Keras-style model on MNIST or Fashion-MNIST.
 //
-// Single-process trainer for now (dist-keras's SingleTrainer); the driver of
-// the distributed trainers grows out of this program. Exit codes: 0 success,
-// 1 a failure while running (unreadable data, I/O), 2 bad options.
+// Runs the single trainer in this process, or drives a distributed trainer
+// on caf-node processes (--nodes, --discover) or on the same actors inside
+// this process. Distributed runs survive lost workers, nodes and the
+// parameter server (see the README's reliability section) and can be
+// continued after the driver itself died (--checkpoint-dir, --resume).
+//
+// Exit codes: 0 success; 1 a failure while running (unreadable data, I/O, a
+// run that could not recover, a timeout); 2 bad options or a bad checkpoint.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -13,6 +18,7 @@
 #include <ctime>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -22,6 +28,7 @@
 #include "actors/nn/model_spec.hpp"
 #include "actors/runtime/driver.hpp"
 #include "actors/runtime/node_config.hpp"
+#include "actors/runtime/run_checkpoint.hpp"
 #include "actors/trainers/update_rule.hpp"
 #include "actors/train/evaluate.hpp"
 #include "actors/train/single_trainer.hpp"
@@ -69,6 +76,15 @@ struct settings {
   std::string evaluate;
   std::string predictions;
   std::string progress = "auto";
+  // Faults and checkpoints.
+  std::string checkpoint_dir;
+  std::size_t checkpoint_every = 0;
+  double checkpoint_seconds = 10;
+  std::size_t keep_checkpoints = 3;
+  std::string resume;
+  std::size_t max_restarts = 3;
+  double heartbeat = 0.5;
+  double fault_timeout = 5;
 };
 
 double peak_rss_mb() {
@@ -302,7 +318,8 @@ evaluation evaluate_members(const std::vector<std::vector<float>>& members,
 
 int run_cluster(const settings& s, const dataset& train, const dataset& test,
                 model& m, thread_pool& pool, const scaling& scale,
-                progress_printer& printer, json_writer& j) {
+                progress_printer& printer, json_writer& j,
+                const std::optional<run_state>& resumed) {
   cluster_options co;
   co.nodes = split_list(s.nodes);
   if (!s.discover.empty()) {
@@ -341,8 +358,36 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   job.seed = s.seed;
   job.scale_max = static_cast<float>(s.scale_max);
   job.timeout_seconds = s.timeout;
+  if (resumed) {
+    // The checkpoint's job: same model, trainer, recipe and partitions.
+    const auto id = job.job_id;
+    job = resumed->job;
+    job.job_id = id;
+    co.resume_from = resumed->server;
+    if (co.nodes.empty())
+      co.embedded_workers = job.workers;
+  }
   if (auto rule = make_rule(rule_options_of(job)); !rule)
     return fail(rule.error(), 2);
+  co.checkpoint_every = s.checkpoint_every;
+  co.checkpoint_seconds = s.checkpoint_seconds;
+  co.max_restarts = s.max_restarts;
+  std::optional<checkpoint_store> store;
+  const std::string ckpt_dir = !s.checkpoint_dir.empty() ? s.checkpoint_dir : s.resume;
+  if (!ckpt_dir.empty()) {
+    checkpoint_store_options so;
+    so.keep = s.keep_checkpoints;
+    store.emplace(ckpt_dir, so);
+    co.on_checkpoint = [&store, job, &s](const ps_snapshot& snap) {
+      run_state rs;
+      rs.job = job;
+      // The driver settles the worker count when it places the workers.
+      rs.job.workers = static_cast<std::uint32_t>(snap.cursors.size());
+      rs.dataset = s.dataset;
+      rs.server = snap;
+      return store->save(to_checkpoint(rs));
+    };
+  }
 
   node_config cfg;
   // In this process the workers' compute threads share the cores; the CAF
@@ -352,6 +397,13 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   // Workers hold a scheduler thread per slice of batches; two more route
   // messages.
   cfg.set("scheduler.max-threads", static_cast<int>(s.workers + 2));
+  // Heartbeats both ways and a silence limit: a frozen node or a cut link
+  // closes its connection, which the driver sees as lost actors.
+  using namespace std::chrono;
+  cfg.set("middleman.heartbeat-interval",
+          caf::timespan{duration_cast<nanoseconds>(duration<double>(s.heartbeat))});
+  cfg.set("middleman.connection-timeout",
+          caf::timespan{duration_cast<nanoseconds>(duration<double>(s.fault_timeout))});
   node_settings ns;
   ns.name = "embedded";
   ns.data_dir = s.data;
@@ -419,7 +471,19 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
            res->workers.empty() ? 0.0
                                 : wait / (res->seconds * static_cast<double>(res->workers.size())))
     .value("shards_read_on_nodes", static_cast<std::uint64_t>(res->shards_local))
-    .value("shards_sent", static_cast<std::uint64_t>(res->shards_sent));
+    .value("shards_sent", static_cast<std::uint64_t>(res->shards_sent))
+    .value("resumed_from_update", resumed ? resumed->server.updates : std::uint64_t{0})
+    .value("checkpoints", static_cast<std::uint64_t>(res->checkpoints))
+    .value("checkpoint_errors", static_cast<std::uint64_t>(res->checkpoint_errors.size()));
+  j.begin_array("faults");
+  for (auto& f : res->faults)
+    j.begin_object()
+      .value("at_seconds", f.at_seconds)
+      .value("unix_time", f.unix_time)
+      .value("what", f.what)
+      .value("action", f.action)
+      .end_object();
+  j.end_array();
   j.begin_array("nodes");
   for (auto& n : res->nodes)
     j.value("", n);
@@ -503,6 +567,22 @@ int main(int argc, char** argv) {
            "with --evaluate: write row,label,prediction CSV here");
   opts.add_choice("progress", &s.progress, {"auto", "bar", "lines", "off"},
                   "progress display: live line on a terminal, else lines");
+  opts.add("checkpoint-dir", &s.checkpoint_dir,
+           "write the parameter server's checkpoints here (for --resume)");
+  opts.add("checkpoint-every", &s.checkpoint_every, 0, 1ULL << 40,
+           "checkpoint every this many server updates; 0 = by time only");
+  opts.add("checkpoint-seconds", &s.checkpoint_seconds, 0, 86400,
+           "checkpoint when this many seconds passed; 0 = by count only");
+  opts.add("keep-checkpoints", &s.keep_checkpoints, 1, 1000,
+           "checkpoint files kept in --checkpoint-dir");
+  opts.add("resume", &s.resume,
+           "continue the run checkpointed in this directory (same data)");
+  opts.add("max-restarts", &s.max_restarts, 0, 1000,
+           "restarts of one worker, or of the server, before the run fails");
+  opts.add("heartbeat", &s.heartbeat, 0.05, 60,
+           "seconds between heartbeats to the nodes");
+  opts.add("fault-timeout", &s.fault_timeout, 0.2, 3600,
+           "seconds of silence after which a node counts as lost");
 
   bool help = false;
   if (auto st = opts.parse(argc, argv, help); !st)
@@ -528,6 +608,40 @@ int main(int argc, char** argv) {
   if (!s.evaluate.empty())
     return run_evaluate(s, scale, pool);
 
+  std::optional<run_state> resumed;
+  if (!s.resume.empty()) {
+    checkpoint_store store{s.resume};
+    auto latest = store.load_latest();
+    if (!latest)
+      return fail(status::invalid_argument("--resume=" + s.resume + ": "
+                                           + latest.error().message()),
+                  2);
+    for (auto& r : latest->refused)
+      std::fprintf(stderr, "train_mnist: refused checkpoint %s: %s\n",
+                   r.path.c_str(), r.reason.c_str());
+    auto state = from_checkpoint(latest->value, latest->path);
+    if (!state)
+      return fail(state.error(), 2);
+    resumed = std::move(*state);
+    std::fprintf(stderr,
+                 "train_mnist: resuming from %s at update %llu (%s on %s, %u "
+                 "partitions)\n",
+                 latest->path.c_str(),
+                 static_cast<unsigned long long>(resumed->server.updates),
+                 resumed->job.trainer.c_str(), resumed->dataset.c_str(),
+                 resumed->job.workers);
+    // The run's own settings win over the command line's.
+    s.dataset = resumed->dataset;
+    s.trainer = resumed->job.trainer;
+    s.epochs = resumed->job.epochs;
+    s.batch_size = resumed->job.batch_size;
+    s.optimizer = resumed->job.optimizer;
+    s.seed = resumed->job.seed;
+    s.scale_max = resumed->job.scale_max;
+    scale.old_max = static_cast<float>(s.scale_max);
+    s.model = "(from the checkpoint)";
+  }
+
   const auto wall_start = std::chrono::steady_clock::now();
   auto train = load_dataset(s.data, s.dataset, "train");
   if (!train)
@@ -535,7 +649,8 @@ int main(int argc, char** argv) {
   auto test = load_dataset(s.data, s.dataset, "test");
   if (!test)
     return fail(test.error(), 1);
-  auto m = make_model(s.model);
+  auto m = resumed ? parse_model_spec(resumed->job.model_spec, s.resume)
+                   : make_model(s.model);
   if (!m)
     return fail(m.error(), 2);
   m->init(s.seed);
@@ -560,8 +675,9 @@ int main(int argc, char** argv) {
 
   progress_printer printer{s.progress};
   const bool distributed = s.trainer != "single" || !s.nodes.empty()
-                           || !s.discover.empty();
-  int rc = distributed ? run_cluster(s, *train, *test, *m, pool, scale, printer, j)
+                           || !s.discover.empty() || resumed;
+  int rc = distributed ? run_cluster(s, *train, *test, *m, pool, scale, printer, j,
+                                     resumed)
                        : run_single(s, *train, *test, *m, pool, scale, printer, j);
   if (rc != 0)
     return rc;

@@ -8,15 +8,22 @@ namespace actors {
 
 namespace {
 
+using clock_type = std::chrono::steady_clock;
+
 struct ps_state {
   job_spec job;
   std::vector<float> centre;
   std::unique_ptr<update_rule> rule;
   ps_stats stats;
   std::vector<caf::typed_response_promise<weights_msg>> waiting;
+  /// Per worker: the position of its last applied commit and generation.
+  std::vector<partition_cursor> cursors;
+  caf::actor driver;
+  std::uint64_t checkpoint_every = 0;
+  double checkpoint_seconds = 0;
+  std::uint64_t last_checkpoint = 0;
+  clock_type::time_point last_checkpoint_at = clock_type::now();
 };
-
-using clock_type = std::chrono::steady_clock;
 
 weights_msg snapshot(ps_state& st) {
   weights_msg out;
@@ -40,6 +47,11 @@ caf::error validate(ps_state& st, const commit_msg& msg) {
     return reject("commit of " + std::to_string(msg.payload.values.size())
                   + " values from worker " + std::to_string(msg.worker)
                   + ", model has " + std::to_string(st.centre.size()));
+  if (msg.cursor.generation != st.cursors[msg.worker].generation)
+    return reject("commit from a replaced worker " + std::to_string(msg.worker)
+                  + " (generation " + std::to_string(msg.cursor.generation)
+                  + ", current " + std::to_string(st.cursors[msg.worker].generation)
+                  + ")");
   if (msg.last_update > st.stats.updates)
     return reject("commit claims update " + std::to_string(msg.last_update)
                   + " but the server is at " + std::to_string(st.stats.updates));
@@ -57,10 +69,37 @@ caf::error apply(ps_state& st, const commit_msg& msg) {
   st.rule->apply(st.centre.data(), msg.payload.values.data(), st.centre.size(),
                  st.stats.updates, msg.last_update);
   ++st.stats.updates;
+  st.cursors[msg.worker] = msg.cursor;
   st.stats.bytes_in += msg.payload.values.size() * sizeof(float);
   st.stats.busy_seconds
     += std::chrono::duration<double>(clock_type::now() - start).count();
   return {};
+}
+
+// Sends the driver a snapshot when one is due. Averaging keeps a half-filled
+// round inside the rule, so snapshots are taken only between rounds.
+void maybe_checkpoint(ps_state& st) {
+  if (!st.driver || !st.rule->round_complete()
+      || st.stats.updates == st.last_checkpoint)
+    return;
+  const auto now = clock_type::now();
+  const bool by_count = st.checkpoint_every > 0
+                        && st.stats.updates - st.last_checkpoint
+                             >= st.checkpoint_every;
+  const bool by_time
+    = st.checkpoint_seconds > 0
+      && std::chrono::duration<double>(now - st.last_checkpoint_at).count()
+           >= st.checkpoint_seconds;
+  if (!by_count && !by_time)
+    return;
+  ps_snapshot snap;
+  snap.updates = st.stats.updates;
+  snap.weights.values = st.centre;
+  snap.cursors = st.cursors;
+  snap.stats = st.stats;
+  caf::anon_send(st.driver, checkpoint_atom::value, std::move(snap));
+  st.last_checkpoint = st.stats.updates;
+  st.last_checkpoint_at = now;
 }
 
 // Answers the pulls that waited for a round (Averaging) once it is complete.
@@ -78,12 +117,26 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
   auto st = std::make_shared<ps_state>();
   st->job = init.job;
   st->centre = std::move(init.weights.values);
+  st->stats.updates = init.updates;
+  st->last_checkpoint = init.updates;
+  st->cursors = std::move(init.cursors);
+  st->driver = init.driver;
+  st->checkpoint_every = init.checkpoint_every;
+  st->checkpoint_seconds = init.checkpoint_seconds;
   auto rule = make_rule(rule_options_of(st->job));
   caf::error setup_error;
   if (!rule)
     setup_error = make_runtime_error(runtime_errc::bad_job, rule.error().message());
   else
     st->rule = std::move(*rule);
+  if (st->cursors.empty())
+    st->cursors.resize(st->job.workers);
+  else if (st->cursors.size() != st->job.workers)
+    setup_error = make_runtime_error(
+      runtime_errc::bad_job, "restored state has "
+                               + std::to_string(st->cursors.size())
+                               + " partitions, the job has "
+                               + std::to_string(st->job.workers) + " workers");
   auto check = [st, setup_error]() -> caf::error { return setup_error; };
   if (init.driver) {
     // A driver that died leaves nobody to stop this job: stop with it.
@@ -121,6 +174,7 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
       if (auto err = apply(*st, msg))
         return err;
       release_waiting(*st);
+      maybe_checkpoint(*st);
       return commit_ack{st->stats.updates};
     },
     [=](exchange_atom, commit_msg& msg) -> caf::result<weights_msg> {
@@ -128,6 +182,7 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
         return err;
       if (auto err = apply(*st, msg))
         return err;
+      maybe_checkpoint(*st);
       if (!st->rule->round_complete()) {
         auto rp = self->make_response_promise<weights_msg>();
         st->waiting.push_back(rp);
@@ -144,6 +199,17 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
       return out;
     },
     [=](stats_atom) -> ps_stats { return st->stats; },
+    [=](reassign_atom, std::uint32_t worker) -> caf::result<partition_cursor> {
+      if (auto err = check())
+        return err;
+      if (worker >= st->job.workers)
+        return make_runtime_error(runtime_errc::bad_message,
+                                  "reassign of unknown worker "
+                                    + std::to_string(worker));
+      // From now on only the replacement's commits count.
+      ++st->cursors[worker].generation;
+      return st->cursors[worker];
+    },
   };
 }
 

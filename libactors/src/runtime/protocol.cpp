@@ -57,6 +57,10 @@ void register_wire_types(caf::actor_system_config& cfg) {
     .add_message_type<commit_msg>("actors::commit_msg")
     .add_message_type<commit_ack>("actors::commit_ack")
     .add_message_type<ps_stats>("actors::ps_stats")
+    .add_message_type<partition_cursor>("actors::partition_cursor")
+    .add_message_type<std::vector<partition_cursor>>(
+      "std::vector<actors::partition_cursor>")
+    .add_message_type<ps_snapshot>("actors::ps_snapshot")
     .add_message_type<shard_request>("actors::shard_request")
     .add_message_type<shard_data>("actors::shard_data")
     .add_message_type<progress_msg>("actors::progress_msg")

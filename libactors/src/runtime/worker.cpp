@@ -74,6 +74,42 @@ void new_epoch_order(const state_ptr& st) {
                             + st->job.worker * 7919ULL + st->epoch);
 }
 
+// The worker's position at an exchange, as the server records it.
+partition_cursor cursor_now(const state_ptr& st) {
+  partition_cursor c;
+  c.generation = st->job.start.generation;
+  const std::uint64_t before = (st->epoch - 1) * st->batches;
+  if (st->i > st->batches && st->epoch_end_done) {
+    c.batches_done = before + st->batches;
+    c.stage = 1;
+  } else {
+    c.batches_done = before + (st->i - 1);
+    c.stage = st->before_done ? 2 : 0;
+  }
+  return c;
+}
+
+// Puts a replacement worker where its partition's last commit left off.
+void resume_at(const state_ptr& st, const partition_cursor& c) {
+  const std::uint64_t b = st->batches;
+  if (b == 0 || c.batches_done == 0 && c.stage == 0)
+    return;
+  const std::uint64_t at_boundary = c.batches_done > 0 && c.batches_done % b == 0;
+  if (c.stage == 2) {
+    st->epoch = c.batches_done / b + 1;
+    st->i = c.batches_done % b + 1;
+    st->before_done = true;
+  } else if (c.stage == 1 || at_boundary) {
+    // End of an epoch: its epoch-end exchange done (1) or still due (0).
+    st->epoch = c.batches_done / b;
+    st->i = b + 1;
+    st->epoch_end_done = c.stage == 1;
+  } else {
+    st->epoch = c.batches_done / b + 1;
+    st->i = c.batches_done % b + 1;
+  }
+}
+
 void flush_progress(const state_ptr& st) {
   auto& p = st->pending;
   if (p.batches == 0 || !st->job.progress)
@@ -127,6 +163,7 @@ void exchange(worker_actor::pointer self, const state_ptr& st) {
     commit_msg msg;
     msg.worker = st->job.worker;
     msg.last_update = st->last_update;
+    msg.cursor = cursor_now(st);
     msg.payload.values.resize(n);
     st->rule->make_payload(st->net.params(), st->w_pull.data(),
                            msg.payload.values.data(), n);
@@ -165,6 +202,7 @@ void exchange(worker_actor::pointer self, const state_ptr& st) {
         commit_msg msg;
         msg.worker = st->job.worker;
         msg.last_update = c.version;
+        msg.cursor = cursor_now(st);
         msg.payload.values.resize(n);
         st->rule->elastic_step(st->net.params(), c.weights.values.data(),
                                msg.payload.values.data(), n);
@@ -266,7 +304,15 @@ caf::error setup(const state_ptr& st, shard_data& s) {
   st->batches = full_batches(st->shard.rows, job.batch_size);
   st->x.resize(job.batch_size * st->shard.features());
   st->y.resize(job.batch_size * st->shard.classes);
-  st->dropout_rng.reseed(job.seed ^ (0x9e37ULL * (st->job.worker + 1)));
+  st->dropout_rng.reseed(job.seed ^ (0x9e37ULL * (st->job.worker + 1))
+                         ^ (0x51ULL * st->job.start.generation));
+  const auto total = static_cast<std::uint64_t>(st->batches) * job.epochs;
+  if (st->job.start.batches_done > total)
+    return make_runtime_error(runtime_errc::bad_job,
+                              "start position " + std::to_string(st->job.start.batches_done)
+                                + " is past the partition's "
+                                + std::to_string(total) + " batches");
+  resume_at(st, st->job.start);
   new_epoch_order(st);
   return {};
 }

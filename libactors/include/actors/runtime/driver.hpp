@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@
 #include "actors/util/status.hpp"
 
 namespace actors {
+
+/// Stores a checkpoint the parameter server sent (called on an actor of the
+/// driver's, one at a time); an error is logged and counted, the run goes on.
+using checkpoint_callback = std::function<status(const ps_snapshot&)>;
 
 /// Where a job runs.
 struct cluster_options {
@@ -38,6 +43,26 @@ struct cluster_options {
   bool send_shards = false;
   /// Name of the data set ("mnist", "fashion") nodes look for.
   std::string dataset_name;
+  /// The server sends a checkpoint every this many updates (0 = never) ...
+  std::uint64_t checkpoint_every = 0;
+  /// ... or this many seconds after the last one (0 = never).
+  double checkpoint_seconds = 0;
+  /// Receives every checkpoint (writes it to disk); may be empty.
+  checkpoint_callback on_checkpoint;
+  /// Restarts of one partition's worker, and of the server, before the run
+  /// fails.
+  std::size_t max_restarts = 3;
+  /// Continue from this state (train_mnist --resume).
+  std::optional<ps_snapshot> resume_from;
+};
+
+/// A failure the driver saw and what it did about it.
+struct fault_event {
+  /// Seconds since training started, and the wall clock (Unix seconds).
+  double at_seconds = 0;
+  double unix_time = 0;
+  std::string what;
+  std::string action;
 };
 
 /// Live figures for a progress display.
@@ -64,6 +89,10 @@ struct cluster_result {
   /// Shards the nodes read themselves vs. received from the driver.
   std::size_t shards_local = 0;
   std::size_t shards_sent = 0;
+  /// Every fault seen, in order, and the checkpoints received.
+  std::vector<fault_event> faults;
+  std::size_t checkpoints = 0;
+  std::vector<std::string> checkpoint_errors;
 };
 
 using cluster_progress_callback = std::function<void(const cluster_progress&)>;

@@ -26,7 +26,7 @@
 namespace actors {
 
 /// Bumped whenever a message layout or meaning changes.
-constexpr std::uint32_t protocol_version = 1;
+constexpr std::uint32_t protocol_version = 2;
 
 /// Written in the sender's byte order; a peer reading anything else has a
 /// different byte order and the raw float buffers would be garbage.
@@ -51,6 +51,8 @@ using run_atom = caf::atom_constant<caf::atom("run")>;
 using step_atom = caf::atom_constant<caf::atom("step")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using reassign_atom = caf::atom_constant<caf::atom("reassign")>;
+using checkpoint_atom = caf::atom_constant<caf::atom("ckpt")>;
 
 // -- errors ----------------------------------------------------------------------
 
@@ -186,17 +188,49 @@ typename Inspector::result_type inspect(Inspector& f, job_spec& x) {
 /// The rule_options a job_spec describes.
 rule_options rule_options_of(const job_spec& job);
 
-/// Driver -> parameter server: the job and the initial centre variable.
+/// Where one data partition stands: the point of its worker's last commit
+/// the server applied. A replacement worker resumes from here, so every
+/// commit of a run is applied exactly once whatever fails.
+struct partition_cursor {
+  /// Mini-batches of this partition trained, counted over all epochs.
+  std::uint64_t batches_done = 0;
+  /// What was already exchanged at that point: 0 nothing (or the exchange
+  /// after the last batch), 1 the epoch-end exchange, 2 the exchange before
+  /// the next batch.
+  std::uint32_t stage = 0;
+  /// Incarnation of the partition's worker; the server refuses commits from
+  /// an older one (a worker on a node that was frozen, not dead).
+  std::uint32_t generation = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, partition_cursor& x) {
+  return f(caf::meta::type_name("partition_cursor"), x.batches_done, x.stage,
+           x.generation);
+}
+
+/// Driver -> parameter server: the job and the initial centre variable,
+/// possibly restored from a checkpoint.
 struct ps_init {
   job_spec job;
   float_buffer weights;
-  /// An actor of the driver's; the server stops when it is gone.
+  /// An actor of the driver's; the server stops when it is gone and sends
+  /// it checkpoints.
   caf::actor driver;
+  /// Updates already applied to `weights` (non-zero when restored).
+  std::uint64_t updates = 0;
+  /// One per worker (partition); empty = all at the start.
+  std::vector<partition_cursor> cursors;
+  /// Send a checkpoint every this many updates (0 = never) ...
+  std::uint64_t checkpoint_every = 0;
+  /// ... or when this many seconds passed since the last one (0 = never).
+  double checkpoint_seconds = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ps_init& x) {
-  return f(caf::meta::type_name("ps_init"), x.job, x.weights, x.driver);
+  return f(caf::meta::type_name("ps_init"), x.job, x.weights, x.driver,
+           x.updates, x.cursors, x.checkpoint_every, x.checkpoint_seconds);
 }
 
 /// Parameter server -> worker: the centre variable at update `version`.
@@ -215,13 +249,15 @@ struct commit_msg {
   std::uint32_t worker = 0;
   /// The server's update count at this worker's last pull (DynSGD).
   std::uint64_t last_update = 0;
+  /// The worker's position after this commit, and its generation.
+  partition_cursor cursor;
   float_buffer payload;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, commit_msg& x) {
   return f(caf::meta::type_name("commit_msg"), x.worker, x.last_update,
-           x.payload);
+           x.cursor, x.payload);
 }
 
 /// Parameter server -> worker: a commit was applied.
@@ -249,6 +285,21 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ps_stats& x) {
   return f(caf::meta::type_name("ps_stats"), x.updates, x.pulls, x.rejected,
            x.bytes_in, x.bytes_out, x.busy_seconds);
+}
+
+/// Parameter server -> driver: everything needed to restart the server (and
+/// the run) from this point. Taken only between Averaging rounds.
+struct ps_snapshot {
+  std::uint64_t updates = 0;
+  float_buffer weights;
+  std::vector<partition_cursor> cursors;
+  ps_stats stats;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ps_snapshot& x) {
+  return f(caf::meta::type_name("ps_snapshot"), x.updates, x.weights,
+           x.cursors, x.stats);
 }
 
 /// Driver -> data loader: read these workers' shards from the node's data.
@@ -336,7 +387,8 @@ using ps_actor = caf::typed_actor<
   caf::replies_to<commit_atom, commit_msg>::with<commit_ack>,
   caf::replies_to<exchange_atom, commit_msg>::with<weights_msg>,
   caf::replies_to<weights_atom>::with<weights_msg>,
-  caf::replies_to<stats_atom>::with<ps_stats>>;
+  caf::replies_to<stats_atom>::with<ps_stats>,
+  caf::replies_to<reassign_atom, std::uint32_t>::with<partition_cursor>>;
 
 /// One per node and job: the handshake and the node's data shards.
 using loader_actor = caf::typed_actor<
@@ -354,12 +406,15 @@ struct worker_job {
   /// Receives progress_msg; lives in the driver, so the worker stops when
   /// it is gone. May be invalid (tests).
   caf::actor progress;
+  /// Where to start (a replacement resumes its partition) and the
+  /// generation to put on commits.
+  partition_cursor start;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_job& x) {
   return f(caf::meta::type_name("worker_job"), x.job, x.worker, x.ps, x.loader,
-           x.progress);
+           x.progress, x.start);
 }
 
 /// A worker: trains on its shard and talks to the parameter server.
