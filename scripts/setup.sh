@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on Debian 12 (as root; safe to re-run).
-# Pass --bench to also install the PyTorch peer used by bench/.
+# Pass --bench to also install the PyTorch peer used by bench/ and gnuplot for
+# its charts.
 set -euo pipefail
 
 pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-dev
@@ -13,7 +14,7 @@ pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-de
 # Node.js from elsewhere, so only ask Debian for it when it is missing.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 if [[ "${1:-}" == "--bench" ]]; then
-  pkgs+=(python3-torch libopenblas0-openmp jq)
+  pkgs+=(python3-torch libopenblas0-openmp jq gnuplot-nox)
 fi
 
 missing=()
