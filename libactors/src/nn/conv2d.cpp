@@ -42,7 +42,16 @@ result<shape3> conv2d::configure(shape3 input) {
     pad_top_ = pad_left_ = 0;
     out_ = shape3{input.h - kernel_ + 1, input.w - kernel_ + 1, filters_};
   }
-  patch_ = kernel_ * kernel_ * input.c;
+  // Overflow-safe: kernel and channels come from spec files. 2^32 bounds
+  // patch_ * filters_ (filters are at most 2^24) as well.
+  std::size_t patch = 0;
+  if (__builtin_mul_overflow(kernel_, kernel_, &patch)
+      || __builtin_mul_overflow(patch, input.c, &patch)
+      || patch > (std::size_t{1} << 32))
+    return status::invalid_argument(fmt::format(
+      "conv2d: a {}x{} kernel over {} channels is too large", kernel_, kernel_,
+      input.c));
+  patch_ = patch;
   return out_;
 }
 

@@ -31,6 +31,25 @@ struct context_guard {
   std::unique_ptr<rng> random_;
 };
 
+// Bounds for architectures read from spec files: they keep every size
+// computation below in range and stop a hostile or mistyped spec from
+// allocating unbounded memory. Values per sample of any layer's input or
+// output (1 GiB of float32), and parameters of a model (512 MiB of float32;
+// the mission's models have about a million).
+constexpr std::size_t max_values_per_sample = std::size_t{1} << 28;
+constexpr std::size_t max_params = std::size_t{1} << 27;
+
+/// h * w * c, or false when that overflows or exceeds max_values_per_sample.
+bool bounded_size(const shape3& s, std::size_t& size) {
+  return !__builtin_mul_overflow(s.h, s.w, &size)
+         && !__builtin_mul_overflow(size, s.c, &size)
+         && size <= max_values_per_sample;
+}
+
+std::string shape_text(const shape3& s) {
+  return std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c);
+}
+
 } // namespace
 
 model::model() = default;
@@ -42,20 +61,36 @@ result<model> model::build(shape3 input,
                            std::vector<std::unique_ptr<layer>> layers) {
   if (layers.empty())
     return status::invalid_argument("model: no layers");
-  if (input.size() == 0)
+  std::size_t values = 0;
+  if (!bounded_size(input, values))
+    return status::invalid_argument(
+      "model: input " + shape_text(input) + " has more than "
+      + std::to_string(max_values_per_sample) + " values per sample");
+  if (values == 0)
     return status::invalid_argument("model: empty input shape");
   model m;
   m.input_ = input;
   shape3 shape = input;
   std::size_t count = 0;
   for (std::size_t i = 0; i < layers.size(); ++i) {
+    const std::string name = "layer " + std::to_string(i + 1) + " ("
+                             + layers[i]->kind() + ")";
     auto out = layers[i]->configure(shape);
     if (!out)
-      return status::invalid_argument("layer " + std::to_string(i + 1) + " ("
-                                      + layers[i]->kind()
-                                      + "): " + out.error().message());
+      return status::invalid_argument(name + ": " + out.error().message());
     shape = *out;
-    count += layers[i]->param_count();
+    if (!bounded_size(shape, values) || values == 0)
+      return status::invalid_argument(
+        name + ": output " + shape_text(shape) + " is empty or has more than "
+        + std::to_string(max_values_per_sample) + " values per sample");
+    // Each layer's own count cannot overflow given bounded shapes (and
+    // conv2d's bounded patch), so the sum is checked against the limit.
+    const std::size_t layer_params = layers[i]->param_count();
+    if (layer_params > max_params - count)
+      return status::invalid_argument(
+        name + ": the model would have more than " + std::to_string(max_params)
+        + " parameters");
+    count += layer_params;
   }
   m.layers_ = std::move(layers);
   m.params_.assign(count, 0.0f);
