@@ -2,12 +2,15 @@
 //
 // Drivers (train_mnist --nodes=...) connect to it and spawn, by name, a data
 // loader, workers and possibly the parameter server; nothing else can be
-// spawned. Configuration: an INI file (--config-file=FILE) and --section.key
+// spawned. With CAF's openssl.* settings (or node.tls-dir) only peers with a
+// certificate from the cluster's CA get in (runtime/transport.hpp); without
+// them the node stays on loopback unless node.insecure=true. Configuration: an INI file (--config-file=FILE) and --section.key
 // arguments, validated strictly before CAF sees them, because CAF's own
 // parser keeps the default on a misspelt key or a bad value.
 //
 // Exit codes: 0 after SIGINT/SIGTERM, 1 if the port cannot be opened,
-// 2 for bad configuration.
+// 2 for bad configuration (also a non-loopback node.host without TLS and
+// without node.insecure=true).
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
@@ -23,6 +26,7 @@
 #include <regex>
 
 #include "actors/runtime/node_config.hpp"
+#include "actors/runtime/transport.hpp"
 #include "actors/util/options.hpp"
 
 using namespace actors;
@@ -40,6 +44,9 @@ struct raw_settings {
   std::string policy = "stealing";
   std::string heartbeat = "0s";
   std::string connection_timeout = "0s";
+  bool insecure = false;
+  std::string tls_dir;
+  tls_settings tls;
 };
 
 // CAF reports every bind failure as "tcp socket creation failed"; binding
@@ -95,6 +102,19 @@ int main(int argc, char** argv) {
   opts.add_checked("middleman.connection-timeout", &r.connection_timeout,
                    "a duration such as 500ms or 2s", is_timespan,
                    "drop a peer silent this long; 0s = never");
+  opts.add("node.insecure", &r.insecure,
+           "listen on a non-loopback node.host without TLS (trusted networks only)");
+  opts.add("node.tls-dir", &r.tls_dir,
+           "use DIR/tls.crt, DIR/tls.key and DIR/ca.crt for TLS if DIR holds them");
+  opts.add("openssl.certificate", &r.tls.certificate,
+           "PEM certificate of this node (CAF's key; turns on mutual TLS)");
+  opts.add("openssl.key", &r.tls.key, "PEM private key of openssl.certificate");
+  opts.add("openssl.passphrase", &r.tls.passphrase,
+           "passphrase of an encrypted openssl.key (prefer the config file)");
+  opts.add("openssl.cafile", &r.tls.cafile,
+           "PEM file of the CA whose certificates peers must present");
+  opts.add("openssl.capath", &r.tls.capath,
+           "directory of hashed CA certificates, instead of openssl.cafile");
   bool help = false;
   if (auto st = opts.parse(argc, argv, help); !st) {
     std::fprintf(stderr, "caf-node: %s\n", st.message().c_str());
@@ -103,6 +123,29 @@ int main(int argc, char** argv) {
   if (help) {
     std::printf("%s", opts.help().c_str());
     return 0;
+  }
+  if (auto st = apply_tls_dir(r.tls, r.tls_dir, "node.tls-dir"); !st) {
+    std::fprintf(stderr, "caf-node: %s\n", st.message().c_str());
+    return 2;
+  }
+  if (auto st = check_tls(r.tls); !st) {
+    std::fprintf(stderr, "caf-node: %s\n", st.message().c_str());
+    return 2;
+  }
+  // Anyone who reaches an unauthenticated port can run jobs here and send
+  // them data, so leaving loopback without TLS takes an explicit opt-in.
+  const bool tls = r.tls.requested();
+  const bool loopback = is_loopback(r.host);
+  if (!tls && !loopback && !r.insecure) {
+    std::fprintf(stderr,
+                 "caf-node: node.host=%s is not a loopback address and TLS is "
+                 "not configured, so any peer reaching it could spawn actors "
+                 "here. Either configure mutual TLS (openssl.certificate, "
+                 "openssl.key, openssl.cafile, or node.tls-dir; "
+                 "scripts/make_certs.sh makes them) or set node.insecure=true "
+                 "on a network you trust\n",
+                 r.host.empty() ? "(any)" : r.host.c_str());
+    return 2;
   }
   if (r.name.empty()) {
     char host[256] = {};
@@ -131,6 +174,7 @@ int main(int argc, char** argv) {
   ns.threads = r.threads;
   ns.data_dir = r.data_dir;
   cfg.apply(ns);
+  use_transport(cfg, r.tls);
   // Each worker holds a scheduler thread while it trains a slice of batches;
   // two more keep messages (pulls, commits, heartbeats) flowing.
   if (!opts.was_set("scheduler.max-threads"))
@@ -141,11 +185,11 @@ int main(int argc, char** argv) {
   int rc = 0;
   {
     caf::actor_system sys{cfg};
-    auto port = sys.middleman().open(ns.port, ns.host.c_str(), true);
+    auto port = listen(sys, ns.host, ns.port, std::chrono::seconds(10));
     if (!port) {
       auto why = bind_problem(ns.host, ns.port);
       if (why.empty())
-        why = sys.render(port.error());
+        why = port.error().message();
       std::fprintf(stderr, "node %s: cannot listen on %s:%u: %s\n",
                    ns.name.c_str(), ns.host.c_str(), unsigned{ns.port},
                    why.c_str());
@@ -156,11 +200,20 @@ int main(int argc, char** argv) {
                  "threads each, data in %s)\n",
                  ns.name.c_str(), ns.host.c_str(), unsigned{*port}, ns.workers,
                  ns.threads, ns.data_dir.c_str());
+    std::fprintf(stderr, "node %s: transport: %s\n", ns.name.c_str(),
+                 transport_name(sys).c_str());
+    if (!tls && !loopback)
+      std::fprintf(stderr,
+                   "node %s: WARNING: node.insecure=true: listening on %s:%u "
+                   "WITHOUT TLS OR AUTHENTICATION; anyone who reaches this "
+                   "port can run jobs on this node. Configure openssl.* to "
+                   "close it.\n",
+                   ns.name.c_str(), ns.host.c_str(), unsigned{*port});
     int sig = 0;
     sigwait(&signals, &sig);
     std::fprintf(stderr, "node %s: %s, shutting down\n", ns.name.c_str(),
                  sig == SIGINT ? "SIGINT" : "SIGTERM");
-    sys.middleman().close(*port);
+    close_port(sys, *port);
     stop_served_actors();
   }
   std::fprintf(stderr, "node %s: stopped\n", r.name.c_str());

@@ -105,7 +105,8 @@ check_eq "intermediate images left by the build" \
      | grep -vc "^$("${podman[@]}" image inspect --format '{{.Id}}' "$image" | cut -c1-12)")" 0
 
 # run_node NAME NETNS PORT [--data|""] [OPTION...]: start a node container
-# in namespace NETNS listening on PORT (node.host stays the image's 0.0.0.0),
+# in namespace NETNS listening on PORT (node.host stays the image's 0.0.0.0,
+# plain TCP with node.insecure=true: the namespaces are this test's own),
 # with the data mounted read-only at /data if asked and caf-node OPTIONs
 # after the image name; wait until it listens.
 run_node() {
@@ -116,7 +117,7 @@ run_node() {
   # podman logs errors about health-check timers here (no systemd): harmless.
   "${podman[@]}" run -d --name "$id-$name" --label actors.test="$id" \
     --network ns:/run/netns/"$ns" "${mounts[@]}" "$image" \
-    --node.name="$name" --node.port="$port" "$@" >"$work/$name.run" 2>&1 \
+    --node.name="$name" --node.port="$port" --node.insecure=true "$@" >"$work/$name.run" 2>&1 \
     || fatal "podman run of node $name failed" "$work/$name.run"
   deadline=$(($(date +%s) + 20))
   until "${podman[@]}" logs "$id-$name" 2>&1 | grep -q "listening on 0.0.0.0:$port"; do

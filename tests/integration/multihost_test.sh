@@ -35,14 +35,18 @@ nodes=""
 for i in 1 2 3; do
   addr=$(bash "$netns" addr "$i")
   log=$work/host$i.log
+  # node.insecure=true: plain TCP beyond loopback, acceptable on this test's
+  # private bridge (tls_test.sh covers TLS); the node must say so loudly.
   ip netns exec "$prefix-$i" "$node" --node.host="$addr" --node.port=4242 \
-    --node.name="host$i" --node.data-dir="$data" >"$log" 2>&1 &
+    --node.name="host$i" --node.data-dir="$data" --node.insecure=true >"$log" 2>&1 &
   node_pid[$i]=$!
   node_log[$i]=$log
   track_pid "${node_pid[$i]}"
   rc=0
   wait_for_line "$log" "listening on $addr:4242" 10 "${node_pid[$i]}" || rc=$?
   ((rc == 0)) || fatal "caf-node on $prefix-$i did not listen on $addr:4242 (wait: $rc)" "$log"
+  check_eq "host$i warns that it listens without TLS" \
+    "$(grep -c "WARNING: node.insecure=true: listening on $addr:4242 WITHOUT TLS" "$log")" 1
   nodes+=${nodes:+,}$addr:4242
 done
 

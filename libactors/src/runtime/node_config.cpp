@@ -67,7 +67,11 @@ node_config::node_config() {
     .add<std::string>("name", "node name in logs and reports")
     .add<int>("workers", "worker slots")
     .add<int>("threads", "compute threads per worker")
-    .add<std::string>("data-dir", "directory holding mnist/ and fashion/");
+    .add<std::string>("data-dir", "directory holding mnist/ and fashion/")
+    // A string for CAF, whose CLI parser refuses "--node.insecure=true" for
+    // a bool; caf-node's own option_set checks the value.
+    .add<std::string>("insecure", "listen beyond loopback without TLS")
+    .add<std::string>("tls-dir", "directory holding tls.crt, tls.key, ca.crt");
 }
 
 void node_config::apply(const node_settings& s) {
