@@ -28,6 +28,7 @@
 #include "actors/nn/model_spec.hpp"
 #include "actors/runtime/driver.hpp"
 #include "actors/runtime/node_config.hpp"
+#include "actors/runtime/transport.hpp"
 #include "actors/runtime/run_checkpoint.hpp"
 #include "actors/trainers/update_rule.hpp"
 #include "actors/train/evaluate.hpp"
@@ -54,6 +55,8 @@ struct settings {
   // Distributed trainers (dist-keras defaults when 0 / -1).
   std::string nodes;
   std::string discover;
+  std::string tls_dir;
+  tls_settings tls; // CAF's openssl.* keys
   std::size_t expect_nodes = 0;
   std::size_t workers = 3;
   std::size_t workers_per_node = 0;
@@ -410,6 +413,8 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   ns.threads = embedded_threads;
   ns.workers = s.workers;
   cfg.apply(ns);
+  if (!co.nodes.empty())
+    use_transport(cfg, s.tls);
   caf::actor_system sys{cfg};
 
   std::string where = fmt::format("{} workers in this process", s.workers);
@@ -524,6 +529,17 @@ int main(int argc, char** argv) {
            "(compose service, Swarm tasks.NAME, Kubernetes headless Service)");
   opts.add("expect-nodes", &s.expect_nodes, 0, 100000,
            "with --discover: wait until this many nodes resolve");
+  opts.add("tls-dir", &s.tls_dir,
+           "use DIR/tls.crt, DIR/tls.key and DIR/ca.crt for TLS if DIR holds them");
+  opts.add("openssl.certificate", &s.tls.certificate,
+           "PEM certificate of this driver (CAF's key; turns on mutual TLS)");
+  opts.add("openssl.key", &s.tls.key, "PEM private key of openssl.certificate");
+  opts.add("openssl.passphrase", &s.tls.passphrase,
+           "passphrase of an encrypted openssl.key (prefer the config file)");
+  opts.add("openssl.cafile", &s.tls.cafile,
+           "PEM file of the CA whose certificates nodes must present");
+  opts.add("openssl.capath", &s.tls.capath,
+           "directory of hashed CA certificates, instead of openssl.cafile");
   opts.add("workers", &s.workers, 1, 1024, "workers when running in this process");
   opts.add("workers-per-node", &s.workers_per_node, 0, 1024,
            "workers on each node; 0 = each node's node.workers");
@@ -595,6 +611,10 @@ int main(int argc, char** argv) {
     return fail(status::invalid_argument(
                   "option 'learning-rate' expects a number > 0 or -1"),
                 2);
+  if (auto st = apply_tls_dir(s.tls, s.tls_dir, "tls-dir"); !st)
+    return fail(st, 2);
+  if (auto st = check_tls(s.tls); !st)
+    return fail(st, 2);
   for (const auto& list : {s.nodes, s.discover, s.ps_node})
     for (auto& entry : split_list(list))
       if (auto ep = parse_endpoint(entry); !ep)

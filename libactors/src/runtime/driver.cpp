@@ -17,6 +17,7 @@
 #include "actors/data/partition.hpp"
 #include "actors/runtime/data_loader.hpp"
 #include "actors/runtime/parameter_server.hpp"
+#include "actors/runtime/transport.hpp"
 #include "actors/runtime/worker.hpp"
 
 namespace actors {
@@ -166,10 +167,11 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
       auto ep = parse_endpoint(address);
       if (!ep)
         return fail(ep.error());
-      auto nid = sys.middleman().connect(ep->first, ep->second);
+      // TLS or plain, as the actor system is configured (transport.hpp).
+      auto nid = connect(sys, ep->first, ep->second, ms(opts.connect_timeout));
       if (!nid)
         return fail(status::io_error("cannot connect to node " + address + ": "
-                                     + describe(sys, nid.error())));
+                                     + nid.error().message()));
       placed_node n;
       n.address = address;
       n.id = *nid;
