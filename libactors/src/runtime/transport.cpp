@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -13,7 +15,12 @@
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include "actors/runtime/protocol.hpp"
@@ -53,6 +60,35 @@ int passphrase_cb(char* buf, int size, int, void* user) {
   std::memcpy(buf, pass->data(), static_cast<std::size_t>(n));
   buf[n] = '\0';
   return n;
+}
+
+// True if a plain TCP connection to host:port opens within `ms`.
+bool tcp_reachable(const std::string& host, std::uint16_t port, int ms) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0)
+    return false;
+  bool ok = false;
+  for (auto* ai = res; ai && !ok; ai = ai->ai_next) {
+    const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK,
+                            ai->ai_protocol);
+    if (fd < 0)
+      continue;
+    if (::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+      ok = true;
+    } else if (errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      int err = 0;
+      socklen_t len = sizeof(err);
+      ok = ::poll(&p, 1, ms) == 1
+           && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    }
+    ::close(fd);
+  }
+  freeaddrinfo(res);
+  return ok;
 }
 
 caf::io::middleman_actor middleman_of(caf::actor_system& sys) {
@@ -130,16 +166,22 @@ status check_tls(const tls_settings& s) {
     return status::invalid_argument("option 'openssl.certificate': cannot load "
                                     + s.certificate + " as a PEM certificate: "
                                     + ssl_errors());
-  SSL_CTX_set_default_passwd_cb(ctx.get(), passphrase_cb);
-  SSL_CTX_set_default_passwd_cb_userdata(
-    ctx.get(), const_cast<std::string*>(&s.passphrase));
-  if (SSL_CTX_use_PrivateKey_file(ctx.get(), s.key.c_str(), SSL_FILETYPE_PEM) != 1)
+  // Read the key on its own first, so "cannot read" and "not this
+  // certificate's key" are told apart.
+  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> pkey{nullptr, EVP_PKEY_free};
+  if (FILE* f = std::fopen(s.key.c_str(), "r")) {
+    pkey.reset(PEM_read_PrivateKey(f, nullptr, passphrase_cb,
+                                   const_cast<std::string*>(&s.passphrase)));
+    std::fclose(f);
+  }
+  if (!pkey)
     return status::invalid_argument(
       "option 'openssl.key': cannot load " + s.key + " as a PEM private key"
       + (s.passphrase.empty() ? " (if it is encrypted, set openssl.passphrase)"
                               : " with openssl.passphrase")
       + ": " + ssl_errors());
-  if (SSL_CTX_check_private_key(ctx.get()) != 1)
+  if (SSL_CTX_use_PrivateKey(ctx.get(), pkey.get()) != 1
+      || SSL_CTX_check_private_key(ctx.get()) != 1)
     return status::invalid_argument("option 'openssl.key': " + s.key
                                     + " is not the key of openssl.certificate "
                                     + s.certificate + ": " + ssl_errors());
@@ -214,6 +256,12 @@ result<caf::node_id> connect(caf::actor_system& sys, const std::string& host,
                      "each other's openssl.cafile)"
                    : " (this driver uses plain TCP: if the node requires TLS, "
                      "set openssl.certificate, openssl.key and openssl.cafile)";
+        else if (err == caf::sec::cannot_connect_to_node && tls_enabled(sys)
+                 && tcp_reachable(host, port, 2000))
+          // CAF fails a TLS connect at once when the first bytes are no
+          // TLS; a port that takes plain TCP then most likely is a plain node.
+          why += " (the port accepts TCP but the TLS handshake failed: the "
+                 "node probably does not use TLS)";
         else if (err == caf::sec::request_timeout)
           why += " (no answer within " + std::to_string(timeout.count())
                  + " ms; a TLS node waiting for a TLS handshake looks like this too)";
