@@ -158,7 +158,7 @@ start_node p1
 check_eq "plain node: transport" "$(grep -c "transport: plain TCP" "${node_log[p1]}")" 1
 # shellcheck disable=SC2046
 refused "TLS driver against a plain node" 1 \
-  "cannot connect to node 127.0.0.1:${node_port[p1]}: .*TLS handshake failed: the node probably does not use TLS" \
+  "cannot connect to node 127.0.0.1:${node_port[p1]}: .*the node does not use TLS: it answered in plain CAF" \
   --nodes="127.0.0.1:${node_port[p1]}" $(tls_of driver)
 running "${node_pid[p1]}" || fatal "plain node died after a TLS client" "${node_log[p1]}"
 

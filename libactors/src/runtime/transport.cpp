@@ -62,33 +62,45 @@ int passphrase_cb(char* buf, int size, int, void* user) {
   return n;
 }
 
-// True if a plain TCP connection to host:port opens within `ms`.
-bool tcp_reachable(const std::string& host, std::uint16_t port, int ms) {
+// What a TCP probe of a node that failed a TLS handshake found.
+enum class probe_result { unreachable, silent, speaks_first };
+
+// Opens a plain TCP connection to host:port and waits up to `ms` for bytes.
+// A plain CAF node sends its BASP handshake at once; a TLS node waits for
+// the client's hello and stays silent.
+probe_result probe(const std::string& host, std::uint16_t port, int ms) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* res = nullptr;
   if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0)
-    return false;
-  bool ok = false;
-  for (auto* ai = res; ai && !ok; ai = ai->ai_next) {
+    return probe_result::unreachable;
+  auto out = probe_result::unreachable;
+  for (auto* ai = res; ai && out == probe_result::unreachable; ai = ai->ai_next) {
     const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK,
                             ai->ai_protocol);
     if (fd < 0)
       continue;
-    if (::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-      ok = true;
-    } else if (errno == EINPROGRESS) {
+    bool connected = ::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+    if (!connected && errno == EINPROGRESS) {
       pollfd p{fd, POLLOUT, 0};
       int err = 0;
       socklen_t len = sizeof(err);
-      ok = ::poll(&p, 1, ms) == 1
-           && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+      connected = ::poll(&p, 1, ms) == 1
+                  && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0
+                  && err == 0;
+    }
+    if (connected) {
+      pollfd p{fd, POLLIN, 0};
+      char byte = 0;
+      out = ::poll(&p, 1, ms) == 1 && ::recv(fd, &byte, 1, 0) == 1
+              ? probe_result::speaks_first
+              : probe_result::silent;
     }
     ::close(fd);
   }
   freeaddrinfo(res);
-  return ok;
+  return out;
 }
 
 caf::io::middleman_actor middleman_of(caf::actor_system& sys) {
@@ -247,24 +259,32 @@ result<caf::node_id> connect(caf::actor_system& sys, const std::string& host,
       },
       [&](caf::error& err) {
         std::string why = describe(sys, err);
-        // A refused TLS handshake only shows as a closed connection; say
-        // what usually causes it on this side.
-        if (err == caf::sec::disconnect_during_handshake)
-          why += tls_enabled(sys)
-                   ? " (the TLS handshake failed: the node does not use TLS, "
-                     "or its certificate and this driver's are not signed by "
-                     "each other's openssl.cafile)"
-                   : " (this driver uses plain TCP: if the node requires TLS, "
-                     "set openssl.certificate, openssl.key and openssl.cafile)";
-        else if (err == caf::sec::cannot_connect_to_node && tls_enabled(sys)
-                 && tcp_reachable(host, port, 2000))
-          // CAF fails a TLS connect at once when the first bytes are no
-          // TLS; a port that takes plain TCP then most likely is a plain node.
-          why += " (the port accepts TCP but the TLS handshake failed: the "
-                 "node probably does not use TLS)";
-        else if (err == caf::sec::request_timeout)
+        // A refused TLS handshake only shows as a closed connection (or, if
+        // the node's first bytes are no TLS, a failed connect); a probe
+        // tells a plain node from a TLS node that refused a certificate.
+        const bool handshake = err == caf::sec::disconnect_during_handshake
+                               || err == caf::sec::cannot_connect_to_node;
+        if (handshake && tls_enabled(sys)) {
+          switch (probe(host, port, 1000)) {
+            case probe_result::speaks_first:
+              why += " (the node does not use TLS: it answered in plain "
+                     "CAF; start it with openssl.* or connect without)";
+              break;
+            case probe_result::silent:
+              why += " (the TLS handshake failed: the node refused this "
+                     "driver's certificate or this driver refused the "
+                     "node's; each must be signed by the CA in the other's "
+                     "openssl.cafile)";
+              break;
+            case probe_result::unreachable:
+              break;
+          }
+        } else if (err == caf::sec::disconnect_during_handshake) {
+          why += " (this driver uses plain TCP: if the node requires TLS, "
+                 "set openssl.certificate, openssl.key and openssl.cafile)";
+        } else if (err == caf::sec::request_timeout)
           why += " (no answer within " + std::to_string(timeout.count())
-                 + " ms; a TLS node waiting for a TLS handshake looks like this too)";
+                 + " ms)";
         out = status::io_error(why);
       });
   return out;
