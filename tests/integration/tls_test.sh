@@ -14,7 +14,10 @@
 #    stops before connecting (exit 2). Then a good 1-epoch job: 99 updates.
 # 4. A TLS driver against a plain node fails clearly.
 # 5. Bad TLS settings stop caf-node with exit 2 naming the option: a key that
-#    is not the certificate's, a node.tls-dir holding only part of the files.
+#    is not the certificate's, a missing file, an encrypted key without
+#    openssl.passphrase, a node.tls-dir holding only part of the files. With
+#    the passphrase, the encrypted key serves a job (100 updates); a whole
+#    node.tls-dir turns TLS on.
 # 6. The gate: a non-loopback node.host without TLS exits 2 naming
 #    node.host, node.insecure and openssl.*; with node.insecure=true the node
 #    listens and logs a WARNING line; with TLS it listens without one.
@@ -172,6 +175,18 @@ expect_failure "node: missing certificate file" 2 \
   "option 'openssl.certificate': no readable file $tls/nope.crt" \
   timeout 10 "$node" --node.port="$port" --openssl.certificate="$tls/nope.crt" \
   --openssl.key="$tls/n1.key" --openssl.cafile="$tls/ca.crt"
+openssl pkey -in "$tls/n3.key" -aes256 -passout pass:s3cret -out "$work/n3.enc.key" 2>/dev/null \
+  || fatal "openssl could not encrypt a key"
+expect_failure "node: encrypted key without openssl.passphrase" 2 \
+  "option 'openssl.key': cannot load .*n3.enc.key as a PEM private key \(if it is encrypted, set openssl.passphrase\)" \
+  timeout 10 "$node" --node.port="$port" --openssl.certificate="$tls/n3.crt" \
+  --openssl.key="$work/n3.enc.key" --openssl.cafile="$tls/ca.crt"
+# With the passphrase CAF decrypts the key at every handshake: a job runs.
+start_node enc --openssl.certificate="$tls/n3.crt" --openssl.key="$work/n3.enc.key" \
+  --openssl.cafile="$tls/ca.crt" --openssl.passphrase=s3cret
+# shellcheck disable=SC2046
+train enc --epochs=1 --nodes="127.0.0.1:${node_port[enc]}" $(tls_of driver)
+check_eq "node with an encrypted key: ps_updates" "$(json_number "$work/enc.json" ps_updates)" 100
 mkdir "$work/partial"
 cp "$tls/n1.crt" "$work/partial/tls.crt"
 expect_failure "node: node.tls-dir with part of the files" 2 \
@@ -208,7 +223,7 @@ for opt in --node.insecure=true "$(tls_of n1)"; do
   check_eq "gate node ($opt) exit status after SIGTERM" "$stop_rc" 0
 done
 
-for n in n1 n2 n3 p1 dir; do
+for n in n1 n2 n3 p1 enc dir; do
   stop_within "${node_pid[$n]}" 5
   check_eq "node $n exit status after SIGTERM (in $stop_ms ms)" "$stop_rc" 0
 done
