@@ -1,0 +1,284 @@
+// Recovery: the parameter server's partition cursors, generations and
+// snapshots, and replacement workers that resume a partition, driven one
+// message at a time by CAF's test coordinator.
+#include "caf_doctest_bridge.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/nn/model_spec.hpp"
+#include "actors/runtime/data_loader.hpp"
+#include "actors/runtime/node_config.hpp"
+#include "actors/runtime/parameter_server.hpp"
+#include "actors/runtime/protocol.hpp"
+#include "actors/runtime/worker.hpp"
+#include "actors/trainers/update_rule.hpp"
+
+using namespace actors;
+
+namespace {
+
+const std::vector<float> initial = {1.0f, -2.0f, 0.5f, 4.0f};
+const std::vector<float> payload = {0.25f, 1.0f, -0.5f, 2.0f};
+
+const char* tiny_spec = "input height=4 width=4 channels=1\n"
+                        "flatten\n"
+                        "dense units=3 activation=softmax\n";
+constexpr std::uint64_t rows = 16;
+
+struct sim_config : node_config {
+  sim_config() {
+    node_settings s;
+    s.name = "sim";
+    s.threads = 1;
+    apply(s);
+  }
+};
+
+commit_msg make_commit(std::uint32_t worker, std::uint64_t batches_done,
+                       std::uint32_t generation) {
+  commit_msg msg;
+  msg.worker = worker;
+  msg.cursor.batches_done = batches_done;
+  msg.cursor.generation = generation;
+  msg.payload.values = payload;
+  return msg;
+}
+
+shard_data make_shard(std::uint32_t worker) {
+  shard_data s;
+  s.worker = worker;
+  s.rows = rows;
+  s.height = 4;
+  s.width = 4;
+  s.channels = 1;
+  s.classes = 3;
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    const auto label = static_cast<std::uint8_t>(r % 3);
+    for (std::size_t p = 0; p < 16; ++p)
+      s.pixels.push_back(static_cast<std::uint8_t>(p / 6 == label ? 220 : r % 20));
+    s.labels.push_back(label);
+  }
+  return s;
+}
+
+job_spec make_job(const std::string& trainer) {
+  job_spec job;
+  job.job_id = 5;
+  job.model_spec = tiny_spec;
+  job.trainer = trainer;
+  job.window = 2;
+  job.workers = 1;
+  job.optimizer = "sgd";
+  job.learning_rate = 0.1;
+  job.epochs = 3;
+  job.batch_size = 4;
+  job.seed = 3;
+  job.progress_every = 1000;
+  return job;
+}
+
+struct fixture : test_coordinator_fixture<sim_config> {
+  ~fixture() override {
+    for (auto& a : spawned)
+      anon_send_exit(a, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  template <class Handle>
+  Handle keep(Handle h) {
+    spawned.push_back(caf::actor_cast<caf::actor>(h));
+    return h;
+  }
+
+  template <class T, class Handle, class... Ts>
+  caf::expected<T> ask(const Handle& hdl, Ts... xs) {
+    auto handle = self->request(hdl, caf::infinite, std::move(xs)...);
+    run();
+    caf::expected<T> out{caf::error{}};
+    if (!self->has_next_message())
+      return out;
+    handle.receive([&](T& x) { out = std::move(x); },
+                   [&](caf::error& err) { out = std::move(err); });
+    return out;
+  }
+
+  ps_stats stats(const ps_actor& ps) {
+    auto s = ask<ps_stats>(ps, stats_atom::value);
+    REQUIRE(s);
+    return *s;
+  }
+
+  std::vector<caf::actor> spawned;
+};
+
+std::vector<float> tiny_initial() {
+  auto m = parse_model_spec(tiny_spec, "tiny");
+  REQUIRE(m);
+  m.value().init(9);
+  return {m.value().params(), m.value().params() + m.value().param_count()};
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "recovery: reassign fences the old worker and "
+                           "returns its partition's last applied position") {
+  ps_init init;
+  init.job.trainer = "adag";
+  init.job.workers = 2;
+  init.weights.values = initial;
+  auto ps = keep(sys.spawn(parameter_server, std::move(init)));
+  REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 6, 0)));
+  REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 8, 0)));
+  auto c = ask<partition_cursor>(ps, reassign_atom::value, std::uint32_t{1});
+  REQUIRE(c);
+  CHECK(c->batches_done == 8);
+  CHECK(c->generation == 1);
+  // The old incarnation (a node that was frozen, not dead) is refused ...
+  auto stale = ask<commit_ack>(ps, commit_atom::value, make_commit(1, 10, 0));
+  REQUIRE_FALSE(stale);
+  CHECK(describe(sys, stale.error()).find("replaced worker 1") != std::string::npos);
+  // ... its replacement is applied, and the other partition is untouched.
+  auto ack = ask<commit_ack>(ps, commit_atom::value, make_commit(1, 10, 1));
+  REQUIRE(ack);
+  CHECK(ack->updates == 3);
+  auto other = ask<partition_cursor>(ps, reassign_atom::value, std::uint32_t{0});
+  REQUIRE(other);
+  CHECK(other->batches_done == 0);
+  CHECK(other->generation == 1);
+  auto s = stats(ps);
+  CHECK(s.updates == 3);
+  CHECK(s.rejected == 1);
+  CHECK_FALSE(ask<partition_cursor>(ps, reassign_atom::value, std::uint32_t{2}));
+}
+
+TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
+                           "every K updates and a restored server continues "
+                           "from it") {
+  ps_init init;
+  init.job.trainer = "downpour";
+  init.job.workers = 2;
+  init.weights.values = initial;
+  init.driver = caf::actor_cast<caf::actor>(self);
+  init.checkpoint_every = 2;
+  auto ps = keep(sys.spawn(parameter_server, std::move(init)));
+  REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(0, 3, 0)));
+  CHECK_FALSE(self->has_next_message()); // 1 update: not due yet
+  REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 5, 0)));
+  REQUIRE(self->has_next_message());
+  ps_snapshot snap;
+  self->receive([&](checkpoint_atom, ps_snapshot& s) { snap = std::move(s); });
+  CHECK(snap.updates == 2);
+  REQUIRE(snap.cursors.size() == 2);
+  CHECK(snap.cursors[0].batches_done == 3);
+  CHECK(snap.cursors[1].batches_done == 5);
+  std::vector<float> expected = initial;
+  for (std::size_t k = 0; k < expected.size(); ++k)
+    expected[k] += 2 * payload[k];
+  CHECK(snap.weights.values == expected);
+
+  // A server restored from the snapshot: same version, cursors and centre.
+  ps_init again;
+  again.job.trainer = "downpour";
+  again.job.workers = 2;
+  again.weights = snap.weights;
+  again.updates = snap.updates;
+  again.cursors = snap.cursors;
+  auto ps2 = keep(sys.spawn(parameter_server, std::move(again)));
+  auto w = ask<weights_msg>(ps2, pull_atom::value, std::uint32_t{0});
+  REQUIRE(w);
+  CHECK(w->version == 2);
+  CHECK(w->weights.values == expected);
+  auto c = ask<partition_cursor>(ps2, reassign_atom::value, std::uint32_t{1});
+  REQUIRE(c);
+  CHECK(c->batches_done == 5);
+  auto ack = ask<commit_ack>(ps2, commit_atom::value, make_commit(1, 7, 1));
+  REQUIRE(ack);
+  CHECK(ack->updates == 3);
+  // Restored cursors must match the job.
+  ps_init wrong;
+  wrong.job.trainer = "downpour";
+  wrong.job.workers = 3;
+  wrong.weights.values = initial;
+  wrong.cursors.resize(2);
+  auto ps3 = keep(sys.spawn(parameter_server, std::move(wrong)));
+  auto refused = ask<weights_msg>(ps3, pull_atom::value, std::uint32_t{0});
+  REQUIRE_FALSE(refused);
+  CHECK(describe(sys, refused.error()).find("2 partitions") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(fixture, "recovery: no snapshot while an Averaging round is "
+                           "partly filled") {
+  ps_init init;
+  init.job.trainer = "averaging";
+  init.job.workers = 2;
+  init.weights.values = initial;
+  init.driver = caf::actor_cast<caf::actor>(self);
+  init.checkpoint_every = 1;
+  auto ps = keep(sys.spawn(parameter_server, std::move(init)));
+  REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(0, 4, 0)));
+  CHECK_FALSE(self->has_next_message());
+  REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 4, 0)));
+  REQUIRE(self->has_next_message());
+  self->receive([&](checkpoint_atom, ps_snapshot& s) { CHECK(s.updates == 2); });
+}
+
+TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
+                           "and the server applies exactly the clean run's "
+                           "commits") {
+  const auto start = tiny_initial();
+  for (const std::string trainer :
+       {"adag", "downpour", "dynsgd", "aeasgd", "eamsgd", "averaging"}) {
+    CAPTURE(trainer);
+    const auto job = make_job(trainer);
+    auto rule = make_rule(rule_options_of(job));
+    REQUIRE(rule);
+    const auto clean = commits_per_epoch(*rule.value(), rows / job.batch_size)
+                       * job.epochs;
+    REQUIRE(clean >= 3);
+    // Kill after `events` scheduler events: early, mid-run, near the end.
+    for (std::size_t events : {5u, 13u, 29u, 47u, 71u}) {
+      CAPTURE(events);
+      auto loader = keep(sys.spawn(data_loader));
+      ps_init init;
+      init.job = job;
+      init.weights.values = start;
+      auto ps = keep(sys.spawn(parameter_server, std::move(init)));
+      auto put = [&] {
+        auto h = self->request(loader, caf::infinite, put_atom::value, make_shard(0));
+        run();
+        h.receive([](std::uint64_t) {}, [&](caf::error& e) { FAIL(describe(sys, e)); });
+      };
+      put();
+      worker_job wj;
+      wj.job = job;
+      wj.ps = ps;
+      wj.loader = loader;
+      auto first = keep(sys.spawn(worker));
+      // Its reply (a result if it finished, else nothing) is never read.
+      auto ignored = self->request(first, caf::infinite, run_atom::value, wj);
+      static_cast<void>(ignored);
+      for (std::size_t k = 0; k < events && sched.try_run_once(); ++k) {
+      }
+      anon_send_exit(first, caf::exit_reason::kill);
+      run();
+      auto at = ask<partition_cursor>(ps, reassign_atom::value, std::uint32_t{0});
+      REQUIRE(at);
+      CHECK(at->generation == 1);
+      const auto before = stats(ps).updates;
+      put();
+      wj.start = *at;
+      auto second = keep(sys.spawn(worker));
+      auto h = self->request(second, caf::infinite, run_atom::value, wj);
+      run();
+      worker_result r;
+      h.receive([&](worker_result& x) { r = std::move(x); },
+                [&](caf::error& e) { FAIL(describe(sys, e)); });
+      auto s = stats(ps);
+      CHECK(s.updates == clean);
+      CHECK(r.commits == clean - before);
+      CHECK(s.rejected == 0);
+    }
+  }
+}
