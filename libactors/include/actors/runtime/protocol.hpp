@@ -104,6 +104,14 @@ typename Inspector::result_type inspect(Inspector& f, float_buffer& x) {
       return make_runtime_error(runtime_errc::bad_message,
                                 "float buffer of " + std::to_string(n)
                                   + " values exceeds the wire limit");
+    // A peer must not make us allocate more than it sent: a few bytes
+    // claiming 2^28 floats would otherwise cost 1 GiB before failing.
+    if (auto* bd = dynamic_cast<caf::binary_deserializer*>(&f);
+        bd != nullptr && n * sizeof(float) > bd->remaining())
+      return make_runtime_error(runtime_errc::bad_message,
+                                "float buffer claims " + std::to_string(n)
+                                  + " values but the message holds "
+                                  + std::to_string(bd->remaining()) + " bytes");
     x.values.resize(n);
     if (n > 0)
       if (auto err = f.apply_raw(n * sizeof(float), x.values.data()))
