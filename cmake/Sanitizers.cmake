@@ -2,8 +2,10 @@
 # build directory (scripts/sanitize.sh: build-asan, scripts/fuzz.sh:
 # build-fuzz) because every object file is compiled differently.
 #
-# ACTORS_SANITIZE=address,undefined  the whole project with those sanitizers;
-#   any report aborts (no recovery), so a test that triggers one fails.
+# ACTORS_SANITIZE=address,undefined  the whole project with those sanitizers.
+#   UBSan stays recoverable so that its suppression file works; run with
+#   UBSAN_OPTIONS=halt_on_error=1 (scripts/sanitize.sh does) to make every
+#   unsuppressed report fatal. ASan reports always are.
 # ACTORS_FUZZ=ON  clang only: the project instrumented for libFuzzer with
 #   ASan and UBSan, plus the fuzz_<name> targets of tests/fuzz.
 set(ACTORS_SANITIZE "" CACHE STRING
@@ -11,8 +13,7 @@ set(ACTORS_SANITIZE "" CACHE STRING
 option(ACTORS_FUZZ "Build the libFuzzer targets in tests/fuzz (clang only)" OFF)
 
 if(ACTORS_SANITIZE)
-  add_compile_options(-fsanitize=${ACTORS_SANITIZE} -fno-sanitize-recover=all
-                      -fno-omit-frame-pointer)
+  add_compile_options(-fsanitize=${ACTORS_SANITIZE} -fno-omit-frame-pointer)
   add_link_options(-fsanitize=${ACTORS_SANITIZE})
 endif()
 
