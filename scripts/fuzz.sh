@@ -45,9 +45,12 @@ CC=clang CXX=clang++ cmake -S "$repo_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=Rel
 cmake --build "$build_dir" --target fuzz_all -j"$(nproc)" >"$build_dir/build.log" 2>&1 \
   || { tail -30 "$build_dir/build.log" >&2; echo "fuzz: build failed ($build_dir/build.log)" >&2; exit 1; }
 
-# Scratch files of the targets in memory when possible: the readers take paths.
+# Scratch files of the targets in memory when possible (the readers take
+# paths), in a directory of this run: a crashing target leaves its files.
 tmp=/dev/shm
 [[ -d $tmp && -w $tmp ]] || tmp=${TMPDIR:-/tmp}
+tmp=$(mktemp -d "$tmp/actors-fuzz.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
