@@ -1,7 +1,7 @@
 // data_loader: the handshake, shards sent by the driver, and shards cut from
 // the node's own copy of a data set (an IDX pair written to a temporary
 // node.data-dir), driven by CAF's test coordinator.
-#include "caf_doctest_bridge.hpp"
+#include "actor_test_support.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -65,14 +65,7 @@ struct fixture : temp_dir, test_coordinator_fixture<loader_config> {
 
   template <class T, class... Ts>
   caf::expected<T> ask(Ts... xs) {
-    auto handle = self->request(loader, caf::infinite, std::move(xs)...);
-    run();
-    caf::expected<T> out{caf::error{}};
-    if (!self->has_next_message())
-      return out;
-    handle.receive([&](T& x) { out = std::move(x); },
-                   [&](caf::error& err) { out = std::move(err); });
-    return out;
+    return testing::ask<T>(*this, loader, std::move(xs)...);
   }
 
   loader_actor loader;

@@ -1,6 +1,6 @@
 // parameter_server: pulls, commits and exchanges, message validation, and
 // Averaging's rounds, driven one message at a time by CAF's test coordinator.
-#include "caf_doctest_bridge.hpp"
+#include "actor_test_support.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -70,14 +70,7 @@ struct fixture : test_coordinator_fixture<node_config> {
   /// returns the reply or the error; an empty error if nothing came back.
   template <class T, class Handle, class... Ts>
   caf::expected<T> ask(const Handle& hdl, Ts... xs) {
-    auto handle = self->request(hdl, caf::infinite, std::move(xs)...);
-    run();
-    caf::expected<T> out{caf::error{}};
-    if (!self->has_next_message())
-      return out;
-    handle.receive([&](T& x) { out = std::move(x); },
-                   [&](caf::error& err) { out = std::move(err); });
-    return out;
+    return testing::ask<T>(*this, hdl, std::move(xs)...);
   }
 
   std::vector<float> centre(const ps_actor& ps) {

@@ -1,7 +1,7 @@
 // Recovery: the parameter server's partition cursors, generations and
 // snapshots, and replacement workers that resume a partition, driven one
 // message at a time by CAF's test coordinator.
-#include "caf_doctest_bridge.hpp"
+#include "actor_test_support.hpp"
 
 #include <cstdint>
 #include <string>
@@ -27,14 +27,7 @@ const char* tiny_spec = "input height=4 width=4 channels=1\n"
                         "dense units=3 activation=softmax\n";
 constexpr std::uint64_t rows = 16;
 
-struct sim_config : node_config {
-  sim_config() {
-    node_settings s;
-    s.name = "sim";
-    s.threads = 1;
-    apply(s);
-  }
-};
+using testing::sim_config;
 
 commit_msg make_commit(std::uint32_t worker, std::uint64_t batches_done,
                        std::uint32_t generation) {
@@ -94,14 +87,7 @@ struct fixture : test_coordinator_fixture<sim_config> {
 
   template <class T, class Handle, class... Ts>
   caf::expected<T> ask(const Handle& hdl, Ts... xs) {
-    auto handle = self->request(hdl, caf::infinite, std::move(xs)...);
-    run();
-    caf::expected<T> out{caf::error{}};
-    if (!self->has_next_message())
-      return out;
-    handle.receive([&](T& x) { out = std::move(x); },
-                   [&](caf::error& err) { out = std::move(err); });
-    return out;
+    return testing::ask<T>(*this, hdl, std::move(xs)...);
   }
 
   ps_stats stats(const ps_actor& ps) {

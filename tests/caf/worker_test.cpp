@@ -2,7 +2,7 @@
 // the parameter server, the data loader and the workers all scheduled by
 // CAF's test coordinator (workers spawned attached, not detached, so that
 // they run on the coordinator instead of a thread of their own).
-#include "caf_doctest_bridge.hpp"
+#include "actor_test_support.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -28,16 +28,7 @@ const char* tiny_spec = "input height=4 width=4 channels=1\n"
 
 constexpr std::uint64_t rows_per_worker = 16;
 
-/// One node named "sim" with one compute thread per worker (a pool of one
-/// starts no threads: the worker computes on the coordinator's thread).
-struct sim_config : node_config {
-  sim_config() {
-    node_settings s;
-    s.name = "sim";
-    s.threads = 1;
-    apply(s);
-  }
-};
+using testing::sim_config;
 
 /// `rows` images of class r % 3 whose brightness sits in one third of the
 /// image per class, so the classes are learnable.
