@@ -209,3 +209,27 @@ fatal() {
   done
   exit 1
 }
+
+# --- Hosts made of network namespaces (scripts/netns.sh). ---
+
+# netns_hosts PREFIX N: skip the test (exit 77, saying why) unless this is
+# root on a machine that can make namespaces; then make hosts PREFIX-1..N
+# and the driver host PREFIX-0, removed at exit. Sets node, train, data and
+# netns (the binaries, the data directory and scripts/netns.sh).
+netns_hosts() {
+  node=$(cd "$bin_dir/../node" && pwd)/caf-node
+  train=$(cd "$bin_dir" && pwd)/train_mnist
+  data=$(cd "$repo_dir/data" && pwd)
+  netns=$repo_dir/scripts/netns.sh
+  [[ -x $node ]] || fatal "no caf-node at $node"
+  if [[ $(id -u) != 0 ]]; then
+    echo "skipped: creating network namespaces needs root (running as $(id -un))"
+    exit 77
+  fi
+  if ! bash "$netns" check 2>"$work/check.err"; then
+    echo "skipped: no network namespaces here: $(cat "$work/check.err")"
+    exit 77
+  fi
+  on_exit "bash '$netns' down $1"
+  bash "$netns" up "$1" "$2" --driver || fatal "netns.sh up $1 $2 --driver failed"
+}

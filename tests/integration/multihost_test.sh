@@ -10,25 +10,9 @@
 # The namespaces and every process in them are removed at exit, also on
 # failure.
 source "$(dirname "$0")/lib.sh" "$@"
-node=$(cd "$bin_dir/../node" && pwd)/caf-node
-train=$(cd "$bin_dir" && pwd)/train_mnist
-data=$(cd "$repo_dir/data" && pwd)
-netns=$repo_dir/scripts/netns.sh
-[[ -x $node ]] || fatal "no caf-node at $node"
-
-if [[ $(id -u) != 0 ]]; then
-  echo "skipped: creating network namespaces needs root (running as $(id -un))"
-  exit 77
-fi
-if ! bash "$netns" check 2>"$work/check.err"; then
-  echo "skipped: no network namespaces here: $(cat "$work/check.err")"
-  exit 77
-fi
-
 # The prefix names this run's namespaces; the PID keeps parallel runs apart.
 prefix=mh$$
-on_exit "bash '$netns' down $prefix"
-bash "$netns" up "$prefix" 3 --driver || fatal "netns.sh up $prefix 3 --driver failed"
+netns_hosts "$prefix" 3
 
 declare -A node_pid node_log
 nodes=""
