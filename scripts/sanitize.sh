@@ -8,7 +8,10 @@ set -euo pipefail
 repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${ACTORS_ASAN_BUILD_DIR:-$repo_dir/build-asan}
 
+# -O1 -g1 (line tables for the reports' stack traces): compiles in under
+# half the time of -O2 -g, which dominates this script's cost in CI.
 cmake -S "$repo_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
   -DACTORS_SANITIZE=address,undefined -DACTORS_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build_dir" --target unit_tests actor_tests -j"$(nproc)"
 
