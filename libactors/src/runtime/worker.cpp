@@ -89,12 +89,13 @@ partition_cursor cursor_now(const state_ptr& st) {
   return c;
 }
 
-// Puts a replacement worker where its partition's last commit left off.
+// Puts a replacement worker where its partition's last commit left off; the
+// inverse of cursor_now. Its first pull then gives it the centre there.
 void resume_at(const state_ptr& st, const partition_cursor& c) {
   const std::uint64_t b = st->batches;
-  if (b == 0 || c.batches_done == 0 && c.stage == 0)
+  if (b == 0 || (c.batches_done == 0 && c.stage == 0))
     return;
-  const std::uint64_t at_boundary = c.batches_done > 0 && c.batches_done % b == 0;
+  const bool at_boundary = c.batches_done > 0 && c.batches_done % b == 0;
   if (c.stage == 2) {
     st->epoch = c.batches_done / b + 1;
     st->i = c.batches_done % b + 1;
