@@ -108,15 +108,7 @@ int main(int argc, char** argv) {
            "listen on a non-loopback node.host without TLS (trusted networks only)");
   opts.add("node.tls-dir", &r.tls_dir,
            "use DIR/tls.crt, DIR/tls.key and DIR/ca.crt for TLS if DIR holds them");
-  opts.add("openssl.certificate", &r.tls.certificate,
-           "PEM certificate of this node (CAF's key; turns on mutual TLS)");
-  opts.add("openssl.key", &r.tls.key, "PEM private key of openssl.certificate");
-  opts.add("openssl.passphrase", &r.tls.passphrase,
-           "passphrase of an encrypted openssl.key (prefer the config file)");
-  opts.add("openssl.cafile", &r.tls.cafile,
-           "PEM file of the CA whose certificates peers must present");
-  opts.add("openssl.capath", &r.tls.capath,
-           "directory of hashed CA certificates, instead of openssl.cafile");
+  add_tls_options(opts, r.tls, "this node", "peers");
   bool help = false;
   if (auto st = opts.parse(argc, argv, help); !st) {
     std::fprintf(stderr, "caf-node: %s\n", st.message().c_str());

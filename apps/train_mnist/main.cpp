@@ -561,15 +561,7 @@ int main(int argc, char** argv) {
            "with --discover: wait until this many nodes resolve");
   opts.add("tls-dir", &s.tls_dir,
            "use DIR/tls.crt, DIR/tls.key and DIR/ca.crt for TLS if DIR holds them");
-  opts.add("openssl.certificate", &s.tls.certificate,
-           "PEM certificate of this driver (CAF's key; turns on mutual TLS)");
-  opts.add("openssl.key", &s.tls.key, "PEM private key of openssl.certificate");
-  opts.add("openssl.passphrase", &s.tls.passphrase,
-           "passphrase of an encrypted openssl.key (prefer the config file)");
-  opts.add("openssl.cafile", &s.tls.cafile,
-           "PEM file of the CA whose certificates nodes must present");
-  opts.add("openssl.capath", &s.tls.capath,
-           "directory of hashed CA certificates, instead of openssl.cafile");
+  add_tls_options(opts, s.tls, "this driver", "nodes");
   opts.add("workers", &s.workers, 1, 1024, "workers when running in this process");
   opts.add("workers-per-node", &s.workers_per_node, 0, 1024,
            "workers on each node; 0 = each node's node.workers");

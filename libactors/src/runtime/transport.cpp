@@ -116,6 +116,19 @@ bool tls_settings::requested() const {
          || !cafile.empty() || !capath.empty();
 }
 
+void add_tls_options(option_set& opts, tls_settings& s, const std::string& self,
+                     const std::string& peers) {
+  opts.add("openssl.certificate", &s.certificate,
+           "PEM certificate of " + self + " (CAF's key; turns on mutual TLS)");
+  opts.add("openssl.key", &s.key, "PEM private key of openssl.certificate");
+  opts.add("openssl.passphrase", &s.passphrase,
+           "passphrase of an encrypted openssl.key (prefer the config file)");
+  opts.add("openssl.cafile", &s.cafile,
+           "PEM file of the CA whose certificates " + peers + " must present");
+  opts.add("openssl.capath", &s.capath,
+           "directory of hashed CA certificates, instead of openssl.cafile");
+}
+
 status apply_tls_dir(tls_settings& s, const std::string& dir,
                      const std::string& option) {
   if (dir.empty() || !is_dir(dir))

@@ -26,6 +26,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/util/options.hpp"
 #include "actors/util/status.hpp"
 
 namespace actors {
@@ -46,6 +47,11 @@ struct tls_settings {
   /// True if any setting asks for TLS.
   bool requested() const;
 };
+
+/// Declares CAF's openssl.* options on `opts`, bound to `s`; `self` and
+/// `peers` name the parties in the help ("this node", "peers").
+void add_tls_options(option_set& opts, tls_settings& s, const std::string& self,
+                     const std::string& peers);
 
 /// Fills empty settings from DIR/tls.crt, DIR/tls.key and DIR/ca.crt (the
 /// layout of a Kubernetes TLS Secret) when DIR holds all three. DIR missing
