@@ -2,12 +2,16 @@
 // that runs the test coordinator until the reply is in.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "caf_doctest_bridge.hpp"
 
+#include "actors/nn/model_spec.hpp"
 #include "actors/runtime/node_config.hpp"
+#include "actors/runtime/protocol.hpp"
 
 namespace actors::testing {
 
@@ -21,6 +25,41 @@ struct sim_config : node_config {
     apply(s);
   }
 };
+
+/// 4x4 grey images, 3 classes: 16 * 3 + 3 = 51 parameters.
+inline const char* tiny_spec = "input height=4 width=4 channels=1\n"
+                               "flatten\n"
+                               "dense units=3 activation=softmax\n";
+
+/// `rows` images of class (r + worker) % 3 whose brightness sits in one
+/// third of the image per class, so the classes are learnable.
+inline shard_data make_shard(std::uint32_t worker, std::uint64_t rows) {
+  shard_data s;
+  s.worker = worker;
+  s.rows = rows;
+  s.height = 4;
+  s.width = 4;
+  s.channels = 1;
+  s.classes = 3;
+  for (std::uint64_t r = 0; r < rows; ++r) {
+    const auto label = static_cast<std::uint8_t>((r + worker) % 3);
+    for (std::size_t p = 0; p < 16; ++p) {
+      const bool lit = p / 6 == label;
+      s.pixels.push_back(static_cast<std::uint8_t>(lit ? 200 + (r % 50) : r % 20));
+    }
+    s.labels.push_back(label);
+  }
+  return s;
+}
+
+/// The tiny model's weights drawn with `seed`.
+inline std::vector<float> tiny_weights(std::uint64_t seed) {
+  auto m = parse_model_spec(tiny_spec, "tiny");
+  REQUIRE(m);
+  m.value().init(seed);
+  const auto& net = m.value();
+  return std::vector<float>(net.params(), net.params() + net.param_count());
+}
 
 /// Sends a request from the fixture's `self`, runs the system until it is
 /// idle and returns the reply or the error; an empty error if nothing came

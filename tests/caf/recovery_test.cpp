@@ -22,9 +22,8 @@ namespace {
 const std::vector<float> initial = {1.0f, -2.0f, 0.5f, 4.0f};
 const std::vector<float> payload = {0.25f, 1.0f, -0.5f, 2.0f};
 
-const char* tiny_spec = "input height=4 width=4 channels=1\n"
-                        "flatten\n"
-                        "dense units=3 activation=softmax\n";
+using testing::make_shard;
+using testing::tiny_spec;
 constexpr std::uint64_t rows = 16;
 
 using testing::sim_config;
@@ -37,23 +36,6 @@ commit_msg make_commit(std::uint32_t worker, std::uint64_t batches_done,
   msg.cursor.generation = generation;
   msg.payload.values = payload;
   return msg;
-}
-
-shard_data make_shard(std::uint32_t worker) {
-  shard_data s;
-  s.worker = worker;
-  s.rows = rows;
-  s.height = 4;
-  s.width = 4;
-  s.channels = 1;
-  s.classes = 3;
-  for (std::uint64_t r = 0; r < rows; ++r) {
-    const auto label = static_cast<std::uint8_t>(r % 3);
-    for (std::size_t p = 0; p < 16; ++p)
-      s.pixels.push_back(static_cast<std::uint8_t>(p / 6 == label ? 220 : r % 20));
-    s.labels.push_back(label);
-  }
-  return s;
 }
 
 job_spec make_job(const std::string& trainer) {
@@ -98,13 +80,6 @@ struct fixture : test_coordinator_fixture<sim_config> {
 
   std::vector<caf::actor> spawned;
 };
-
-std::vector<float> tiny_initial() {
-  auto m = parse_model_spec(tiny_spec, "tiny");
-  REQUIRE(m);
-  m.value().init(9);
-  return {m.value().params(), m.value().params() + m.value().param_count()};
-}
 
 } // namespace
 
@@ -213,7 +188,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: no snapshot while an Averaging round is "
 TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
                            "and the server applies exactly the clean run's "
                            "commits") {
-  const auto start = tiny_initial();
+  const auto start = testing::tiny_weights(9);
   for (const std::string trainer :
        {"adag", "downpour", "dynsgd", "aeasgd", "eamsgd", "averaging"}) {
     CAPTURE(trainer);
@@ -232,7 +207,8 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
       init.weights.values = start;
       auto ps = keep(sys.spawn(parameter_server, std::move(init)));
       auto put = [&] {
-        auto h = self->request(loader, caf::infinite, put_atom::value, make_shard(0));
+        auto h = self->request(loader, caf::infinite, put_atom::value,
+                                make_shard(0, rows));
         run();
         h.receive([](std::uint64_t) {}, [&](caf::error& e) { FAIL(describe(sys, e)); });
       };

@@ -21,35 +21,12 @@ using namespace actors;
 
 namespace {
 
-// 4x4 grey images, 3 classes: 16 * 3 + 3 = 51 parameters.
-const char* tiny_spec = "input height=4 width=4 channels=1\n"
-                        "flatten\n"
-                        "dense units=3 activation=softmax\n";
+using testing::make_shard;
+using testing::tiny_spec;
 
 constexpr std::uint64_t rows_per_worker = 16;
 
 using testing::sim_config;
-
-/// `rows` images of class r % 3 whose brightness sits in one third of the
-/// image per class, so the classes are learnable.
-shard_data make_shard(std::uint32_t worker, std::uint64_t rows) {
-  shard_data s;
-  s.worker = worker;
-  s.rows = rows;
-  s.height = 4;
-  s.width = 4;
-  s.channels = 1;
-  s.classes = 3;
-  for (std::uint64_t r = 0; r < rows; ++r) {
-    const auto label = static_cast<std::uint8_t>((r + worker) % 3);
-    for (std::size_t p = 0; p < 16; ++p) {
-      const bool lit = p / 6 == label;
-      s.pixels.push_back(static_cast<std::uint8_t>(lit ? 200 + (r % 50) : r % 20));
-    }
-    s.labels.push_back(label);
-  }
-  return s;
-}
 
 job_spec make_job(const std::string& trainer, std::uint32_t workers) {
   job_spec job;
@@ -67,13 +44,7 @@ job_spec make_job(const std::string& trainer, std::uint32_t workers) {
   return job;
 }
 
-std::vector<float> initial_weights() {
-  auto m = parse_model_spec(tiny_spec, "tiny");
-  REQUIRE(m);
-  m.value().init(5);
-  const auto& net = m.value();
-  return std::vector<float>(net.params(), net.params() + net.param_count());
-}
+std::vector<float> initial_weights() { return testing::tiny_weights(5); }
 
 struct fixture : test_coordinator_fixture<sim_config> {
   fixture() {
