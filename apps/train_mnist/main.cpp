@@ -68,6 +68,7 @@ struct settings {
   double momentum = -1;
   std::size_t num_ensembles = 0;
   bool send_shards = false;
+  std::string wire = "fp32";
   double timeout = 120;
   double connect_timeout = 15;
   double run_timeout = 86400;
@@ -389,11 +390,18 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   job.seed = s.seed;
   job.scale_max = static_cast<float>(s.scale_max);
   job.timeout_seconds = s.timeout;
+  {
+    wire_format w = wire_format::fp32;
+    parse_wire_format(s.wire, w); // add_choice admitted only known names
+    job.wire = static_cast<std::uint8_t>(w);
+  }
   if (resumed) {
     // The checkpoint's job: same model, trainer, recipe and partitions.
     const auto id = job.job_id;
+    const auto wire = job.wire; // transport, not recipe: this run's choice
     job = resumed->job;
     job.job_id = id;
+    job.wire = wire;
     co.resume_from = resumed->server;
     if (co.nodes.empty())
       co.embedded_workers = job.workers;
@@ -473,7 +481,9 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   const double sps = static_cast<double>(res->samples) / res->seconds;
   std::uint64_t bytes = 0, sent = 0, received_bytes = 0, commits = 0;
   double wait = 0;
+  std::uint64_t relayed = 0;
   for (auto& w : res->workers) {
+    relayed += w.relayed ? 1 : 0;
     sent += w.bytes_sent;
     received_bytes += w.bytes_received;
     bytes += w.bytes_sent + w.bytes_received;
@@ -488,6 +498,7 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   const auto rule = make_rule(rule_options_of(job));
   j.value("workers", static_cast<std::uint64_t>(res->workers.size()))
     .value("window", static_cast<std::uint64_t>((*rule)->options().window))
+    .value("wire", s.wire)
     .value("train_seconds", res->seconds)
     .value("samples", res->samples)
     .value("samples_per_second", sps)
@@ -505,6 +516,7 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
     .value("wait_share",
            res->workers.empty() ? 0.0
                                 : wait / (res->seconds * static_cast<double>(res->workers.size())))
+    .value("workers_relayed", relayed)
     .value("shards_read_on_nodes", static_cast<std::uint64_t>(res->shards_local))
     .value("shards_sent", static_cast<std::uint64_t>(res->shards_sent))
     .value("resumed_from_update", resumed ? resumed->server.updates : std::uint64_t{0})
@@ -534,6 +546,7 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
       .value("wait_seconds", w.wait_seconds)
       .value("bytes_sent", w.bytes_sent)
       .value("bytes_received", w.bytes_received)
+      .value("relayed", w.relayed)
       .end_object();
   j.end_array();
   return 0;
@@ -577,6 +590,10 @@ int main(int argc, char** argv) {
            "Ensemble: models to train; 0 = 2");
   opts.add("send-shards", &s.send_shards,
            "send every shard from the driver even if a node has the data");
+  opts.add_choice("wire", &s.wire, {"fp32", "fp16"},
+                  "how workers and the server send weights between nodes: "
+                  "fp32 exact, fp16 half the bytes (rounded to ~3 digits; "
+                  "actors on one node always exchange exact values)");
   opts.add("timeout", &s.timeout, 0.1, 86400,
            "seconds to wait for any reply between actors");
   opts.add("connect-timeout", &s.connect_timeout, 0.1, 3600,

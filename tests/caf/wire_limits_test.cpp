@@ -3,6 +3,8 @@
 // bytes the message really holds, before any allocation.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -63,6 +65,8 @@ TEST_CASE("wire limits: a float_buffer claiming more than the message "
   // A tiny message claiming the largest allowed buffer (1 GiB).
   std::vector<char> liar;
   caf::binary_serializer sink{nullptr, liar};
+  std::uint8_t format = 0;
+  REQUIRE_FALSE(sink.apply(format));
   std::size_t n = max_wire_floats;
   REQUIRE_FALSE(sink.begin_sequence(n));
   float_buffer z;
@@ -75,9 +79,50 @@ TEST_CASE("wire limits: a float_buffer claiming more than the message "
 TEST_CASE("wire limits: a float_buffer above max_wire_floats is refused") {
   std::vector<char> buf;
   caf::binary_serializer sink{nullptr, buf};
+  std::uint8_t format = 0;
+  REQUIRE_FALSE(sink.apply(format));
   std::size_t n = max_wire_floats + 1;
   REQUIRE_FALSE(sink.begin_sequence(n));
   float_buffer y;
   auto err = read_error(buf, y);
   CHECK(err.find("exceeds the wire limit") != std::string::npos);
+}
+
+TEST_CASE("wire limits: an fp16 float_buffer takes 2 bytes a value and "
+          "comes back rounded to the nearest half") {
+  float_buffer x;
+  x.wire = wire_format::fp16;
+  for (int i = 0; i < 1000; ++i)
+    x.values.push_back(0.001f * static_cast<float>(i) - 0.3f);
+  x.values.push_back(1e6f); // beyond binary16: saturates
+  const auto fp16 = serialized(x);
+  float_buffer exact = x;
+  exact.wire = wire_format::fp32;
+  const auto fp32 = serialized(exact);
+  CHECK(fp32.size() - fp16.size() == 2 * x.values.size());
+  float_buffer y;
+  CHECK(read_error(fp16, y) == "");
+  CHECK(y.wire == wire_format::fp16);
+  REQUIRE(y.values.size() == x.values.size());
+  for (std::size_t i = 0; i + 1 < x.values.size(); ++i)
+    CHECK(std::fabs(y.values[i] - x.values[i])
+          <= std::max(std::fabs(x.values[i]) * 0x1p-11f, 0x1p-25f));
+  CHECK(y.values.back() == 65504.0f);
+}
+
+TEST_CASE("wire limits: an unknown wire format and a short fp16 buffer are "
+          "refused") {
+  float_buffer x;
+  x.wire = wire_format::fp16;
+  x.values.assign(1000, 1.0f);
+  auto buf = serialized(x);
+  auto bad = buf;
+  bad[0] = 7; // the format byte
+  float_buffer y;
+  CHECK(read_error(bad, y).find("unknown wire format 7") != std::string::npos);
+  buf.resize(1500); // 1000 halves need 2000 bytes
+  float_buffer z;
+  auto err = read_error(buf, z);
+  CHECK(err.find("claims 1000 values but the message holds") != std::string::npos);
+  CHECK(z.values.capacity() == 0);
 }

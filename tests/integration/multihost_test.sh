@@ -5,7 +5,10 @@
 # accuracy >= 0.95 with exactly 3 * 33 * 5 = 495 server updates (as in
 # cluster_test.sh), every node reading its shard itself; the commits of the
 # workers on hosts 2 and 3 must really cross the bridge (their eth0 sent at
-# least their commits' bytes); every node stops on SIGTERM with status 0.
+# least their commits' bytes) straight to host 1, not relayed by the driver
+# (its link carries under 3% of them); a second, one-epoch run with
+# --wire=fp16 sends half the bytes and still learns; every node stops on
+# SIGTERM with status 0.
 # Needs root and namespaces: otherwise it says why and exits 77 (skipped).
 # The namespaces and every process in them are removed at exit, also on
 # failure.
@@ -34,12 +37,16 @@ for i in 1 2 3; do
   nodes+=${nodes:+,}$addr:4242
 done
 
-# Bytes each host has sent so far (the handshakes are a few KB).
+# Bytes each host has sent (received) so far (the handshakes are a few KB).
 tx_bytes() {
   ip netns exec "$prefix-$1" cat /sys/class/net/eth0/statistics/tx_bytes
 }
+rx_bytes() {
+  ip netns exec "$prefix-$1" cat /sys/class/net/eth0/statistics/rx_bytes
+}
 declare -A tx_before
-for i in 1 2 3; do tx_before[$i]=$(tx_bytes "$i"); done
+for i in 0 1 2 3; do tx_before[$i]=$(tx_bytes "$i"); done
+rx_before_0=$(rx_bytes 0)
 
 start=$(date +%s%N)
 ip netns exec "$prefix-0" "$train" --config="$repo_dir/config/train_mnist.ini" \
@@ -73,6 +80,34 @@ done
 for i in 2 3; do
   sent=$(($(tx_bytes "$i") - tx_before[$i]))
   check_ge "host$i eth0 bytes sent during training" "$sent" $((165 * model_bytes))
+done
+check_eq "workers_relayed" "$(json_number "$r" workers_relayed)" 0
+# Relayed, each of those commits and the centres sent back would cross the
+# driver's link twice (CAF routes through the node that introduced two
+# others): 4 * 330 model copies. Direct, the driver sees the final model.
+driver=$(($(tx_bytes 0) - tx_before[0] + $(rx_bytes 0) - rx_before_0))
+check_le "driver eth0 bytes during training" "$driver" $((330 * model_bytes / 40))
+
+# fp16 on the wire: one epoch, 33 commits per worker of 2 bytes per value.
+for i in 2 3; do tx_before[$i]=$(tx_bytes "$i"); done
+ip netns exec "$prefix-0" "$train" --config="$repo_dir/config/train_mnist.ini" \
+  --data="$data" --dataset=mnist --trainer=adag --window=5 --epochs=1 \
+  --batch-size=16 --progress=off --nodes="$nodes" --wire=fp16 \
+  --report="$work/fp16.json" >"$work/fp16.log" 2>&1 &
+pid=$!
+track_pid "$pid"
+rc=0
+wait "$pid" || rc=$?
+cat "$work/fp16.log"
+((rc == 0)) || fatal "train_mnist --wire=fp16 exited with $rc" \
+  "${node_log[1]}" "${node_log[2]}" "${node_log[3]}"
+r16=$work/fp16.json
+check_ge "fp16: test accuracy after 1 epoch" "$(json_number "$r16" test_accuracy)" 0.90
+check_eq "fp16: ps_updates" "$(json_number "$r16" ps_updates)" 99
+for i in 2 3; do
+  sent=$(($(tx_bytes "$i") - tx_before[$i]))
+  check_ge "fp16: host$i eth0 bytes sent" "$sent" $((33 * model_bytes / 2))
+  check_le "fp16: host$i eth0 bytes sent" "$sent" $((33 * model_bytes * 6 / 10))
 done
 
 for i in 1 2 3; do

@@ -33,6 +33,8 @@ std::chrono::milliseconds ms(double seconds) {
 // One machine taking part: its caf node id (invalid when embedded).
 struct placed_node {
   std::string address; // "host:port", or "embedded"
+  std::string host;
+  std::uint16_t port = 0;
   caf::node_id id;
   loader_actor loader;
   node_info info;
@@ -174,6 +176,8 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
                                      + nid.error().message()));
       placed_node n;
       n.address = address;
+      n.host = ep->first;
+      n.port = ep->second;
       n.id = *nid;
       auto loader = spawn_on<loader_actor>(sys, n, "data_loader",
                                            caf::make_message(),
@@ -463,6 +467,10 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
     wj.loader = n.loader;
     wj.progress = progress;
     wj.start = at;
+    if (!embedded) {
+      wj.ps_host = nodes[ps_index].host;
+      wj.ps_port = nodes[ps_index].port;
+    }
     self->send(p.hdl, run_atom::value, std::move(wj));
     return status::ok();
   };
@@ -633,6 +641,7 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
         acc.wait_seconds += r.wait_seconds;
         acc.bytes_sent += r.bytes_sent;
         acc.bytes_received += r.bytes_received;
+        acc.relayed = acc.relayed || r.relayed;
         acc.epoch_loss = std::move(r.epoch_loss);
         acc.weights = std::move(r.weights);
         p.done = true;

@@ -29,6 +29,7 @@ weights_msg snapshot(ps_state& st) {
   weights_msg out;
   out.version = st.stats.updates;
   out.weights.values = st.centre;
+  out.weights.wire = static_cast<wire_format>(st.job.wire);
   ++st.stats.pulls;
   st.stats.bytes_out += st.centre.size() * sizeof(float);
   return out;
@@ -193,6 +194,7 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
     },
     [=](weights_atom) -> weights_msg {
       auto out = snapshot(*st);
+      out.weights.wire = wire_format::fp32; // the trained model, exact
       // The final download is not a worker pull.
       --st->stats.pulls;
       st->stats.bytes_out -= out.weights.values.size() * sizeof(float);

@@ -1,5 +1,7 @@
 #include "actors/runtime/protocol.hpp"
 
+#include "actors/util/half.hpp"
+
 namespace actors {
 
 namespace {
@@ -34,6 +36,38 @@ std::string describe(const caf::actor_system& sys, const caf::error& err) {
   }
   return sys.render(err);
 }
+
+bool parse_wire_format(const std::string& text, wire_format& out) {
+  if (text == "fp32")
+    out = wire_format::fp32;
+  else if (text == "fp16")
+    out = wire_format::fp16;
+  else
+    return false;
+  return true;
+}
+
+namespace detail {
+
+// Converted through a per-thread scratch buffer: the middleman's thread
+// serializes every outgoing message, so this allocates once per thread.
+caf::error write_fp16(caf::serializer& f, const std::vector<float>& values) {
+  thread_local std::vector<std::uint16_t> scratch;
+  scratch.resize(values.size());
+  floats_to_half(values.data(), values.size(), scratch.data());
+  return f.apply_raw(scratch.size() * sizeof(std::uint16_t), scratch.data());
+}
+
+caf::error read_fp16(caf::deserializer& f, std::vector<float>& values) {
+  thread_local std::vector<std::uint16_t> scratch;
+  scratch.resize(values.size());
+  if (auto err = f.apply_raw(scratch.size() * sizeof(std::uint16_t), scratch.data()))
+    return err;
+  half_to_floats(scratch.data(), scratch.size(), values.data());
+  return {};
+}
+
+} // namespace detail
 
 rule_options rule_options_of(const job_spec& job) {
   rule_options opts;

@@ -103,12 +103,6 @@ probe_result probe(const std::string& host, std::uint16_t port, int ms) {
   return out;
 }
 
-caf::io::middleman_actor middleman_of(caf::actor_system& sys) {
-  if (tls_enabled(sys))
-    return sys.openssl_manager().actor_handle();
-  return sys.middleman().actor_handle();
-}
-
 } // namespace
 
 bool tls_settings::requested() const {
@@ -301,6 +295,12 @@ result<caf::node_id> connect(caf::actor_system& sys, const std::string& host,
         out = status::io_error(why);
       });
   return out;
+}
+
+caf::io::middleman_actor middleman_of(caf::actor_system& sys) {
+  if (tls_enabled(sys))
+    return sys.openssl_manager().actor_handle();
+  return sys.middleman().actor_handle();
 }
 
 bool is_loopback(const std::string& host) {

@@ -1,12 +1,16 @@
 #include "actors/runtime/worker.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <functional>
+#include <set>
 #include <memory>
 
 #include "actors/data/dataset.hpp"
 #include "actors/data/partition.hpp"
 #include "actors/nn/model_spec.hpp"
+#include "actors/runtime/transport.hpp"
 #include "actors/optim/optimizer.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
@@ -154,6 +158,17 @@ void train_batch(const state_ptr& st) {
     flush_progress(st);
 }
 
+wire_format wire_of(const state_ptr& st) {
+  return static_cast<wire_format>(st->job.job.wire);
+}
+
+// Bytes a value of an exchange takes: in the job's wire format when the
+// server is on another node, else nothing is serialized (counted as fp32).
+std::size_t bytes_per_value(worker_actor::pointer self, const state_ptr& st) {
+  return st->job.ps.node() != self->node() ? wire_bytes_per_value(wire_of(st))
+                                           : sizeof(float);
+}
+
 // Talks to the parameter server as the rule says, then resumes stepping.
 void exchange(worker_actor::pointer self, const state_ptr& st) {
   const auto n = st->net.param_count();
@@ -166,9 +181,10 @@ void exchange(worker_actor::pointer self, const state_ptr& st) {
     msg.last_update = st->last_update;
     msg.cursor = cursor_now(st);
     msg.payload.values.resize(n);
+    msg.payload.wire = wire_of(st);
     st->rule->make_payload(st->net.params(), st->w_pull.data(),
                            msg.payload.values.data(), n);
-    st->result.bytes_sent += n * sizeof(float);
+    st->result.bytes_sent += n * bytes_per_value(self, st);
     self->request(st->job.ps, timeout, exchange_atom::value, std::move(msg))
       .then(
         [self, st, sent_at](weights_msg& w) {
@@ -180,7 +196,8 @@ void exchange(worker_actor::pointer self, const state_ptr& st) {
           }
           st->result.wait_seconds
             += std::chrono::duration<double>(clock_type::now() - sent_at).count();
-          st->result.bytes_received += w.weights.values.size() * sizeof(float);
+          st->result.bytes_received
+            += w.weights.values.size() * bytes_per_value(self, st);
           ++st->result.commits;
           st->last_update = w.version;
           set_weights(st, w.weights.values);
@@ -193,7 +210,8 @@ void exchange(worker_actor::pointer self, const state_ptr& st) {
   self->request(st->job.ps, timeout, pull_atom::value, st->job.worker)
     .then(
       [self, st, n, timeout, sent_at, on_error](weights_msg& c) {
-        st->result.bytes_received += c.weights.values.size() * sizeof(float);
+        st->result.bytes_received
+          += c.weights.values.size() * bytes_per_value(self, st);
         if (c.weights.values.size() != n) {
           fail(self, st,
                make_runtime_error(runtime_errc::bad_message,
@@ -205,10 +223,11 @@ void exchange(worker_actor::pointer self, const state_ptr& st) {
         msg.last_update = c.version;
         msg.cursor = cursor_now(st);
         msg.payload.values.resize(n);
+        msg.payload.wire = wire_of(st);
         st->rule->elastic_step(st->net.params(), c.weights.values.data(),
                                msg.payload.values.data(), n);
         st->last_update = c.version;
-        st->result.bytes_sent += n * sizeof(float);
+        st->result.bytes_sent += n * bytes_per_value(self, st);
         self->request(st->job.ps, timeout, commit_atom::value, std::move(msg))
           .then(
             [self, st, sent_at](commit_ack&) {
@@ -268,6 +287,9 @@ void step(worker_actor::pointer self, const state_ptr& st) {
 
 caf::error setup(const state_ptr& st, shard_data& s) {
   auto& job = st->job.job;
+  if (job.wire > static_cast<std::uint8_t>(wire_format::fp16))
+    return make_runtime_error(runtime_errc::bad_job,
+                              "unknown wire format " + std::to_string(job.wire));
   auto m = parse_model_spec(job.model_spec, "job model");
   if (!m)
     return make_runtime_error(runtime_errc::bad_job, m.error().message());
@@ -318,6 +340,98 @@ caf::error setup(const state_ptr& st, shard_data& s) {
   return {};
 }
 
+// Fetches the shard, then the centre, then starts stepping.
+void begin(worker_actor::pointer self, const state_ptr& st) {
+  const auto timeout = timeout_of(st->job.job);
+  auto on_error = [self, st](caf::error& err) { fail(self, st, std::move(err)); };
+  self->request(st->job.loader, timeout, shard_atom::value, st->job.worker)
+    .then(
+      [self, st, timeout, on_error](shard_data& s) {
+        if (auto err = setup(st, s)) {
+          fail(self, st, std::move(err));
+          return;
+        }
+        if (st->rule->kind() == exchange_kind::none) {
+          // Single and Ensemble: no server; each worker draws its own
+          // initial model (Ensemble wants them to differ).
+          st->net.init(st->job.job.seed + 7919ULL * st->job.worker);
+          self->send(self, step_atom::value);
+          return;
+        }
+        // Every worker starts from the centre variable.
+        self->request(st->job.ps, timeout, pull_atom::value, st->job.worker)
+          .then(
+            [self, st](weights_msg& w) {
+              if (w.weights.values.size() != st->net.param_count()) {
+                fail(self, st,
+                     make_runtime_error(runtime_errc::bad_message,
+                                        "initial centre has the wrong size"));
+                return;
+              }
+              st->result.bytes_received
+                += w.weights.values.size() * bytes_per_value(self, st);
+              st->last_update = w.version;
+              set_weights(st, w.weights.values);
+              self->send(self, step_atom::value);
+            },
+            on_error);
+      },
+      on_error);
+}
+
+// Opens a connection from this node to the server's before the first pull.
+// CAF 0.17 only knows the nodes it was introduced to: without this, a
+// worker's commits and the server's centres are relayed through the driver,
+// each model-sized message crossing two links store-and-forward, which
+// doubles the exchange time on a network. (CAF's own automatic connections
+// would open a second, plain, all-interface port on every node instead.)
+// Failing to connect is not fatal: the relayed route still works. With TLS
+// the route stays relayed (see below).
+void link_to_server(worker_actor::pointer self, const state_ptr& st,
+                    std::function<void()> then) {
+  const auto& ps = st->job.ps;
+  if (st->job.ps_host.empty() || !ps || ps.node() == self->node()) {
+    then();
+    return;
+  }
+  const auto where = st->job.ps_host + ":" + std::to_string(st->job.ps_port);
+  if (tls_enabled(self->system())) {
+    // Tried: with CAF 0.17's OpenSSL transport the second job over the same
+    // node-to-node connection loses a node (remote_link_unreachable) or
+    // times out connecting; relaying through the driver works.
+    st->result.relayed = true;
+    std::fprintf(stderr,
+                 "node %s: worker %u: TLS: exchanges with %s go through the "
+                 "driver (node-to-node TLS links are unreliable in CAF 0.17)\n",
+                 st->node.c_str(), st->job.worker, where.c_str());
+    then();
+    return;
+  }
+  const auto timeout = std::min(timeout_of(st->job.job), std::chrono::milliseconds(10000));
+  self->request(middleman_of(self->system()), timeout, caf::connect_atom::value,
+                st->job.ps_host, st->job.ps_port)
+    .then(
+      [self, st, then, where](caf::node_id& nid, caf::strong_actor_ptr&,
+                              std::set<std::string>&) {
+        st->result.relayed = nid != st->job.ps.node();
+        if (st->result.relayed)
+          std::fprintf(stderr,
+                       "node %s: worker %u: %s is not the server's node; "
+                       "exchanges go through the driver\n",
+                       st->node.c_str(), st->job.worker, where.c_str());
+        then();
+      },
+      [self, st, then, where](caf::error& err) {
+        st->result.relayed = true;
+        std::fprintf(stderr,
+                     "node %s: worker %u: cannot connect to the server's node "
+                     "%s (%s); exchanges go through the driver\n",
+                     st->node.c_str(), st->job.worker, where.c_str(),
+                     describe(self->system(), err).c_str());
+        then();
+      });
+}
+
 } // namespace
 
 worker_actor::behavior_type worker(worker_actor::pointer self) {
@@ -343,41 +457,7 @@ worker_actor::behavior_type worker(worker_actor::pointer self) {
                                       + std::to_string(st->job.worker)));
         });
       }
-      const auto timeout = timeout_of(st->job.job);
-      auto on_error = [self, st](caf::error& err) { fail(self, st, std::move(err)); };
-      self->request(st->job.loader, timeout, shard_atom::value, st->job.worker)
-        .then(
-          [self, st, timeout, on_error](shard_data& s) {
-            if (auto err = setup(st, s)) {
-              fail(self, st, std::move(err));
-              return;
-            }
-            if (st->rule->kind() == exchange_kind::none) {
-              // Single and Ensemble: no server; each worker draws its own
-              // initial model (Ensemble wants them to differ).
-              st->net.init(st->job.job.seed + 7919ULL * st->job.worker);
-              self->send(self, step_atom::value);
-              return;
-            }
-            // Every worker starts from the centre variable.
-            self->request(st->job.ps, timeout, pull_atom::value, st->job.worker)
-              .then(
-                [self, st](weights_msg& w) {
-                  if (w.weights.values.size() != st->net.param_count()) {
-                    fail(self, st,
-                         make_runtime_error(runtime_errc::bad_message,
-                                            "initial centre has the wrong size"));
-                    return;
-                  }
-                  st->result.bytes_received
-                    += w.weights.values.size() * sizeof(float);
-                  st->last_update = w.version;
-                  set_weights(st, w.weights.values);
-                  self->send(self, step_atom::value);
-                },
-                on_error);
-          },
-          on_error);
+      link_to_server(self, st, [self, st] { begin(self, st); });
       return st->promise;
     },
     [=](step_atom) { step(self, st); },

@@ -26,7 +26,7 @@
 namespace actors {
 
 /// Bumped whenever a message layout or meaning changes.
-constexpr std::uint32_t protocol_version = 2;
+constexpr std::uint32_t protocol_version = 3;
 
 /// Written in the sender's byte order; a peer reading anything else has a
 /// different byte order and the raw float buffers would be garbage.
@@ -80,23 +80,65 @@ std::string describe(const caf::actor_system& sys, const caf::error& err);
 
 // -- wire types -------------------------------------------------------------------
 
-/// A model-sized vector of floats, serialized as raw bytes.
+/// How a float_buffer crosses the network. Actors on one node pass
+/// messages without serializing them and always see the exact values.
+enum class wire_format : std::uint8_t {
+  /// Raw IEEE floats: exact.
+  fp32 = 0,
+  /// IEEE binary16 (util/half.hpp): half the bytes, ~3 significant digits.
+  fp16 = 1,
+};
+
+/// Parses "fp32" / "fp16".
+bool parse_wire_format(const std::string& text, wire_format& out);
+
+/// Bytes one value takes on the wire in `w`.
+constexpr std::size_t wire_bytes_per_value(wire_format w) {
+  return w == wire_format::fp16 ? 2 : 4;
+}
+
+/// A model-sized vector of floats, serialized as a format byte, the length
+/// and the raw values in that format.
 struct float_buffer {
   std::vector<float> values;
+  /// Set by the sender; a receiver gets back fp32 values either way.
+  wire_format wire = wire_format::fp32;
 };
+
+namespace detail {
+// The fp16 halves of float_buffer's inspect (protocol.cpp), out of line so
+// that half.hpp stays out of every translation unit that sends a message.
+caf::error write_fp16(caf::serializer& f, const std::vector<float>& values);
+caf::error read_fp16(caf::deserializer& f, std::vector<float>& values);
+} // namespace detail
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, float_buffer& x) {
   if constexpr (std::is_same<Inspector, caf::serializer>::value) {
+    auto format = static_cast<std::uint8_t>(x.wire);
     std::size_t n = x.values.size();
-    return caf::error::eval([&] { return f.begin_sequence(n); },
-                            [&] {
-                              return n == 0 ? caf::error{}
-                                            : f.apply_raw(n * sizeof(float),
-                                                          x.values.data());
-                            },
-                            [&] { return f.end_sequence(); });
+    if (auto err = f.apply(format))
+      return err;
+    if (auto err = f.begin_sequence(n))
+      return err;
+    if (n > 0) {
+      if (x.wire == wire_format::fp16) {
+        if (auto err = detail::write_fp16(f, x.values))
+          return err;
+      } else if (auto err = f.apply_raw(n * sizeof(float), x.values.data())) {
+        return err;
+      }
+    }
+    return f.end_sequence();
   } else if constexpr (std::is_same<Inspector, caf::deserializer>::value) {
+    std::uint8_t format = 0;
+    if (auto err = f.apply(format))
+      return err;
+    if (format > static_cast<std::uint8_t>(wire_format::fp16))
+      return make_runtime_error(runtime_errc::bad_message,
+                                "float buffer in unknown wire format "
+                                  + std::to_string(format));
+    x.wire = static_cast<wire_format>(format);
     std::size_t n = 0;
     if (auto err = f.begin_sequence(n))
       return err;
@@ -106,16 +148,22 @@ typename Inspector::result_type inspect(Inspector& f, float_buffer& x) {
                                   + " values exceeds the wire limit");
     // A peer must not make us allocate more than it sent: a few bytes
     // claiming 2^28 floats would otherwise cost 1 GiB before failing.
+    const std::size_t bytes = n * wire_bytes_per_value(x.wire);
     if (auto* bd = dynamic_cast<caf::binary_deserializer*>(&f);
-        bd != nullptr && n * sizeof(float) > bd->remaining())
+        bd != nullptr && bytes > bd->remaining())
       return make_runtime_error(runtime_errc::bad_message,
                                 "float buffer claims " + std::to_string(n)
                                   + " values but the message holds "
                                   + std::to_string(bd->remaining()) + " bytes");
     x.values.resize(n);
-    if (n > 0)
-      if (auto err = f.apply_raw(n * sizeof(float), x.values.data()))
+    if (n > 0) {
+      if (x.wire == wire_format::fp16) {
+        if (auto err = detail::read_fp16(f, x.values))
+          return err;
+      } else if (auto err = f.apply_raw(bytes, x.values.data())) {
         return err;
+      }
+    }
     return f.end_sequence();
   } else {
     // Printing (to_string, logs): the size, not a million numbers.
@@ -182,6 +230,9 @@ struct job_spec {
   double timeout_seconds = 120;
   /// Batches between progress messages to the driver.
   std::uint64_t progress_every = 50;
+  /// How workers and the server send model-sized buffers to other nodes
+  /// (a wire_format value).
+  std::uint8_t wire = 0;
 };
 
 template <class Inspector>
@@ -190,7 +241,7 @@ typename Inspector::result_type inspect(Inspector& f, job_spec& x) {
            x.window, x.rho, x.elastic_lr, x.momentum, x.num_ensembles,
            x.workers, x.optimizer, x.learning_rate, x.optimizer_momentum,
            x.nesterov, x.epochs, x.batch_size, x.seed, x.scale_max,
-           x.timeout_seconds, x.progress_every);
+           x.timeout_seconds, x.progress_every, x.wire);
 }
 
 /// The rule_options a job_spec describes.
@@ -378,13 +429,16 @@ struct worker_result {
   std::vector<double> epoch_loss;
   /// Final local weights (the model itself for single and ensemble).
   float_buffer weights;
+  /// The server is remote and no direct connection to its node could be
+  /// opened: every exchange was relayed by the driver.
+  bool relayed = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_result& x) {
   return f(caf::meta::type_name("worker_result"), x.worker, x.node, x.samples,
            x.commits, x.seconds, x.wait_seconds, x.bytes_sent,
-           x.bytes_received, x.epoch_loss, x.weights);
+           x.bytes_received, x.epoch_loss, x.weights, x.relayed);
 }
 
 // -- actor interfaces --------------------------------------------------------------
@@ -417,12 +471,16 @@ struct worker_job {
   /// Where to start (a replacement resumes its partition) and the
   /// generation to put on commits.
   partition_cursor start;
+  /// The server's node as the driver reached it; the worker connects there
+  /// so that its exchanges go one hop. Empty when the server is local.
+  std::string ps_host;
+  std::uint16_t ps_port = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_job& x) {
   return f(caf::meta::type_name("worker_job"), x.job, x.worker, x.ps, x.loader,
-           x.progress, x.start);
+           x.progress, x.start, x.ps_host, x.ps_port);
 }
 
 /// A worker: trains on its shard and talks to the parameter server.

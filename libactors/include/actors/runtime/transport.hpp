@@ -25,6 +25,7 @@
 #include <string>
 
 #include <caf/all.hpp>
+#include <caf/io/middleman_actor.hpp>
 
 #include "actors/util/options.hpp"
 #include "actors/util/status.hpp"
@@ -92,6 +93,10 @@ void close_port(caf::actor_system& sys, std::uint16_t port);
 result<caf::node_id> connect(caf::actor_system& sys, const std::string& host,
                              std::uint16_t port,
                              std::chrono::milliseconds timeout);
+
+/// The middleman actor that speaks this system's transport (TLS or plain),
+/// for actors that open connections asynchronously (connect_atom).
+caf::io::middleman_actor middleman_of(caf::actor_system& sys);
 
 /// True if every address `host` resolves to is a loopback one (127.0.0.0/8,
 /// ::1); false for the wildcard (empty, 0.0.0.0, ::) and unresolvable names.
