@@ -590,10 +590,11 @@ int main(int argc, char** argv) {
            "Ensemble: models to train; 0 = 2");
   opts.add("send-shards", &s.send_shards,
            "send every shard from the driver even if a node has the data");
-  opts.add_choice("wire", &s.wire, {"fp32", "fp16"},
+  opts.add_choice("wire", &s.wire, {"fp32", "fp16", "int8"},
                   "how workers and the server send weights between nodes: "
-                  "fp32 exact, fp16 half the bytes (rounded to ~3 digits; "
-                  "actors on one node always exchange exact values)");
+                  "fp32 exact; fp16 half the bytes (~3 digits); int8 a "
+                  "quarter (8-bit deltas with error feedback); actors on "
+                  "one node always exchange exact values");
   opts.add("timeout", &s.timeout, 0.1, 86400,
            "seconds to wait for any reply between actors");
   opts.add("connect-timeout", &s.connect_timeout, 0.1, 3600,

@@ -2,6 +2,7 @@
 // Averaging's rounds, driven one message at a time by CAF's test coordinator.
 #include "actor_test_support.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -241,4 +242,71 @@ TEST_CASE_FIXTURE(fixture, "parameter_server: Averaging answers a round's "
   run();
   CHECK(got(third) == model_0);
   CHECK(got(fourth) == model_0);
+}
+
+TEST_CASE_FIXTURE(fixture, "parameter_server: with the int8 wire a worker "
+                           "that asks gets deltas whose sum tracks the centre") {
+  // 600 values: three blocks of the int8 code, values over four decades.
+  std::vector<float> start(600);
+  for (std::size_t k = 0; k < start.size(); ++k)
+    start[k] = std::pow(10.0f, -static_cast<float>(k % 4)) * std::sin(0.1f * k);
+  auto init = make_init("downpour", 2, start);
+  init.job.wire = static_cast<std::uint8_t>(wire_format::int8);
+  auto ps = spawn_ps(init);
+  auto step = [&](std::size_t i) {
+    std::vector<float> d(start.size());
+    for (std::size_t k = 0; k < d.size(); ++k)
+      d[k] = 1e-3f * std::cos(0.37f * static_cast<float>(k * (i + 1)));
+    return d;
+  };
+  // Worker 0's first exchange asks for a delta but has no view yet: whole,
+  // exact, fp32.
+  auto x = ask<weights_msg>(ps, exchange_atom::value, [&] {
+    auto c = make_commit(0, step(0));
+    c.want_delta = true;
+    return c;
+  }());
+  REQUIRE(x);
+  CHECK_FALSE(x->delta);
+  CHECK(x->weights.wire == wire_format::fp32);
+  CHECK(x->weights.values == centre(ps));
+  std::vector<float> held = x->weights.values;
+  // Worker 1 commits in between (it does not ask): worker 0's next answers
+  // are deltas in the int8 code, and adding them up stays within one step of
+  // the centre because the server's view moves by exactly what it sent.
+  for (std::size_t i = 1; i <= 40; ++i) {
+    REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, step(100 + i))));
+    auto c = make_commit(0, step(i), 2 * i);
+    c.want_delta = true;
+    auto d = ask<weights_msg>(ps, exchange_atom::value, c);
+    REQUIRE(d);
+    CHECK(d->delta);
+    CHECK(d->weights.wire == wire_format::int8);
+    for (std::size_t k = 0; k < held.size(); ++k)
+      held[k] += d->weights.values[k];
+  }
+  const auto now = centre(ps);
+  double worst = 0, moved = 0;
+  for (std::size_t k = 0; k < now.size(); ++k) {
+    worst = std::max(worst, static_cast<double>(std::fabs(now[k] - held[k])));
+    moved = std::max(moved, static_cast<double>(std::fabs(now[k] - start[k])));
+  }
+  CHECK(moved > 0.01);          // the centre went somewhere ...
+  CHECK(worst < 2e-3 / 127 * 2); // ... and the sum of deltas followed it
+  // A pull that does not ask, and the driver's download, are whole.
+  auto full = ask<weights_msg>(ps, pull_atom::value, std::uint32_t{1});
+  REQUIRE(full);
+  CHECK_FALSE(full->delta);
+  CHECK(full->weights.values == now);
+  // A replaced worker starts over from a whole centre.
+  REQUIRE(ask<partition_cursor>(ps, reassign_atom::value, std::uint32_t{0}));
+  auto fresh = ask<weights_msg>(ps, pull_atom::value, std::uint32_t{0}, true);
+  REQUIRE(fresh);
+  CHECK_FALSE(fresh->delta);
+  CHECK(fresh->weights.values == now);
+  auto next = ask<weights_msg>(ps, pull_atom::value, std::uint32_t{0}, true);
+  REQUIRE(next);
+  CHECK(next->delta);
+  CHECK(std::all_of(next->weights.values.begin(), next->weights.values.end(),
+                    [](float v) { return v == 0.0f; }));
 }

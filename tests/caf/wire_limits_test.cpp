@@ -12,6 +12,7 @@
 #include <caf/all.hpp>
 
 #include "actors/runtime/protocol.hpp"
+#include "actors/util/quantize.hpp"
 
 using namespace actors;
 
@@ -125,4 +126,26 @@ TEST_CASE("wire limits: an unknown wire format and a short fp16 buffer are "
   auto err = read_error(buf, z);
   CHECK(err.find("claims 1000 values but the message holds") != std::string::npos);
   CHECK(z.values.capacity() == 0);
+}
+
+TEST_CASE("wire limits: an int8 float_buffer takes a byte a value plus a "
+          "scale per 256, and values rounded to the code arrive exactly") {
+  float_buffer x;
+  x.wire = wire_format::int8;
+  for (int i = 0; i < 1000; ++i)
+    x.values.push_back(0.01f * std::sin(0.05f * static_cast<float>(i)));
+  round_int8(x.values.data(), x.values.size());
+  const auto bytes = serialized(x);
+  float_buffer exact = x;
+  exact.wire = wire_format::fp32;
+  CHECK(serialized(exact).size() - bytes.size() == 4 * 1000 - (1000 + 4 * 4));
+  float_buffer y;
+  CHECK(read_error(bytes, y) == "");
+  CHECK(y.wire == wire_format::int8);
+  CHECK(y.values == x.values);
+  auto cut = bytes;
+  cut.resize(bytes.size() - 1);
+  float_buffer z;
+  CHECK(read_error(cut, z).find("claims 1000 values but the message holds")
+        != std::string::npos);
 }

@@ -3,6 +3,9 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <tuple>
+
+#include "actors/util/quantize.hpp"
 
 namespace actors {
 
@@ -15,7 +18,12 @@ struct ps_state {
   std::vector<float> centre;
   std::unique_ptr<update_rule> rule;
   ps_stats stats;
-  std::vector<caf::typed_response_promise<weights_msg>> waiting;
+  /// Pulls waiting for an Averaging round: promise, worker, want_delta.
+  std::vector<std::tuple<caf::typed_response_promise<weights_msg>, std::uint32_t, bool>>
+    waiting;
+  /// Per worker (int8 wire): the centre as that worker holds it, which the
+  /// deltas it is sent are relative to; empty until its first full centre.
+  std::vector<std::vector<float>> views;
   /// Per worker: the position of its last applied commit and generation.
   std::vector<partition_cursor> cursors;
   caf::actor driver;
@@ -25,13 +33,39 @@ struct ps_state {
   clock_type::time_point last_checkpoint_at = clock_type::now();
 };
 
-weights_msg snapshot(ps_state& st) {
+// The centre for a pull or an exchange. With the int8 wire and a worker
+// that asks for it, only the change since its last centre, rounded to the
+// wire's code; its view then moves by exactly what it is sent, as the
+// worker's copy does, so rounding errors are corrected by the next delta
+// instead of accumulating. Its first centre goes whole and exact.
+weights_msg snapshot(ps_state& st, std::uint32_t worker, bool want_delta) {
   weights_msg out;
   out.version = st.stats.updates;
-  out.weights.values = st.centre;
   out.weights.wire = static_cast<wire_format>(st.job.wire);
   ++st.stats.pulls;
   st.stats.bytes_out += st.centre.size() * sizeof(float);
+  const bool int8 = out.weights.wire == wire_format::int8;
+  if (!int8 || !want_delta || worker >= st.views.size()) {
+    out.weights.values = st.centre;
+    if (int8)
+      out.weights.wire = wire_format::fp32;
+    return out;
+  }
+  auto& view = st.views[worker];
+  if (view.size() != st.centre.size()) {
+    view = st.centre;
+    out.weights.values = st.centre;
+    out.weights.wire = wire_format::fp32;
+    return out;
+  }
+  const std::size_t n = st.centre.size();
+  out.weights.values.resize(n);
+  for (std::size_t i = 0; i < n; ++i)
+    out.weights.values[i] = st.centre[i] - view[i];
+  round_int8(out.weights.values.data(), n);
+  for (std::size_t i = 0; i < n; ++i)
+    view[i] += out.weights.values[i];
+  out.delta = true;
   return out;
 }
 
@@ -107,8 +141,8 @@ void maybe_checkpoint(ps_state& st) {
 void release_waiting(ps_state& st) {
   if (!st.rule->round_complete())
     return;
-  for (auto& rp : st.waiting)
-    rp.deliver(snapshot(st));
+  for (auto& [rp, worker, want_delta] : st.waiting)
+    rp.deliver(snapshot(st, worker, want_delta));
   st.waiting.clear();
 }
 
@@ -139,6 +173,29 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
                                + " partitions, the job has "
                                + std::to_string(st->job.workers) + " workers");
   auto check = [st, setup_error]() -> caf::error { return setup_error; };
+  if (st->job.wire == static_cast<std::uint8_t>(wire_format::int8))
+    st->views.resize(st->job.workers);
+  auto pull = [self, st, check](std::uint32_t worker,
+                                bool want_delta) -> caf::result<weights_msg> {
+    if (auto err = check())
+      return err;
+    if (worker >= st->job.workers) {
+      ++st->stats.rejected;
+      return make_runtime_error(runtime_errc::bad_message,
+                                "pull from unknown worker "
+                                  + std::to_string(worker));
+    }
+    if (!st->rule->round_complete()) {
+      auto rp = self->make_response_promise<weights_msg>();
+      st->waiting.emplace_back(rp, worker, want_delta);
+      return rp;
+    }
+    const auto start = clock_type::now();
+    auto out = snapshot(*st, worker, want_delta);
+    st->stats.busy_seconds
+      += std::chrono::duration<double>(clock_type::now() - start).count();
+    return out;
+  };
   if (init.driver) {
     // A driver that died leaves nobody to stop this job: stop with it.
     self->monitor(init.driver);
@@ -150,24 +207,10 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
   }
   return {
     [=](pull_atom, std::uint32_t worker) -> caf::result<weights_msg> {
-      if (auto err = check())
-        return err;
-      if (worker >= st->job.workers) {
-        ++st->stats.rejected;
-        return make_runtime_error(runtime_errc::bad_message,
-                                  "pull from unknown worker "
-                                    + std::to_string(worker));
-      }
-      if (!st->rule->round_complete()) {
-        auto rp = self->make_response_promise<weights_msg>();
-        st->waiting.push_back(rp);
-        return rp;
-      }
-      const auto start = clock_type::now();
-      auto out = snapshot(*st);
-      st->stats.busy_seconds
-        += std::chrono::duration<double>(clock_type::now() - start).count();
-      return out;
+      return pull(worker, false);
+    },
+    [=](pull_atom, std::uint32_t worker, bool want_delta) -> caf::result<weights_msg> {
+      return pull(worker, want_delta);
     },
     [=](commit_atom, commit_msg& msg) -> caf::result<commit_ack> {
       if (auto err = check())
@@ -186,14 +229,14 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
       maybe_checkpoint(*st);
       if (!st->rule->round_complete()) {
         auto rp = self->make_response_promise<weights_msg>();
-        st->waiting.push_back(rp);
+        st->waiting.emplace_back(rp, msg.worker, msg.want_delta);
         return rp;
       }
       release_waiting(*st);
-      return snapshot(*st);
+      return snapshot(*st, msg.worker, msg.want_delta);
     },
     [=](weights_atom) -> weights_msg {
-      auto out = snapshot(*st);
+      auto out = snapshot(*st, 0, false);
       out.weights.wire = wire_format::fp32; // the trained model, exact
       // The final download is not a worker pull.
       --st->stats.pulls;
@@ -208,8 +251,11 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
         return make_runtime_error(runtime_errc::bad_message,
                                   "reassign of unknown worker "
                                     + std::to_string(worker));
-      // From now on only the replacement's commits count.
+      // From now on only the replacement's commits count; it starts from
+      // a whole centre.
       ++st->cursors[worker].generation;
+      if (worker < st->views.size())
+        st->views[worker].clear();
       return st->cursors[worker];
     },
   };

@@ -1,6 +1,7 @@
 #include "actors/runtime/protocol.hpp"
 
 #include "actors/util/half.hpp"
+#include "actors/util/quantize.hpp"
 
 namespace actors {
 
@@ -42,28 +43,65 @@ bool parse_wire_format(const std::string& text, wire_format& out) {
     out = wire_format::fp32;
   else if (text == "fp16")
     out = wire_format::fp16;
+  else if (text == "int8")
+    out = wire_format::int8;
   else
     return false;
   return true;
 }
 
-namespace detail {
-
-// Converted through a per-thread scratch buffer: the middleman's thread
-// serializes every outgoing message, so this allocates once per thread.
-caf::error write_fp16(caf::serializer& f, const std::vector<float>& values) {
-  thread_local std::vector<std::uint16_t> scratch;
-  scratch.resize(values.size());
-  floats_to_half(values.data(), values.size(), scratch.data());
-  return f.apply_raw(scratch.size() * sizeof(std::uint16_t), scratch.data());
+std::size_t wire_bytes(wire_format w, std::size_t n) {
+  switch (w) {
+    case wire_format::fp16: return 2 * n;
+    case wire_format::int8: return int8_bytes(n);
+    case wire_format::fp32: break;
+  }
+  return 4 * n;
 }
 
-caf::error read_fp16(caf::deserializer& f, std::vector<float>& values) {
-  thread_local std::vector<std::uint16_t> scratch;
-  scratch.resize(values.size());
-  if (auto err = f.apply_raw(scratch.size() * sizeof(std::uint16_t), scratch.data()))
+namespace detail {
+
+// Converted through per-thread scratch buffers: the middleman's thread
+// serializes every outgoing message, so this allocates once per thread.
+// int8 re-encodes the values: senders that rounded them with round_int8
+// get exactly those values back at the receiver (the code is idempotent).
+caf::error write_compact(caf::serializer& f, const float_buffer& x) {
+  const std::size_t n = x.values.size();
+  if (x.wire == wire_format::fp16) {
+    thread_local std::vector<std::uint16_t> halves;
+    halves.resize(n);
+    floats_to_half(x.values.data(), n, halves.data());
+    return f.apply_raw(n * sizeof(std::uint16_t), halves.data());
+  }
+  thread_local std::vector<float> scales;
+  thread_local std::vector<std::int8_t> codes;
+  scales.resize(int8_blocks(n));
+  codes.resize(n);
+  encode_int8(x.values.data(), n, scales.data(), codes.data());
+  if (auto err = f.apply_raw(scales.size() * sizeof(float), scales.data()))
     return err;
-  half_to_floats(scratch.data(), scratch.size(), values.data());
+  return f.apply_raw(n, codes.data());
+}
+
+caf::error read_compact(caf::deserializer& f, float_buffer& x) {
+  const std::size_t n = x.values.size();
+  if (x.wire == wire_format::fp16) {
+    thread_local std::vector<std::uint16_t> halves;
+    halves.resize(n);
+    if (auto err = f.apply_raw(n * sizeof(std::uint16_t), halves.data()))
+      return err;
+    half_to_floats(halves.data(), n, x.values.data());
+    return {};
+  }
+  thread_local std::vector<float> scales;
+  thread_local std::vector<std::int8_t> codes;
+  scales.resize(int8_blocks(n));
+  codes.resize(n);
+  if (auto err = f.apply_raw(scales.size() * sizeof(float), scales.data()))
+    return err;
+  if (auto err = f.apply_raw(n, codes.data()))
+    return err;
+  decode_int8(scales.data(), codes.data(), n, x.values.data());
   return {};
 }
 

@@ -12,6 +12,7 @@
 #include "actors/nn/model_spec.hpp"
 #include "actors/runtime/transport.hpp"
 #include "actors/optim/optimizer.hpp"
+#include "actors/util/quantize.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
 
@@ -38,6 +39,9 @@ struct worker_state {
   std::vector<std::uint32_t> order;
   std::vector<float> x, y;
   std::vector<float> w_pull;
+  // Quantized commits: the rounding error carried to the next commit, and
+  // scratch for the rounded payload.
+  std::vector<float> residual, rounded;
   std::size_t batches = 0; // per epoch
   std::size_t epoch = 1;
   std::size_t i = 1;       // 1-based batch within the epoch
@@ -67,9 +71,9 @@ void fail(worker_actor::pointer self, const state_ptr& st, caf::error err) {
   self->quit(std::move(err));
 }
 
-void set_weights(const state_ptr& st, const std::vector<float>& w) {
-  std::memcpy(st->net.params(), w.data(), w.size() * sizeof(float));
-  st->w_pull = w;
+// The model continues from the last centre received.
+void load_centre(const state_ptr& st) {
+  std::memcpy(st->net.params(), st->w_pull.data(), st->w_pull.size() * sizeof(float));
 }
 
 void new_epoch_order(const state_ptr& st) {
@@ -162,11 +166,59 @@ wire_format wire_of(const state_ptr& st) {
   return static_cast<wire_format>(st->job.job.wire);
 }
 
-// Bytes a value of an exchange takes: in the job's wire format when the
-// server is on another node, else nothing is serialized (counted as fp32).
-std::size_t bytes_per_value(worker_actor::pointer self, const state_ptr& st) {
-  return st->job.ps.node() != self->node() ? wire_bytes_per_value(wire_of(st))
-                                           : sizeof(float);
+bool server_is_remote(worker_actor::pointer self, const state_ptr& st) {
+  return st->job.ps.node() != self->node();
+}
+
+// Whether this worker exchanges int8 deltas and rounded commits: only with
+// a server on another node; on one node nothing is serialized.
+bool quantized(worker_actor::pointer self, const state_ptr& st) {
+  return wire_of(st) == wire_format::int8 && server_is_remote(self, st);
+}
+
+// Bytes n values of `b` took on the wire (fp32 if nothing was serialized).
+std::size_t wire_size(worker_actor::pointer self, const state_ptr& st,
+                      const float_buffer& b) {
+  return server_is_remote(self, st) ? wire_bytes(b.wire, b.values.size())
+                                    : b.values.size() * sizeof(float);
+}
+
+// Stamps a payload with the wire format. Quantized, the payload plus the
+// rounding error left from the last commit is rounded to the int8 code
+// here, so the worker knows exactly what the server will add, and the new
+// error is kept for the next commit (error feedback).
+void prepare_payload(worker_actor::pointer self, const state_ptr& st,
+                     float_buffer& p) {
+  p.wire = wire_of(st);
+  if (!quantized(self, st))
+    return;
+  const std::size_t n = p.values.size();
+  st->residual.resize(n, 0.0f);
+  for (std::size_t i = 0; i < n; ++i)
+    p.values[i] += st->residual[i];
+  st->rounded = p.values;
+  round_int8(st->rounded.data(), n);
+  for (std::size_t i = 0; i < n; ++i)
+    st->residual[i] = p.values[i] - st->rounded[i];
+  p.values.swap(st->rounded);
+}
+
+// Brings w_pull, the last centre received, up to date from `w` (a whole
+// centre or the change since the last one); false if `w` does not fit.
+bool receive_centre(worker_actor::pointer self, const state_ptr& st,
+                    weights_msg& w) {
+  const auto n = st->net.param_count();
+  if (w.weights.values.size() != n || (w.delta && st->w_pull.size() != n))
+    return false;
+  st->result.bytes_received += wire_size(self, st, w.weights);
+  st->last_update = w.version;
+  if (w.delta) {
+    for (std::size_t i = 0; i < n; ++i)
+      st->w_pull[i] += w.weights.values[i];
+  } else {
+    st->w_pull.swap(w.weights.values);
+  }
+  return true;
 }
 
 // Talks to the parameter server as the rule says, then resumes stepping.
@@ -174,48 +226,46 @@ void exchange(worker_actor::pointer self, const state_ptr& st) {
   const auto n = st->net.param_count();
   const auto timeout = timeout_of(st->job.job);
   const auto sent_at = clock_type::now();
+  const bool want_delta = quantized(self, st);
   auto on_error = [self, st](caf::error& err) { fail(self, st, std::move(err)); };
+  auto wrong_size = [self, st] {
+    fail(self, st,
+         make_runtime_error(runtime_errc::bad_message,
+                            "centre of the wrong size from the server"));
+  };
   if (st->rule->kind() == exchange_kind::push_then_pull) {
     commit_msg msg;
     msg.worker = st->job.worker;
     msg.last_update = st->last_update;
     msg.cursor = cursor_now(st);
+    msg.want_delta = want_delta;
     msg.payload.values.resize(n);
-    msg.payload.wire = wire_of(st);
     st->rule->make_payload(st->net.params(), st->w_pull.data(),
                            msg.payload.values.data(), n);
-    st->result.bytes_sent += n * bytes_per_value(self, st);
+    prepare_payload(self, st, msg.payload);
+    st->result.bytes_sent += wire_size(self, st, msg.payload);
     self->request(st->job.ps, timeout, exchange_atom::value, std::move(msg))
       .then(
-        [self, st, sent_at](weights_msg& w) {
-          if (w.weights.values.size() != st->net.param_count()) {
-            fail(self, st,
-                 make_runtime_error(runtime_errc::bad_message,
-                                    "centre of the wrong size from the server"));
+        [self, st, sent_at, wrong_size](weights_msg& w) {
+          if (!receive_centre(self, st, w)) {
+            wrong_size();
             return;
           }
           st->result.wait_seconds
             += std::chrono::duration<double>(clock_type::now() - sent_at).count();
-          st->result.bytes_received
-            += w.weights.values.size() * bytes_per_value(self, st);
           ++st->result.commits;
-          st->last_update = w.version;
-          set_weights(st, w.weights.values);
+          load_centre(st);
           self->send(self, step_atom::value);
         },
         on_error);
     return;
   }
   // pull_then_push: elastic step towards the centre, then send it.
-  self->request(st->job.ps, timeout, pull_atom::value, st->job.worker)
+  self->request(st->job.ps, timeout, pull_atom::value, st->job.worker, want_delta)
     .then(
-      [self, st, n, timeout, sent_at, on_error](weights_msg& c) {
-        st->result.bytes_received
-          += c.weights.values.size() * bytes_per_value(self, st);
-        if (c.weights.values.size() != n) {
-          fail(self, st,
-               make_runtime_error(runtime_errc::bad_message,
-                                  "centre of the wrong size from the server"));
+      [self, st, n, timeout, sent_at, on_error, wrong_size](weights_msg& c) {
+        if (!receive_centre(self, st, c)) {
+          wrong_size();
           return;
         }
         commit_msg msg;
@@ -223,11 +273,10 @@ void exchange(worker_actor::pointer self, const state_ptr& st) {
         msg.last_update = c.version;
         msg.cursor = cursor_now(st);
         msg.payload.values.resize(n);
-        msg.payload.wire = wire_of(st);
-        st->rule->elastic_step(st->net.params(), c.weights.values.data(),
+        st->rule->elastic_step(st->net.params(), st->w_pull.data(),
                                msg.payload.values.data(), n);
-        st->last_update = c.version;
-        st->result.bytes_sent += n * bytes_per_value(self, st);
+        prepare_payload(self, st, msg.payload);
+        st->result.bytes_sent += wire_size(self, st, msg.payload);
         self->request(st->job.ps, timeout, commit_atom::value, std::move(msg))
           .then(
             [self, st, sent_at](commit_ack&) {
@@ -287,7 +336,7 @@ void step(worker_actor::pointer self, const state_ptr& st) {
 
 caf::error setup(const state_ptr& st, shard_data& s) {
   auto& job = st->job.job;
-  if (job.wire > static_cast<std::uint8_t>(wire_format::fp16))
+  if (job.wire > static_cast<std::uint8_t>(wire_format::int8))
     return make_runtime_error(runtime_errc::bad_job,
                               "unknown wire format " + std::to_string(job.wire));
   auto m = parse_model_spec(job.model_spec, "job model");
@@ -359,19 +408,18 @@ void begin(worker_actor::pointer self, const state_ptr& st) {
           return;
         }
         // Every worker starts from the centre variable.
+        // Whole and exact; with the int8 wire the server's view of this
+        // worker starts at its first exchange, which is answered whole too.
         self->request(st->job.ps, timeout, pull_atom::value, st->job.worker)
           .then(
             [self, st](weights_msg& w) {
-              if (w.weights.values.size() != st->net.param_count()) {
+              if (w.delta || !receive_centre(self, st, w)) {
                 fail(self, st,
                      make_runtime_error(runtime_errc::bad_message,
                                         "initial centre has the wrong size"));
                 return;
               }
-              st->result.bytes_received
-                += w.weights.values.size() * bytes_per_value(self, st);
-              st->last_update = w.version;
-              set_weights(st, w.weights.values);
+              load_centre(st);
               self->send(self, step_atom::value);
             },
             on_error);

@@ -87,15 +87,18 @@ enum class wire_format : std::uint8_t {
   fp32 = 0,
   /// IEEE binary16 (util/half.hpp): half the bytes, ~3 significant digits.
   fp16 = 1,
+  /// 8-bit codes with a power-of-two scale per 256 values
+  /// (util/quantize.hpp): ~a quarter of the bytes. Workers round their
+  /// commits themselves and carry the error into the next one; the server
+  /// sends each worker the change of the centre since its last one.
+  int8 = 2,
 };
 
-/// Parses "fp32" / "fp16".
+/// Parses "fp32" / "fp16" / "int8".
 bool parse_wire_format(const std::string& text, wire_format& out);
 
-/// Bytes one value takes on the wire in `w`.
-constexpr std::size_t wire_bytes_per_value(wire_format w) {
-  return w == wire_format::fp16 ? 2 : 4;
-}
+/// Bytes n values take on the wire in `w`.
+std::size_t wire_bytes(wire_format w, std::size_t n);
 
 /// A model-sized vector of floats, serialized as a format byte, the length
 /// and the raw values in that format.
@@ -106,10 +109,10 @@ struct float_buffer {
 };
 
 namespace detail {
-// The fp16 halves of float_buffer's inspect (protocol.cpp), out of line so
-// that half.hpp stays out of every translation unit that sends a message.
-caf::error write_fp16(caf::serializer& f, const std::vector<float>& values);
-caf::error read_fp16(caf::deserializer& f, std::vector<float>& values);
+// The compact formats of float_buffer's inspect (protocol.cpp), out of line
+// so that their headers stay out of every unit that sends a message.
+caf::error write_compact(caf::serializer& f, const float_buffer& x);
+caf::error read_compact(caf::deserializer& f, float_buffer& x);
 } // namespace detail
 
 template <class Inspector>
@@ -122,8 +125,8 @@ typename Inspector::result_type inspect(Inspector& f, float_buffer& x) {
     if (auto err = f.begin_sequence(n))
       return err;
     if (n > 0) {
-      if (x.wire == wire_format::fp16) {
-        if (auto err = detail::write_fp16(f, x.values))
+      if (x.wire != wire_format::fp32) {
+        if (auto err = detail::write_compact(f, x))
           return err;
       } else if (auto err = f.apply_raw(n * sizeof(float), x.values.data())) {
         return err;
@@ -134,7 +137,7 @@ typename Inspector::result_type inspect(Inspector& f, float_buffer& x) {
     std::uint8_t format = 0;
     if (auto err = f.apply(format))
       return err;
-    if (format > static_cast<std::uint8_t>(wire_format::fp16))
+    if (format > static_cast<std::uint8_t>(wire_format::int8))
       return make_runtime_error(runtime_errc::bad_message,
                                 "float buffer in unknown wire format "
                                   + std::to_string(format));
@@ -148,7 +151,7 @@ typename Inspector::result_type inspect(Inspector& f, float_buffer& x) {
                                   + " values exceeds the wire limit");
     // A peer must not make us allocate more than it sent: a few bytes
     // claiming 2^28 floats would otherwise cost 1 GiB before failing.
-    const std::size_t bytes = n * wire_bytes_per_value(x.wire);
+    const std::size_t bytes = wire_bytes(x.wire, n);
     if (auto* bd = dynamic_cast<caf::binary_deserializer*>(&f);
         bd != nullptr && bytes > bd->remaining())
       return make_runtime_error(runtime_errc::bad_message,
@@ -157,8 +160,8 @@ typename Inspector::result_type inspect(Inspector& f, float_buffer& x) {
                                   + std::to_string(bd->remaining()) + " bytes");
     x.values.resize(n);
     if (n > 0) {
-      if (x.wire == wire_format::fp16) {
-        if (auto err = detail::read_fp16(f, x.values))
+      if (x.wire != wire_format::fp32) {
+        if (auto err = detail::read_compact(f, x))
           return err;
       } else if (auto err = f.apply_raw(bytes, x.values.data())) {
         return err;
@@ -296,11 +299,14 @@ typename Inspector::result_type inspect(Inspector& f, ps_init& x) {
 struct weights_msg {
   std::uint64_t version = 0;
   float_buffer weights;
+  /// The weights are the change of the centre since the last centre this
+  /// worker received (int8 wire), to be added to that one.
+  bool delta = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, weights_msg& x) {
-  return f(caf::meta::type_name("weights_msg"), x.version, x.weights);
+  return f(caf::meta::type_name("weights_msg"), x.version, x.weights, x.delta);
 }
 
 /// Worker -> parameter server: one payload of the trainer's rule.
@@ -311,12 +317,15 @@ struct commit_msg {
   /// The worker's position after this commit, and its generation.
   partition_cursor cursor;
   float_buffer payload;
+  /// Answer an exchange with the change of the centre since the last one
+  /// this worker received (int8 wire, server on another node).
+  bool want_delta = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, commit_msg& x) {
   return f(caf::meta::type_name("commit_msg"), x.worker, x.last_update,
-           x.cursor, x.payload);
+           x.cursor, x.payload, x.want_delta);
 }
 
 /// Parameter server -> worker: a commit was applied.
@@ -446,6 +455,8 @@ typename Inspector::result_type inspect(Inspector& f, worker_result& x) {
 /// The parameter server: holds the centre variable, applies payloads.
 using ps_actor = caf::typed_actor<
   caf::replies_to<pull_atom, std::uint32_t>::with<weights_msg>,
+  // (worker, want_delta): as commit_msg::want_delta.
+  caf::replies_to<pull_atom, std::uint32_t, bool>::with<weights_msg>,
   caf::replies_to<commit_atom, commit_msg>::with<commit_ack>,
   caf::replies_to<exchange_atom, commit_msg>::with<weights_msg>,
   caf::replies_to<weights_atom>::with<weights_msg>,
