@@ -44,7 +44,7 @@ struct raw_settings {
   std::string data_dir = "data";
   std::size_t max_threads = 2;
   std::string policy = "stealing";
-  std::string heartbeat = "0s";
+  std::string heartbeat = "1s";
   std::string connection_timeout = "0s";
   bool insecure = false;
   std::string tls_dir;
@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
                   "CAF scheduling policy");
   opts.add_checked("middleman.heartbeat-interval", &r.heartbeat,
                    "a duration such as 500ms or 2s", is_timespan,
-                   "CAF heartbeat interval; 0s = off");
+                   "CAF heartbeat interval; 0s = off (a driver then sees this "
+                   "node as lost after its --fault-timeout of silence)");
   opts.add_checked("middleman.connection-timeout", &r.connection_timeout,
                    "a duration such as 500ms or 2s", is_timespan,
                    "drop a peer silent this long; 0s = never");
@@ -171,6 +172,11 @@ int main(int argc, char** argv) {
   use_transport(cfg, r.tls);
   // Each worker holds a scheduler thread while it trains a slice of batches;
   // two more keep messages (pulls, commits, heartbeats) flowing.
+  // Drivers count a node silent for --fault-timeout as lost, and with
+  // workers connected straight to the server a node may have nothing else
+  // to say to the driver for minutes: heartbeats are on unless turned off.
+  if (!opts.was_set("middleman.heartbeat-interval"))
+    cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
   if (!opts.was_set("scheduler.max-threads"))
     cfg.set("scheduler.max-threads", static_cast<int>(r.workers + 2));
   else

@@ -9,7 +9,9 @@
 # 2. The same with one node started on an empty data directory, so the driver
 #    sends it its shard (2 epochs to save time: 3 * 33 * 2 = 198 updates,
 #    accuracy >= 0.93). Nodes 1 and 3 serve their second job here.
-# 3. SIGTERM: every node exits within 5 s with status 0, even with a client
+# 3. A node hosting nothing (Ensemble of one model on two nodes) is not
+#    counted as lost: caf-node sends heartbeats by default.
+# 4. SIGTERM: every node exits within 5 s with status 0, even with a client
 #    connected, and a node restarted at once on the same port listens (the
 #    old port still has a closing connection: SO_REUSEADDR must be set).
 # Every process started here is killed at exit, also on failure.
@@ -117,6 +119,18 @@ check_eq "one shard sent: shards_read_on_nodes" "$(json_number "$r" shards_read_
 check_eq "one shard sent: shards_sent" "$(json_number "$r" shards_sent)" 1
 check_eq "one shard sent: the driver named the node without data" \
   "$(grep -c "node n2-empty: no mnist train data.*sending its shards" "$work/sent.log")" 1
+
+# Run 3: a node with nothing to say. Ensemble with one model on two nodes
+# leaves n3 without a worker; it must still send heartbeats (on by default,
+# 1 s, although these nodes have no config file), or the driver counts it
+# as lost after --fault-timeout of silence. With heartbeats off this run
+# reports a fault at 2 s.
+nodes=127.0.0.1:${node_port[n1]},127.0.0.1:${node_port[n3]}
+train idle --trainer=ensemble --num-ensembles=1 --epochs=2 --fault-timeout=1.5 --nodes="$nodes"
+r=$work/idle.json
+check_eq "idle node: faults" "$(grep -c '"what":' "$r" || true)" 0
+check_eq "idle node: workers" "$(json_number "$r" workers)" 1
+check_ge "idle node: test accuracy" "$(json_number "$r" test_accuracy)" 0.93
 
 # SIGTERM with a client connected, then a restart on the same port.
 for n in n1 n2-empty n3; do
