@@ -4,14 +4,14 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
-#include <set>
 #include <memory>
+#include <set>
 
 #include "actors/data/dataset.hpp"
 #include "actors/data/partition.hpp"
 #include "actors/nn/model_spec.hpp"
-#include "actors/runtime/transport.hpp"
 #include "actors/optim/optimizer.hpp"
+#include "actors/runtime/transport.hpp"
 #include "actors/util/quantize.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
@@ -407,9 +407,9 @@ void begin(worker_actor::pointer self, const state_ptr& st) {
           self->send(self, step_atom::value);
           return;
         }
-        // Every worker starts from the centre variable.
-        // Whole and exact; with the int8 wire the server's view of this
-        // worker starts at its first exchange, which is answered whole too.
+        // Every worker starts from the centre variable, whole and exact;
+        // with the int8 wire the server's view of this worker starts at its
+        // first exchange, which is answered whole too.
         self->request(st->job.ps, timeout, pull_atom::value, st->job.worker)
           .then(
             [self, st](weights_msg& w) {
