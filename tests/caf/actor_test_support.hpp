@@ -31,6 +31,25 @@ inline const char* tiny_spec = "input height=4 width=4 channels=1\n"
                                "flatten\n"
                                "dense units=3 activation=softmax\n";
 
+/// A job on the tiny model: SGD at 0.1, window 2, batch 4, no progress
+/// messages in the way of the messages a test follows.
+inline job_spec tiny_job(const std::string& trainer, std::uint32_t workers,
+                         std::uint64_t epochs, std::uint64_t seed) {
+  job_spec job;
+  job.job_id = seed;
+  job.model_spec = tiny_spec;
+  job.trainer = trainer;
+  job.window = 2;
+  job.workers = workers;
+  job.optimizer = "sgd";
+  job.learning_rate = 0.1;
+  job.epochs = epochs;
+  job.batch_size = 4;
+  job.seed = seed;
+  job.progress_every = 1000;
+  return job;
+}
+
 /// `rows` images of class (r + worker) % 3 whose brightness sits in one
 /// third of the image per class, so the classes are learnable.
 inline shard_data make_shard(std::uint32_t worker, std::uint64_t rows) {

@@ -38,20 +38,13 @@ commit_msg make_commit(std::uint32_t worker, std::uint64_t batches_done,
   return msg;
 }
 
-job_spec make_job(const std::string& trainer) {
-  job_spec job;
-  job.job_id = 5;
-  job.model_spec = tiny_spec;
-  job.trainer = trainer;
-  job.window = 2;
-  job.workers = 1;
-  job.optimizer = "sgd";
-  job.learning_rate = 0.1;
-  job.epochs = 3;
-  job.batch_size = 4;
-  job.seed = 3;
-  job.progress_every = 1000;
-  return job;
+// A server of `trainer` for `workers` over `initial`, nothing restored.
+ps_init server_init(const std::string& trainer, std::uint32_t workers) {
+  ps_init init;
+  init.job.trainer = trainer;
+  init.job.workers = workers;
+  init.weights.values = initial;
+  return init;
 }
 
 struct fixture : test_coordinator_fixture<sim_config> {
@@ -85,10 +78,7 @@ struct fixture : test_coordinator_fixture<sim_config> {
 
 TEST_CASE_FIXTURE(fixture, "recovery: reassign fences the old worker and "
                            "returns its partition's last applied position") {
-  ps_init init;
-  init.job.trainer = "adag";
-  init.job.workers = 2;
-  init.weights.values = initial;
+  auto init = server_init("adag", 2);
   auto ps = keep(sys.spawn(parameter_server, std::move(init)));
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 6, 0)));
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 8, 0)));
@@ -117,10 +107,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: reassign fences the old worker and "
 TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
                            "every K updates and a restored server continues "
                            "from it") {
-  ps_init init;
-  init.job.trainer = "downpour";
-  init.job.workers = 2;
-  init.weights.values = initial;
+  auto init = server_init("downpour", 2);
   init.driver = caf::actor_cast<caf::actor>(self);
   init.checkpoint_every = 2;
   auto ps = keep(sys.spawn(parameter_server, std::move(init)));
@@ -158,10 +145,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
   REQUIRE(ack);
   CHECK(ack->updates == 3);
   // Restored cursors must match the job.
-  ps_init wrong;
-  wrong.job.trainer = "downpour";
-  wrong.job.workers = 3;
-  wrong.weights.values = initial;
+  auto wrong = server_init("downpour", 3);
   wrong.cursors.resize(2);
   auto ps3 = keep(sys.spawn(parameter_server, std::move(wrong)));
   auto refused = ask<weights_msg>(ps3, pull_atom::value, std::uint32_t{0});
@@ -171,10 +155,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
 
 TEST_CASE_FIXTURE(fixture, "recovery: no snapshot while an Averaging round is "
                            "partly filled") {
-  ps_init init;
-  init.job.trainer = "averaging";
-  init.job.workers = 2;
-  init.weights.values = initial;
+  auto init = server_init("averaging", 2);
   init.driver = caf::actor_cast<caf::actor>(self);
   init.checkpoint_every = 1;
   auto ps = keep(sys.spawn(parameter_server, std::move(init)));
@@ -192,7 +173,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
   for (const std::string trainer :
        {"adag", "downpour", "dynsgd", "aeasgd", "eamsgd", "averaging"}) {
     CAPTURE(trainer);
-    const auto job = make_job(trainer);
+    const auto job = testing::tiny_job(trainer, 1, 3, 3);
     auto rule = make_rule(rule_options_of(job));
     REQUIRE(rule);
     const auto clean = commits_per_epoch(*rule.value(), rows / job.batch_size)

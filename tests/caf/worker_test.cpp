@@ -29,19 +29,7 @@ constexpr std::uint64_t rows_per_worker = 16;
 using testing::sim_config;
 
 job_spec make_job(const std::string& trainer, std::uint32_t workers) {
-  job_spec job;
-  job.job_id = 3;
-  job.model_spec = tiny_spec;
-  job.trainer = trainer;
-  job.window = 2;
-  job.workers = workers;
-  job.optimizer = "sgd";
-  job.learning_rate = 0.1;
-  job.epochs = 2;
-  job.batch_size = 4;
-  job.seed = 11;
-  job.progress_every = 1000;
-  return job;
+  return testing::tiny_job(trainer, workers, 2, 11);
 }
 
 std::vector<float> initial_weights() { return testing::tiny_weights(5); }

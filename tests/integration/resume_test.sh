@@ -22,32 +22,33 @@ check_eq "checkpoints received" "$(json_number "$work/first.json" checkpoints)" 
 check_eq "files kept" "$(ls "$ck" | tr '\n' ' ')" \
   "ckpt-0000000040.bin ckpt-0000000060.bin ckpt-0000000080.bin "
 
-# The newest file with one byte flipped in the middle: refused (checksum),
-# the run continues from update 60 and still ends at 99.
+# resume_after NAME WHAT REASON: --resume from $work/NAME, whose newest file
+# (update 80) was damaged as WHAT says; the refusal must give REASON, the run
+# continue from update 60 and still end at 99.
+resume_after() {
+  local name=$1 what=$2 reason=$3 r=$work/$1.json
+  "$train" "${common[@]}" --resume="$work/$name" --checkpoint-seconds=0 \
+    --report="$r" >"$work/$name.log" 2>&1 \
+    || fatal "--resume with a $what newest checkpoint failed" "$work/$name.log"
+  check_eq "$name: refusal names the file and says $reason" \
+    "$(grep -c "refused checkpoint .*ckpt-0000000080.bin: .*$reason" "$work/$name.log")" 1
+  check_eq "$name: resumed from update" "$(json_number "$r" resumed_from_update)" 60
+  check_eq "$name: updates" "$(json_number "$r" ps_updates)" 99
+  check_ge "$name: test accuracy" "$(json_number "$r" test_accuracy)" 0.9
+}
+
+# The newest file with one byte flipped in the middle: refused (checksum).
 cp -r "$ck" "$work/flip"
 f=$work/flip/ckpt-0000000080.bin
 size=$(stat -c %s "$f")
 old=$(od -An -tu1 -j $((size / 2)) -N1 "$f" | tr -d ' ')
 printf "\\x$(printf %02x $((255 - old)))" | dd of="$f" bs=1 seek=$((size / 2)) conv=notrunc status=none
-"$train" "${common[@]}" --resume="$work/flip" --checkpoint-seconds=0 \
-  --report="$work/flip.json" >"$work/flip.log" 2>&1 \
-  || fatal "--resume with a corrupt newest checkpoint failed" "$work/flip.log"
-check_eq "flip: refusal names the file and the checksum" \
-  "$(grep -c 'refused checkpoint .*ckpt-0000000080.bin: .*checksum' "$work/flip.log")" 1
-check_eq "flip: resumed from update" "$(json_number "$work/flip.json" resumed_from_update)" 60
-check_eq "flip: updates" "$(json_number "$work/flip.json" ps_updates)" 99
-check_ge "flip: test accuracy" "$(json_number "$work/flip.json" test_accuracy)" 0.9
+resume_after flip corrupt checksum
 
-# Truncated newest file: refused as truncated, previous one used.
+# Truncated newest file: refused as truncated.
 cp -r "$ck" "$work/cut"
 truncate -s 1000 "$work/cut/ckpt-0000000080.bin"
-"$train" "${common[@]}" --resume="$work/cut" --checkpoint-seconds=0 \
-  --report="$work/cut.json" >"$work/cut.log" 2>&1 \
-  || fatal "--resume with a truncated newest checkpoint failed" "$work/cut.log"
-check_eq "cut: refusal says truncated" \
-  "$(grep -c 'refused checkpoint .*ckpt-0000000080.bin: .*truncated' "$work/cut.log")" 1
-check_eq "cut: resumed from update" "$(json_number "$work/cut.json" resumed_from_update)" 60
-check_eq "cut: updates" "$(json_number "$work/cut.json" ps_updates)" 99
+resume_after cut truncated truncated
 
 # Nothing intact: exit 2, every file named.
 mkdir "$work/none"
