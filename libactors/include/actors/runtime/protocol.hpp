@@ -22,6 +22,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/cluster/partition_cursor.hpp"
 #include "actors/trainers/update_rule.hpp"
 
 namespace actors {
@@ -250,27 +251,6 @@ typename Inspector::result_type inspect(Inspector& f, job_spec& x) {
 
 /// The rule_options a job_spec describes.
 rule_options rule_options_of(const job_spec& job);
-
-/// Where one data partition stands: the point of its worker's last commit
-/// the server applied. A replacement worker resumes from here, so every
-/// commit of a run is applied exactly once whatever fails.
-struct partition_cursor {
-  /// Mini-batches of this partition trained, counted over all epochs.
-  std::uint64_t batches_done = 0;
-  /// What was already exchanged at that point: 0 nothing (or the exchange
-  /// after the last batch), 1 the epoch-end exchange, 2 the exchange before
-  /// the next batch.
-  std::uint32_t stage = 0;
-  /// Incarnation of the partition's worker; the server refuses commits from
-  /// an older one (a worker on a node that was frozen, not dead).
-  std::uint32_t generation = 0;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, partition_cursor& x) {
-  return f(caf::meta::type_name("partition_cursor"), x.batches_done, x.stage,
-           x.generation);
-}
 
 /// Driver -> parameter server: the job and the initial centre variable,
 /// possibly restored from a checkpoint.
