@@ -108,7 +108,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
                            "every K updates and a restored server continues "
                            "from it") {
   auto init = server_init("downpour", 2);
-  init.driver = caf::actor_cast<caf::actor>(self);
+  init.driver = caf::actor_cast<progress_actor>(self);
   init.checkpoint_every = 2;
   auto ps = keep(sys.spawn(parameter_server, std::move(init)));
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(0, 3, 0)));
@@ -156,7 +156,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
 TEST_CASE_FIXTURE(fixture, "recovery: no snapshot while an Averaging round is "
                            "partly filled") {
   auto init = server_init("averaging", 2);
-  init.driver = caf::actor_cast<caf::actor>(self);
+  init.driver = caf::actor_cast<progress_actor>(self);
   init.checkpoint_every = 1;
   auto ps = keep(sys.spawn(parameter_server, std::move(init)));
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(0, 4, 0)));

@@ -26,7 +26,7 @@ struct ps_state {
   std::vector<std::vector<float>> views;
   /// Per worker: the position of its last applied commit and generation.
   std::vector<partition_cursor> cursors;
-  caf::actor driver;
+  progress_actor driver;
   std::uint64_t checkpoint_every = 0;
   double checkpoint_seconds = 0;
   std::uint64_t last_checkpoint = 0;

@@ -8,6 +8,9 @@
 // own copy of the data set when it has an identical one, otherwise sent by
 // the driver. Every wait has a timeout that ends in an error naming what was
 // waited for. Runs on the calling thread (a scoped_actor); not reentrant.
+// What to do when an actor or a node is lost is decided by the job
+// supervisor (cluster/job_supervisor.hpp); run_job (runtime/job_runner.cpp)
+// turns messages into its events and its actions into messages.
 #pragma once
 
 #include <functional>

@@ -252,30 +252,6 @@ typename Inspector::result_type inspect(Inspector& f, job_spec& x) {
 /// The rule_options a job_spec describes.
 rule_options rule_options_of(const job_spec& job);
 
-/// Driver -> parameter server: the job and the initial centre variable,
-/// possibly restored from a checkpoint.
-struct ps_init {
-  job_spec job;
-  float_buffer weights;
-  /// An actor of the driver's; the server stops when it is gone and sends
-  /// it checkpoints.
-  caf::actor driver;
-  /// Updates already applied to `weights` (non-zero when restored).
-  std::uint64_t updates = 0;
-  /// One per worker (partition); empty = all at the start.
-  std::vector<partition_cursor> cursors;
-  /// Send a checkpoint every this many updates (0 = never) ...
-  std::uint64_t checkpoint_every = 0;
-  /// ... or when this many seconds passed since the last one (0 = never).
-  double checkpoint_seconds = 0;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, ps_init& x) {
-  return f(caf::meta::type_name("ps_init"), x.job, x.weights, x.driver,
-           x.updates, x.cursors, x.checkpoint_every, x.checkpoint_seconds);
-}
-
 /// Parameter server -> worker: the centre variable at update `version`.
 struct weights_msg {
   std::uint64_t version = 0;
@@ -451,6 +427,37 @@ using loader_actor = caf::typed_actor<
   caf::replies_to<put_atom, shard_data>::with<std::uint64_t>,
   caf::replies_to<shard_atom, std::uint32_t>::with<shard_data>>;
 
+/// The driver's progress sink: workers send it progress, the parameter
+/// server its checkpoints; both stop when it is gone (it lives in the
+/// driver).
+using progress_actor = caf::typed_actor<
+  caf::reacts_to<progress_atom, progress_msg>,
+  caf::reacts_to<checkpoint_atom, ps_snapshot>>;
+
+/// Driver -> parameter server: the job and the initial centre variable,
+/// possibly restored from a checkpoint.
+struct ps_init {
+  job_spec job;
+  float_buffer weights;
+  /// The driver's progress sink: the server sends it checkpoints and stops
+  /// when it is gone. May be invalid (tests).
+  progress_actor driver;
+  /// Updates already applied to `weights` (non-zero when restored).
+  std::uint64_t updates = 0;
+  /// One per worker (partition); empty = all at the start.
+  std::vector<partition_cursor> cursors;
+  /// Send a checkpoint every this many updates (0 = never) ...
+  std::uint64_t checkpoint_every = 0;
+  /// ... or when this many seconds passed since the last one (0 = never).
+  double checkpoint_seconds = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ps_init& x) {
+  return f(caf::meta::type_name("ps_init"), x.job, x.weights, x.driver,
+           x.updates, x.cursors, x.checkpoint_every, x.checkpoint_seconds);
+}
+
 /// Driver -> worker: everything a worker needs to run.
 struct worker_job {
   job_spec job;
@@ -459,7 +466,7 @@ struct worker_job {
   loader_actor loader;
   /// Receives progress_msg; lives in the driver, so the worker stops when
   /// it is gone. May be invalid (tests).
-  caf::actor progress;
+  progress_actor progress;
   /// Where to start (a replacement resumes its partition) and the
   /// generation to put on commits.
   partition_cursor start;

@@ -1,0 +1,649 @@
+// run_job (driver.hpp): the CAF side of a job. It connects to the nodes,
+// shakes hands, spawns and monitors the job's actors and turns what comes
+// back (results, errors, down messages, snapshots, the run timeout) into
+// events of the job supervisor (cluster/job_supervisor.hpp), whose actions
+// it carries out as messages. Every decision about faults is the
+// supervisor's; this file only translates.
+#include "actors/runtime/driver.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include <caf/io/all.hpp>
+
+#include "actors/cluster/job_supervisor.hpp"
+#include "actors/data/partition.hpp"
+#include "actors/runtime/data_loader.hpp"
+#include "actors/runtime/parameter_server.hpp"
+#include "actors/runtime/transport.hpp"
+#include "actors/runtime/worker.hpp"
+#include "progress_sink.hpp"
+
+namespace actors {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+std::chrono::milliseconds ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
+}
+
+// One machine taking part: its caf node id (invalid when embedded).
+struct placed_node {
+  std::string address; // "host:port", or "embedded"
+  std::string host;
+  std::uint16_t port = 0;
+  caf::node_id id;
+  loader_actor loader;
+  node_info info;
+};
+
+template <class Handle>
+result<Handle> spawn_on(caf::actor_system& sys, const placed_node& n,
+                        const std::string& name, caf::message args,
+                        double timeout) {
+  auto res = sys.middleman().remote_spawn<Handle>(n.id, name, std::move(args),
+                                                  ms(timeout));
+  if (!res)
+    return status::io_error("cannot spawn " + name + " on node " + n.address
+                            + ": " + describe(sys, res.error()));
+  return std::move(*res);
+}
+
+std::string driver_name() {
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  return std::string{host} + ":" + std::to_string(getpid());
+}
+
+server_snapshot snapshot_of(ps_snapshot snap) {
+  server_snapshot s;
+  s.updates = snap.updates;
+  s.weights = std::move(snap.weights.values);
+  s.cursors = std::move(snap.cursors);
+  return s;
+}
+
+exit_cause cause_of(const caf::error& reason) {
+  if (!reason)
+    return exit_cause::normal;
+  return reason == caf::exit_reason::remote_link_unreachable ? exit_cause::unreachable
+                                                              : exit_cause::error;
+}
+
+// What a monitored actor is to the job: a node's loader, the server, or an
+// incarnation of a partition's worker.
+enum class role { worker, ps, loader };
+struct watched_actor {
+  role kind;
+  std::size_t index; // node (loader, server) or partition (worker)
+  std::uint32_t generation = 0;
+};
+
+// One partition's current worker.
+struct incarnation {
+  worker_actor hdl;
+  std::uint32_t generation = 0;
+};
+
+class job_runner {
+public:
+  job_runner(caf::actor_system& sys, const job_spec& job,
+             const cluster_options& opts, const dataset& train,
+             const std::vector<float>& initial,
+             const cluster_progress_callback& on_progress)
+    : sys_(sys), self_(sys), job_(job), opts_(opts), train_(train),
+      initial_(initial), on_progress_(on_progress), embedded_(opts.nodes.empty()) {
+  }
+
+  // Whatever happened, the job's actors stop with the runner.
+  ~job_runner() {
+    for (auto& a : spawned_)
+      self_->send_exit(a, caf::exit_reason::user_shutdown);
+  }
+
+  result<cluster_result> run();
+
+private:
+  // Setting up: nodes, workers, the sink, the supervisor.
+  status connect_nodes();
+  status connect_node(const std::string& address);
+  status handshake();
+  result<std::vector<std::size_t>> plan_workers(const update_rule& rule);
+  result<std::size_t> server_node() const;
+  void spawn_sink(std::size_t workers);
+  status start(const update_rule& rule);
+
+  // The supervisor's actions.
+  status apply(supervisor_actions acts);
+  status execute(act::spawn_server& a);
+  status execute(act::place_shards& a);
+  status execute(act::spawn_worker& a);
+  status execute(act::stop_worker& a);
+  status execute(act::stop_server& a);
+  status execute(act::reassign& a);
+  status execute(act::record_fault& a);
+  status execute(act::fail& a) { return a.why; }
+  status execute(act::finish&) {
+    finished_ = true;
+    return status::ok();
+  }
+  status load_shards(std::size_t k, const std::vector<std::uint32_t>& ws,
+                     bool& loaded);
+  status send_shards(std::size_t k, const std::vector<std::uint32_t>& ws);
+  template <class Handle>
+  void watch(const Handle& hdl, watched_actor who);
+  void unwatch(const caf::actor_addr& addr);
+
+  // Messages to events.
+  status supervise();
+  status on_result(worker_result& r);
+  status on_error(const caf::error& err);
+  status on_down(const caf::down_msg& dm);
+
+  status collect();
+  double now_s() const {
+    return std::chrono::duration<double>(clock_type::now() - start_).count();
+  }
+
+  caf::actor_system& sys_;
+  caf::scoped_actor self_;
+  job_spec job_;
+  const cluster_options& opts_;
+  const dataset& train_;
+  const std::vector<float>& initial_;
+  const cluster_progress_callback& on_progress_;
+  const bool embedded_;
+
+  std::vector<placed_node> nodes_;
+  std::vector<caf::actor> spawned_; // everything to stop at the end
+  progress_sink_actor sink_;
+  std::optional<job_supervisor> sup_;
+  bool has_server_ = true;
+  bool finished_ = false;
+  std::map<caf::actor_addr, watched_actor> watched_;
+  std::vector<incarnation> workers_;
+  ps_actor ps_;
+  std::size_t ps_node_ = 0;
+  // Each node has the data set until its loader says otherwise.
+  std::vector<bool> has_data_;
+  std::vector<std::vector<std::uint32_t>> shards_;
+  std::uint32_t crc_ = 0;
+  clock_type::time_point start_ = clock_type::now();
+  cluster_result out_;
+};
+
+result<cluster_result> job_runner::run() {
+  const auto rule = make_rule(rule_options_of(job_));
+  if (!rule)
+    return rule.error();
+  if (auto st = connect_nodes(); !st)
+    return st;
+  if (auto st = handshake(); !st)
+    return st;
+  if (auto st = start(**rule); !st)
+    return st;
+  if (auto st = supervise(); !st)
+    return st;
+  if (auto st = collect(); !st)
+    return st;
+  return std::move(out_);
+}
+
+// 1. Nodes: connect, spawn a loader, shake hands.
+status job_runner::connect_nodes() {
+  if (embedded_) {
+    placed_node n;
+    n.address = "embedded";
+    n.loader = sys_.spawn(data_loader);
+    spawned_.push_back(caf::actor_cast<caf::actor>(n.loader));
+    nodes_.push_back(std::move(n));
+    return status::ok();
+  }
+  for (auto& address : opts_.nodes)
+    if (auto st = connect_node(address); !st)
+      return st;
+  return status::ok();
+}
+
+status job_runner::connect_node(const std::string& address) {
+  auto ep = parse_endpoint(address);
+  if (!ep)
+    return ep.error();
+  // TLS or plain, as the actor system is configured (transport.hpp).
+  auto nid = connect(sys_, ep->first, ep->second, ms(opts_.connect_timeout));
+  if (!nid)
+    return status::io_error("cannot connect to node " + address + ": "
+                            + nid.error().message());
+  placed_node n;
+  n.address = address;
+  n.host = ep->first;
+  n.port = ep->second;
+  n.id = *nid;
+  auto loader = spawn_on<loader_actor>(sys_, n, "data_loader", caf::make_message(),
+                                       opts_.connect_timeout);
+  if (!loader)
+    return loader.error();
+  n.loader = *loader;
+  spawned_.push_back(caf::actor_cast<caf::actor>(n.loader));
+  nodes_.push_back(std::move(n));
+  return status::ok();
+}
+
+status job_runner::handshake() {
+  hello_msg hello;
+  hello.driver = driver_name();
+  hello.job_id = job_.job_id;
+  for (auto& n : nodes_) {
+    status st;
+    self_->request(n.loader, ms(opts_.connect_timeout), hello_atom::value, hello)
+      .receive([&](node_info& info) { n.info = info; },
+               [&](caf::error& err) {
+                 st = status::io_error("handshake with node " + n.address
+                                       + " failed: " + describe(sys_, err));
+               });
+    if (!st)
+      return st;
+  }
+  return status::ok();
+}
+
+// 2. Workers: how many, and where (each worker's node).
+result<std::vector<std::size_t>> job_runner::plan_workers(const update_rule& rule) {
+  std::size_t wanted = 0; // 0 = as the nodes say
+  if (job_.trainer == "single")
+    wanted = 1;
+  else if (job_.trainer == "ensemble")
+    wanted = rule.options().num_ensembles;
+  std::vector<std::size_t> slots;
+  for (auto& n : nodes_)
+    slots.push_back(embedded_ ? opts_.embedded_workers
+                              : (opts_.workers_per_node > 0 ? opts_.workers_per_node
+                                                            : n.info.workers));
+  auto placement = place_workers(slots, wanted);
+  const auto total = placement.size();
+  if (total == 0)
+    return status::invalid_argument("no worker slots on any node");
+  job_.workers = static_cast<std::uint32_t>(total);
+  if (train_.rows / total < job_.batch_size)
+    return status::invalid_argument(
+      "each of the " + std::to_string(total) + " workers would get fewer than "
+      + std::to_string(job_.batch_size) + " rows");
+  return placement;
+}
+
+result<std::size_t> job_runner::server_node() const {
+  if (opts_.ps_node.empty())
+    return std::size_t{0};
+  for (std::size_t k = 0; k < nodes_.size(); ++k)
+    if (nodes_[k].address == opts_.ps_node)
+      return k;
+  return status::invalid_argument("--ps-node " + opts_.ps_node + " is not in --nodes");
+}
+
+// The progress sink: also the driver actor the job's actors monitor.
+void job_runner::spawn_sink(std::size_t workers) {
+  progress_sink_config cfg;
+  cfg.workers = workers;
+  cfg.first_update = opts_.resume_from ? opts_.resume_from->updates : 0;
+  cfg.on_progress = on_progress_;
+  cfg.on_checkpoint = opts_.on_checkpoint;
+  cfg.driver = caf::actor_cast<caf::actor>(self_);
+  sink_ = spawn_progress_sink(sys_, std::move(cfg));
+  spawned_.push_back(caf::actor_cast<caf::actor>(sink_));
+}
+
+// 3. Parameter server, 4. data, 5. workers, as the supervisor starts them.
+status job_runner::start(const update_rule& rule) {
+  auto placement = plan_workers(rule);
+  if (!placement)
+    return placement.error();
+  const auto total = placement->size();
+  spawn_sink(total);
+  auto ps_node = server_node();
+  if (!ps_node)
+    return ps_node.error();
+  has_server_ = rule.kind() != exchange_kind::none;
+  supervisor_config cfg;
+  for (auto& n : nodes_)
+    cfg.nodes.push_back(n.address);
+  cfg.placement = std::move(*placement);
+  cfg.server_node = ps_node_ = *ps_node;
+  cfg.has_server = has_server_;
+  cfg.max_restarts = opts_.max_restarts;
+  cfg.run_timeout = opts_.run_timeout;
+  cfg.initial = initial_;
+  if (opts_.resume_from)
+    cfg.resume_from = snapshot_of(*opts_.resume_from);
+  sup_.emplace(std::move(cfg));
+  for (std::size_t k = 0; k < nodes_.size(); ++k)
+    watch(nodes_[k].loader, {role::loader, k});
+  out_.workers.resize(total);
+  workers_.resize(total);
+  start_ = clock_type::now();
+  has_data_.assign(nodes_.size(), !opts_.send_shards);
+  shards_ = partition(permutation(train_.rows, job_.seed), total);
+  crc_ = labels_checksum(train_.labels);
+  auto st = apply(sup_->start());
+  self_->send(sink_, run_atom::value); // training starts: the sink's clock
+  return st;
+}
+
+status job_runner::apply(supervisor_actions acts) {
+  for (auto& a : acts)
+    if (auto st = std::visit([this](auto& x) { return execute(x); }, a); !st)
+      return st;
+  return status::ok();
+}
+
+template <class Handle>
+void job_runner::watch(const Handle& hdl, watched_actor who) {
+  self_->monitor(hdl);
+  watched_[hdl.address()] = who;
+}
+
+void job_runner::unwatch(const caf::actor_addr& addr) {
+  watched_.erase(addr);
+  self_->demonitor(addr);
+}
+
+status job_runner::execute(act::spawn_server& a) {
+  ps_init init;
+  init.job = job_;
+  init.weights.values = std::move(a.from.weights);
+  init.driver = sink_;
+  init.updates = a.from.updates;
+  init.cursors = std::move(a.from.cursors);
+  init.checkpoint_every = opts_.checkpoint_every;
+  init.checkpoint_seconds = opts_.checkpoint_seconds;
+  if (embedded_) {
+    ps_ = sys_.spawn(parameter_server, std::move(init));
+  } else {
+    auto h = spawn_on<ps_actor>(sys_, nodes_[a.node], "parameter_server",
+                                caf::make_message(std::move(init)),
+                                opts_.connect_timeout);
+    if (!h)
+      return h.error();
+    ps_ = *h;
+  }
+  ps_node_ = a.node;
+  spawned_.push_back(caf::actor_cast<caf::actor>(ps_));
+  watch(ps_, {role::ps, a.node});
+  return status::ok();
+}
+
+status job_runner::execute(act::spawn_worker& a) {
+  auto& n = nodes_[a.node];
+  auto& inc = workers_[a.worker];
+  if (embedded_) {
+    inc.hdl = sys_.spawn(worker);
+  } else {
+    auto h = spawn_on<worker_actor>(sys_, n, "worker", caf::make_message(),
+                                    opts_.connect_timeout);
+    if (!h)
+      return h.error();
+    inc.hdl = *h;
+  }
+  inc.generation = a.from.generation;
+  spawned_.push_back(caf::actor_cast<caf::actor>(inc.hdl));
+  watch(inc.hdl, {role::worker, a.worker, inc.generation});
+  worker_job wj;
+  wj.job = job_;
+  wj.worker = a.worker;
+  wj.ps = ps_;
+  wj.loader = n.loader;
+  wj.progress = sink_;
+  wj.start = a.from;
+  if (!embedded_) {
+    wj.ps_host = nodes_[ps_node_].host;
+    wj.ps_port = nodes_[ps_node_].port;
+  }
+  self_->send(inc.hdl, run_atom::value, std::move(wj));
+  return status::ok();
+}
+
+status job_runner::execute(act::stop_worker& a) {
+  auto& inc = workers_[a.worker];
+  if (inc.hdl) {
+    unwatch(inc.hdl.address());
+    self_->send_exit(inc.hdl, caf::exit_reason::kill);
+  }
+  inc = incarnation{};
+  return status::ok();
+}
+
+status job_runner::execute(act::stop_server&) {
+  if (ps_) {
+    unwatch(ps_.address());
+    self_->send_exit(ps_, caf::exit_reason::kill);
+  }
+  ps_ = ps_actor{};
+  return status::ok();
+}
+
+status job_runner::execute(act::reassign& a) {
+  std::optional<partition_cursor> at;
+  std::string error = "no parameter server";
+  if (ps_)
+    self_->request(ps_, ms(opts_.connect_timeout), reassign_atom::value, a.worker)
+      .receive([&](partition_cursor& c) { at = c; },
+               [&](caf::error& err) { error = describe(sys_, err); });
+  return apply(at ? sup_->reassign_answered(a.worker, *at)
+                  : sup_->reassign_failed(a.worker, error));
+}
+
+status job_runner::execute(act::record_fault& a) {
+  fault_event f;
+  f.at_seconds = now_s();
+  f.unix_time = std::chrono::duration<double>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  f.what = std::move(a.what);
+  f.action = std::move(a.action);
+  std::fprintf(stderr, "train_mnist: fault at %.1f s: %s; %s\n", f.at_seconds,
+               f.what.c_str(), f.action.c_str());
+  out_.faults.push_back(std::move(f));
+  return status::ok();
+}
+
+// Puts the shards of `ws` on node k: read there if it has the data, else
+// sent from here.
+status job_runner::execute(act::place_shards& a) {
+  if (a.workers.empty())
+    return status::ok();
+  if (has_data_[a.node]) {
+    bool loaded = false;
+    if (auto st = load_shards(a.node, a.workers, loaded); !st)
+      return st;
+    if (loaded) {
+      out_.shards_local += a.workers.size();
+      return status::ok();
+    }
+    has_data_[a.node] = false;
+  }
+  return send_shards(a.node, a.workers);
+}
+
+// Asks node k's loader to read the shards itself; `loaded` stays false if
+// it has no identical copy of the data (not an error: they are sent).
+status job_runner::load_shards(std::size_t k, const std::vector<std::uint32_t>& ws,
+                               bool& loaded) {
+  shard_request req;
+  req.dataset = opts_.dataset_name;
+  req.rows = train_.rows;
+  req.labels_crc = crc_;
+  req.workers = ws;
+  for (auto w : ws)
+    req.indices.push_back(shards_[w]);
+  status st;
+  self_->request(nodes_[k].loader, ms(opts_.connect_timeout * 4), load_atom::value,
+                 std::move(req))
+    .receive([&](std::uint64_t) { loaded = true; },
+             [&](caf::error& err) {
+               const auto code = static_cast<runtime_errc>(err.code());
+               if (err.category() == caf::atom("actors")
+                   && (code == runtime_errc::data_not_found
+                       || code == runtime_errc::data_mismatch))
+                 std::fprintf(stderr, "train_mnist: %s; sending its shards\n",
+                              describe(sys_, err).c_str());
+               else
+                 st = status::io_error("loading shards on node " + nodes_[k].address
+                                       + ": " + describe(sys_, err));
+             });
+  return st;
+}
+
+status job_runner::send_shards(std::size_t k, const std::vector<std::uint32_t>& ws) {
+  for (auto w : ws) {
+    status st;
+    self_->request(nodes_[k].loader, ms(opts_.connect_timeout * 4), put_atom::value,
+                   cut_shard(train_, w, shards_[w]))
+      .receive([](std::uint64_t) {},
+               [&](caf::error& err) {
+                 st = status::io_error("sending a shard to node " + nodes_[k].address
+                                       + ": " + describe(sys_, err));
+               });
+    if (!st)
+      return st;
+    ++out_.shards_sent;
+  }
+  return status::ok();
+}
+
+// 6. Results. They come back as ordinary messages (send, not request) so
+// that down messages of monitored actors interleave with them: a lost node
+// is handled at once instead of at a request timeout.
+status job_runner::supervise() {
+  status st;
+  const auto deadline = clock_type::now() + ms(opts_.run_timeout);
+  while (!finished_ && st) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - clock_type::now());
+    self_->receive(
+      [&](worker_result& r) { st = on_result(r); },
+      [&](caf::error& err) { st = on_error(err); },
+      [&](caf::down_msg& dm) { st = on_down(dm); },
+      [&](checkpoint_atom, ps_snapshot& snap) {
+        st = apply(sup_->snapshot_stored(snapshot_of(std::move(snap))));
+      },
+      caf::after(std::max(left, std::chrono::milliseconds(1)))
+        >> [&] { st = apply(sup_->run_timed_out()); });
+  }
+  return st;
+}
+
+status job_runner::on_result(worker_result& r) {
+  const auto from = self_->current_sender();
+  if (r.worker >= workers_.size() || !workers_[r.worker].hdl
+      || from != caf::actor_cast<caf::strong_actor_ptr>(workers_[r.worker].hdl))
+    return status::ok(); // from a replaced incarnation
+  auto& acc = out_.workers[r.worker];
+  acc.worker = r.worker;
+  acc.node = r.node;
+  acc.samples += r.samples;
+  acc.commits += r.commits;
+  acc.seconds = now_s();
+  acc.wait_seconds += r.wait_seconds;
+  acc.bytes_sent += r.bytes_sent;
+  acc.bytes_received += r.bytes_received;
+  acc.relayed = acc.relayed || r.relayed;
+  acc.epoch_loss = std::move(r.epoch_loss);
+  acc.weights = std::move(r.weights);
+  return apply(sup_->worker_done(r.worker, workers_[r.worker].generation));
+}
+
+// A worker's run failed; its exit follows as a down message.
+status job_runner::on_error(const caf::error& err) {
+  const auto from = self_->current_sender();
+  for (std::uint32_t w = 0; w < workers_.size(); ++w)
+    if (workers_[w].hdl && from == caf::actor_cast<caf::strong_actor_ptr>(workers_[w].hdl))
+      return apply(sup_->worker_failed(w, workers_[w].generation, describe(sys_, err)));
+  return status::ok();
+}
+
+status job_runner::on_down(const caf::down_msg& dm) {
+  auto it = watched_.find(dm.source);
+  if (it == watched_.end())
+    return status::ok();
+  const auto who = it->second;
+  watched_.erase(it);
+  const auto cause = cause_of(dm.reason);
+  const std::string reason = dm.reason ? describe(sys_, dm.reason) : "normal";
+  switch (who.kind) {
+    case role::loader:
+      // A loader only says something about its node when that is gone.
+      if (cause != exit_cause::unreachable)
+        return status::ok();
+      return apply(sup_->node_lost(who.index, reason));
+    case role::worker:
+      return apply(sup_->worker_lost(static_cast<std::uint32_t>(who.index),
+                                     who.generation, cause, reason));
+    case role::ps:
+      if (cause != exit_cause::normal)
+        ps_ = ps_actor{};
+      return apply(sup_->server_lost(cause, reason));
+  }
+  return status::ok();
+}
+
+// The model, the server's counters, the checkpoints, the nodes.
+status job_runner::collect() {
+  status st;
+  out_.seconds = now_s();
+  for (auto& r : out_.workers)
+    out_.samples += r.samples;
+  if (!has_server_) {
+    for (auto& r : out_.workers)
+      out_.members.push_back(r.weights.values);
+    out_.weights = out_.members.front();
+  } else {
+    self_->request(ps_, ms(opts_.connect_timeout), weights_atom::value)
+      .receive([&](weights_msg& w) { out_.weights = std::move(w.weights.values); },
+               [&](caf::error& err) {
+                 st = status::io_error("fetching the final model: "
+                                       + describe(sys_, err));
+               });
+    if (!st)
+      return st;
+    self_->request(ps_, ms(opts_.connect_timeout), stats_atom::value)
+      .receive([&](ps_stats& s) { out_.server = s; },
+               [&](caf::error& err) {
+                 st = status::io_error("fetching server stats: "
+                                       + describe(sys_, err));
+               });
+    if (!st)
+      return st;
+  }
+  self_->request(sink_, ms(opts_.connect_timeout), stats_atom::value)
+    .receive(
+      [&](std::uint64_t n, std::vector<std::string>& errors) {
+        out_.checkpoints = n;
+        out_.checkpoint_errors = std::move(errors);
+      },
+      [&](caf::error& err) {
+        st = status::io_error("counting the checkpoints: " + describe(sys_, err));
+      });
+  for (std::size_t k = 0; k < nodes_.size(); ++k)
+    out_.nodes.push_back(nodes_[k].info.name + " (" + nodes_[k].address + ")"
+                         + (sup_->node_alive(k) ? "" : " lost"));
+  return st;
+}
+
+} // namespace
+
+result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job,
+                               const cluster_options& opts, const dataset& train,
+                               const std::vector<float>& initial,
+                               const cluster_progress_callback& on_progress) {
+  job_runner runner{sys, job, opts, train, initial, on_progress};
+  return runner.run();
+}
+
+} // namespace actors

@@ -1,0 +1,97 @@
+#include "progress_sink.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <tuple>
+#include <utility>
+
+namespace actors {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct sink_state {
+  progress_sink_config cfg;
+  cluster_progress total;
+  double loss_sum = 0;
+  std::uint64_t loss_batches = 0;
+  /// Each worker's latest commit count.
+  std::vector<std::uint64_t> commits;
+  clock_type::time_point start = clock_type::now();
+  /// Update count of the newest snapshot kept.
+  std::uint64_t latest_updates = 0;
+  std::uint64_t checkpoints = 0;
+  std::vector<std::string> checkpoint_errors;
+
+  static inline const char* name = "progress_sink";
+};
+
+void add_progress(sink_state& s, const progress_msg& p) {
+  auto& t = s.total;
+  t.samples += p.samples;
+  if (p.worker < s.commits.size())
+    s.commits[p.worker] = p.commits;
+  t.commits = 0;
+  for (auto c : s.commits)
+    t.commits += c;
+  s.loss_sum += p.loss_sum;
+  s.loss_batches += p.loss_batches;
+  t.loss = s.loss_sum / static_cast<double>(std::max<std::uint64_t>(1, s.loss_batches));
+  t.seconds = std::chrono::duration<double>(clock_type::now() - s.start).count();
+  t.samples_per_second = static_cast<double>(t.samples) / t.seconds;
+  // Loss over the last stretch, not since the start.
+  if (s.loss_batches > 200) {
+    s.loss_sum = t.loss * 50;
+    s.loss_batches = 50;
+  }
+  if (s.cfg.on_progress)
+    s.cfg.on_progress(t);
+}
+
+using sink_pointer = progress_sink_actor::stateful_pointer<sink_state>;
+
+void keep_snapshot(sink_pointer self, const ps_snapshot& snap) {
+  auto& s = self->state;
+  // A late snapshot of a server that was replaced must not win.
+  if (snap.updates < s.latest_updates)
+    return;
+  s.latest_updates = snap.updates;
+  // To the driver first: a restart takes it even if storing it fails.
+  if (s.cfg.driver)
+    caf::anon_send(s.cfg.driver, checkpoint_atom::value, snap);
+  if (s.cfg.on_checkpoint)
+    if (auto st = s.cfg.on_checkpoint(snap); !st) {
+      std::fprintf(stderr, "train_mnist: checkpoint at update %llu: %s\n",
+                   static_cast<unsigned long long>(snap.updates),
+                   st.message().c_str());
+      s.checkpoint_errors.push_back(st.message());
+    }
+  ++s.checkpoints;
+}
+
+progress_sink_actor::behavior_type progress_sink(sink_pointer self,
+                                                 progress_sink_config cfg) {
+  self->state.commits.resize(cfg.workers);
+  self->state.latest_updates = cfg.first_update;
+  self->state.cfg = std::move(cfg);
+  return {
+    [self](progress_atom, const progress_msg& p) { add_progress(self->state, p); },
+    [self](checkpoint_atom, const ps_snapshot& snap) { keep_snapshot(self, snap); },
+    [self](run_atom) { self->state.start = clock_type::now(); },
+    [self](stats_atom) {
+      return std::make_tuple(self->state.checkpoints,
+                             self->state.checkpoint_errors);
+    },
+  };
+}
+
+} // namespace
+
+progress_sink_actor spawn_progress_sink(caf::actor_system& sys,
+                                        progress_sink_config cfg) {
+  return sys.spawn(progress_sink, std::move(cfg));
+}
+
+} // namespace actors

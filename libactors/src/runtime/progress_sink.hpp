@@ -1,0 +1,44 @@
+// progress_sink: the driver's actor that workers report progress to and the
+// parameter server sends its checkpoints to (the typed progress_actor of
+// protocol.hpp); the job's actors monitor it to stop with the driver.
+//
+// It sums the workers' progress for the display callback, stores each
+// checkpoint (checkpoint_callback) and hands every snapshot it keeps to the
+// driver's own actor, where the job supervisor takes the newest as the
+// point a restarted server begins from. Private to the driver.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/runtime/driver.hpp"
+#include "actors/runtime/protocol.hpp"
+
+namespace actors {
+
+/// What a progress sink needs; the callbacks run on the sink's thread.
+struct progress_sink_config {
+  /// Workers (partitions) of the job.
+  std::size_t workers = 0;
+  /// Snapshots before this update are late ones of a replaced server (or
+  /// older than the checkpoint a run resumed from) and dropped.
+  std::uint64_t first_update = 0;
+  cluster_progress_callback on_progress;
+  checkpoint_callback on_checkpoint;
+  /// Receives (checkpoint_atom, ps_snapshot) for each snapshot kept.
+  caf::actor driver;
+};
+
+/// The sink's whole interface: progress_actor, plus the driver's own
+/// messages. `run`: training starts now (the clock of samples per second);
+/// `stats`: checkpoints stored so far and the errors of those that failed.
+using progress_sink_actor = progress_actor::extend<
+  caf::reacts_to<run_atom>,
+  caf::replies_to<stats_atom>::with<std::uint64_t, std::vector<std::string>>>;
+
+/// Spawns a sink in `sys`.
+progress_sink_actor spawn_progress_sink(caf::actor_system& sys,
+                                        progress_sink_config cfg);
+
+} // namespace actors
