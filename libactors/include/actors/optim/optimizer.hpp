@@ -40,6 +40,13 @@ struct optimizer_options {
   float epsilon = 1e-7f;
 };
 
+/// Serialization and printing (CAF's inspect protocol), without naming CAF.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, optimizer_options& x) {
+  return f(x.name, x.learning_rate, x.momentum, x.nesterov, x.rho, x.beta1,
+           x.beta2, x.epsilon);
+}
+
 /// A stateful first-order update rule over a flat parameter vector.
 class optimizer {
 public:
