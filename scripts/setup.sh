@@ -7,6 +7,9 @@ set -euo pipefail
 pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-dev
       doctest-dev zlib1g-dev libssl-dev dataset-fashion-mnist ca-certificates
       iproute2
+      # jq: the scripts' one JSON reader (json_get in scripts/lib/common.sh),
+      # for the tests and bench/; the programs never need it.
+      jq
       # Fuzzing and sanitizer builds (scripts/fuzz.sh, scripts/sanitize.sh):
       # clang's libFuzzer and sanitizer runtimes, llvm-symbolizer for reports.
       clang libclang-rt-14-dev llvm)
@@ -14,7 +17,7 @@ pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-de
 # Node.js from elsewhere, so only ask Debian for it when it is missing.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 if [[ "${1:-}" == "--bench" ]]; then
-  pkgs+=(python3-torch libopenblas0-openmp jq gnuplot-nox)
+  pkgs+=(python3-torch libopenblas0-openmp gnuplot-nox)
 fi
 
 missing=()
