@@ -163,14 +163,10 @@ train() {
 check_report() {
   local run=$1 sent=$2 r=$work/out/$1.json n
   shift 2
-  check_ge "$run: test accuracy" "$(json_number "$r" test_accuracy)" 0.95
-  check_eq "$run: ps_updates" "$(json_number "$r" ps_updates)" 495
-  check_eq "$run: commits" "$(json_number "$r" commits)" 495
-  check_eq "$run: workers with 165 commits" "$(grep -c '"commits": 165,' "$r")" 3
-  check_eq "$run: shards_sent" "$(json_number "$r" shards_sent)" "$sent"
-  check_eq "$run: shards_read_on_nodes" "$(json_number "$r" shards_read_on_nodes)" $((3 - sent))
+  check_run "$run" "$r" 0.95 495
+  check_shards "$run" "$r" "$sent"
   for n in "$@"; do
-    check_eq "$run: workers on ${n%:*}" "$(grep -c "\"node\": \"${n%:*}\"" "$r")" "${n#*:}"
+    check_eq "$run: workers on ${n%:*}" "$(workers_where "$r" ".node == \"${n%:*}\"")" "${n#*:}"
   done
 }
 
@@ -253,7 +249,7 @@ train multi "${id}b-0" "$(bash "$netns" addr 1):4242,$(bash "$netns" addr 2):424
 check_report multi 2 b1:2 b2:1
 # The parameter server is on b1 (the first node): b2's worker sends it 165
 # commits of the whole model across host 2's link.
-model_bytes=$((4 * $(json_number "$work/out/multi.json" parameters)))
+model_bytes=$((4 * $(json_get "$work/out/multi.json" .parameters)))
 check_ge "host 2 eth0 bytes sent during training" $(($(tx_bytes 2) - tx_before)) $((165 * model_bytes))
 stop_nodes b1 b2
 
