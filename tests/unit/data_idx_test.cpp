@@ -15,6 +15,7 @@
 
 #include "actors/data/idx.hpp"
 
+#include "result_checks.hpp"
 #include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -23,7 +24,9 @@ using actors::status;
 
 namespace {
 
+using actors::test::contains;
 using actors::test::scratch_dir;
+using actors::test::why;
 
 using bytes = std::vector<std::uint8_t>;
 
@@ -89,27 +92,11 @@ dataset sample(std::size_t rows, std::size_t h, std::size_t w) {
   return d;
 }
 
-/// The error message of r, or "" when it holds a value; doctest may format a
-/// _MESSAGE argument even when the check passes.
-template <class T>
-std::string why(const actors::result<T>& r) {
-  return r.has_value() ? std::string{} : r.error().message();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 /// Reads the pair and expects an error with `code` whose message holds every
 /// one of `parts`.
 void expect_error(const std::string& images, const std::string& labels,
                   status::code code, const std::vector<std::string>& parts) {
-  auto r = actors::read_idx(images, labels);
-  REQUIRE_FALSE(r.has_value());
-  const std::string& msg = r.error().message();
-  CHECK_MESSAGE(r.error().error_code() == code, msg);
-  for (const auto& part : parts)
-    CHECK_MESSAGE(contains(msg, part), "'" << part << "' not in: " << msg);
+  actors::test::check_error(actors::read_idx(images, labels), code, parts);
 }
 
 } // namespace
