@@ -198,14 +198,16 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
       auto h = self->request(wj.loader, caf::infinite, put_atom::value,
                              make_shard(0, rows));
       run();
-      h.receive([](std::uint64_t) {}, [&](caf::error& e) { FAIL(describe(sys, e)); });
+      h.receive([](std::uint64_t) {},
+                [&](caf::error& e) { FAIL(describe(sys, e)); });
     };
     // The clean run, one scheduler event at a time: it takes `length` events.
     std::size_t length = 0;
     {
       const auto wj = fresh_job();
       put(wj);
-      auto h = self->request(keep(sys.spawn(worker)), caf::infinite, run_atom::value, wj);
+      auto h = self->request(keep(sys.spawn(worker)), caf::infinite,
+                             run_atom::value, wj);
       while (sched.try_run_once())
         ++length;
       h.receive([&](worker_result& x) { CHECK(x.commits == clean); },

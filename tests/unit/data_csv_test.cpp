@@ -3,29 +3,22 @@
 // that the error names the file and the line (and column) at fault.
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "actors/data/csv.hpp"
 
 #include "result_checks.hpp"
 #include "scratch_dir.hpp"
 
-namespace fs = std::filesystem;
 using actors::dataset;
 using actors::status;
 
 namespace {
 
-using actors::test::contains;
-using actors::test::scratch_dir;
-using actors::test::why;
+using namespace actors::test; // scratch_dir, why, contains, check_error
 
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream f{path, std::ios::binary};

@@ -2,14 +2,11 @@
 // scripts/fetch_data.sh puts under data/: data_fetched_test.cpp).
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "actors/data/csv.hpp"
 #include "actors/data/dataset.hpp"
@@ -24,9 +21,7 @@ using actors::status;
 
 namespace {
 
-using actors::test::contains;
-using actors::test::scratch_dir;
-using actors::test::why;
+using namespace actors::test; // scratch_dir, why, contains, check_error
 
 /// Three 1x2 images, labels 2, 0, 1 over 3 classes.
 dataset tiny() {

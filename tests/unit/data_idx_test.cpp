@@ -3,14 +3,10 @@
 // names the file and the position at fault.
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 #include <zlib.h>
 
 #include "actors/data/idx.hpp"
@@ -18,15 +14,12 @@
 #include "result_checks.hpp"
 #include "scratch_dir.hpp"
 
-namespace fs = std::filesystem;
 using actors::dataset;
 using actors::status;
 
 namespace {
 
-using actors::test::contains;
-using actors::test::scratch_dir;
-using actors::test::why;
+using namespace actors::test; // scratch_dir, why, contains, check_error
 
 using bytes = std::vector<std::uint8_t>;
 
@@ -99,6 +92,16 @@ void expect_error(const std::string& images, const std::string& labels,
   actors::test::check_error(actors::read_idx(images, labels), code, parts);
 }
 
+/// Writes `img` and `lbl` as the files "img" and "lbl" in `dir`, reads the
+/// pair and expects an error as expect_error does.
+void expect_pair_error(const scratch_dir& dir, const bytes& img,
+                       const bytes& lbl, status::code code,
+                       const std::vector<std::string>& parts) {
+  write_bytes(dir.file("img"), img);
+  write_bytes(dir.file("lbl"), lbl);
+  expect_error(dir.file("img"), dir.file("lbl"), code, parts);
+}
+
 } // namespace
 
 TEST_CASE("data.idx: write_idx then read_idx returns the same data") {
@@ -154,31 +157,29 @@ TEST_CASE("data.idx: a missing file is not_found and named") {
 
 TEST_CASE("data.idx: an empty file is corruption at byte 0") {
   scratch_dir dir;
-  write_bytes(dir.file("img"), {});
-  write_bytes(dir.file("lbl"), labels_file({1}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), "byte 0", "empty", "16-byte header"});
+  expect_pair_error(dir, {}, labels_file({1}),
+                    status::code::corruption,
+                    {dir.file("img"), "byte 0", "empty", "16-byte header"});
 }
 
 TEST_CASE("data.idx: a header shorter than declared is corruption") {
   scratch_dir dir;
   bytes img = images_file(2, 2, 2);
   img.resize(10);
-  write_bytes(dir.file("img"), img);
-  write_bytes(dir.file("lbl"), labels_file({1, 2}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), "truncated", "byte 10", "16-byte header"});
+  expect_pair_error(dir, img, labels_file({1, 2}),
+                    status::code::corruption,
+                    {dir.file("img"), "truncated", "byte 10",
+                     "16-byte header"});
 }
 
 TEST_CASE("data.idx: a payload shorter than declared names the record") {
   scratch_dir dir;
   bytes img = images_file(3, 2, 2); // 16 + 3 * 4 bytes
   img.resize(16 + 5);               // ends one byte into image 1
-  write_bytes(dir.file("img"), img);
-  write_bytes(dir.file("lbl"), labels_file({1, 2, 3}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), "truncated", "3 records", "byte 21",
-                "record 1"});
+  expect_pair_error(dir, img, labels_file({1, 2, 3}),
+                    status::code::corruption,
+                    {dir.file("img"), "truncated", "3 records", "byte 21",
+                     "record 1"});
 
   // The same for a labels file, and for a gzipped images file.
   write_bytes(dir.file("img"), images_file(3, 2, 2));
@@ -209,10 +210,9 @@ TEST_CASE("data.idx: bytes after the declared end are corruption") {
   scratch_dir dir;
   bytes img = images_file(2, 2, 2);
   img.push_back(0);
-  write_bytes(dir.file("img"), img);
-  write_bytes(dir.file("lbl"), labels_file({1, 2}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), "byte 24", "2 records"});
+  expect_pair_error(dir, img, labels_file({1, 2}),
+                    status::code::corruption,
+                    {dir.file("img"), "byte 24", "2 records"});
 }
 
 TEST_CASE("data.idx: a wrong magic is corruption at byte 0") {
@@ -232,19 +232,17 @@ TEST_CASE("data.idx: a wrong magic is corruption at byte 0") {
 
 TEST_CASE("data.idx: image and label counts that differ are corruption") {
   scratch_dir dir;
-  write_bytes(dir.file("img"), images_file(3, 2, 2));
-  write_bytes(dir.file("lbl"), labels_file({1, 2}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), dir.file("lbl"), "3 images", "2 labels"});
+  expect_pair_error(dir, images_file(3, 2, 2), labels_file({1, 2}),
+                    status::code::corruption,
+                    {dir.file("img"), dir.file("lbl"), "3 images", "2 labels"});
 }
 
 TEST_CASE("data.idx: a label out of range names the record and value") {
   scratch_dir dir;
-  write_bytes(dir.file("img"), images_file(3, 2, 2));
-  write_bytes(dir.file("lbl"), labels_file({1, 12, 3}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("lbl"), "record 1", "byte 9", "label 12",
-                "expected 0..9"});
+  expect_pair_error(dir, images_file(3, 2, 2), labels_file({1, 12, 3}),
+                    status::code::corruption,
+                    {dir.file("lbl"), "record 1", "byte 9", "label 12",
+                     "expected 0..9"});
   // With more classes the same file is fine.
   auto r = actors::read_idx(dir.file("img"), dir.file("lbl"), 13);
   REQUIRE_MESSAGE(r.has_value(), why(r));
@@ -253,10 +251,9 @@ TEST_CASE("data.idx: a label out of range names the record and value") {
 
 TEST_CASE("data.idx: a header declaring zero images is refused") {
   scratch_dir dir;
-  write_bytes(dir.file("img"), images_file(0, 2, 2));
-  write_bytes(dir.file("lbl"), labels_file({}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), "0 images"});
+  expect_pair_error(dir, images_file(0, 2, 2), labels_file({}),
+                    status::code::corruption,
+                    {dir.file("img"), "0 images"});
 }
 
 TEST_CASE("data.idx: a huge declared size fails without allocating it") {
