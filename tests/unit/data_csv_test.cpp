@@ -10,7 +10,7 @@
 
 #include "actors/data/csv.hpp"
 
-#include "result_checks.hpp"
+#include "data_test_support.hpp"
 #include "scratch_dir.hpp"
 
 using actors::dataset;
@@ -50,12 +50,7 @@ const char* header = "label,pixel0,pixel1,pixel2,pixel3\n";
 
 TEST_CASE("data.csv: write_csv then read_csv returns the same data") {
   scratch_dir dir;
-  dataset d;
-  d.rows = 40;
-  d.height = 3;
-  d.width = 5;
-  d.channels = 2;
-  d.classes = 7;
+  dataset d = shaped(40, 3, 5, 2, 7);
   for (std::size_t i = 0; i < d.rows * d.features(); ++i)
     d.pixels.push_back(static_cast<std::uint8_t>((i * 29) % 256));
   for (std::size_t r = 0; r < d.rows; ++r)

@@ -12,7 +12,7 @@
 #include "actors/data/dataset.hpp"
 #include "actors/data/idx.hpp"
 
-#include "result_checks.hpp"
+#include "data_test_support.hpp"
 #include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -25,11 +25,7 @@ using namespace actors::test; // scratch_dir, why, contains, check_error
 
 /// Three 1x2 images, labels 2, 0, 1 over 3 classes.
 dataset tiny() {
-  dataset d;
-  d.rows = 3;
-  d.height = 1;
-  d.width = 2;
-  d.classes = 3;
+  dataset d = shaped(3, 1, 2, 1, 3);
   d.pixels = {250, 125, 255, 0, 10, 20};
   d.labels = {2, 0, 1};
   return d;
@@ -100,10 +96,7 @@ TEST_CASE("data.dataset: validate reports inconsistent buffers") {
 
 TEST_CASE("data.dataset: load_dataset finds IDX, gzip and CSV files") {
   scratch_dir dir;
-  dataset d;
-  d.rows = 4;
-  d.height = 28;
-  d.width = 28;
+  dataset d = shaped(4, 28, 28);
   d.pixels.assign(4 * 784, 9);
   d.labels = {1, 2, 3, 4};
 

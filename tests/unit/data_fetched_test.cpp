@@ -12,7 +12,7 @@
 #include "actors/data/dataset.hpp"
 
 #include "../support/skip.hpp"
-#include "result_checks.hpp"
+#include "data_test_support.hpp"
 
 namespace fs = std::filesystem;
 

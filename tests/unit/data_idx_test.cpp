@@ -11,7 +11,7 @@
 
 #include "actors/data/idx.hpp"
 
-#include "result_checks.hpp"
+#include "data_test_support.hpp"
 #include "scratch_dir.hpp"
 
 using actors::dataset;
@@ -73,10 +73,7 @@ bytes read_bytes(const std::string& path) {
 }
 
 dataset sample(std::size_t rows, std::size_t h, std::size_t w) {
-  dataset d;
-  d.rows = rows;
-  d.height = h;
-  d.width = w;
+  dataset d = shaped(rows, h, w);
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t i = 0; i < h * w; ++i)
       d.pixels.push_back(static_cast<std::uint8_t>((r * 37 + i * 11) % 256));
@@ -100,6 +97,20 @@ void expect_pair_error(const scratch_dir& dir, const bytes& img,
   write_bytes(dir.file("img"), img);
   write_bytes(dir.file("lbl"), lbl);
   expect_error(dir.file("img"), dir.file("lbl"), code, parts);
+}
+
+/// Expects the images file `img`, with labels 1, 2, ... for `count` records,
+/// to be refused as corruption naming the images file and every one of
+/// `parts`.
+void expect_corrupt_images(const bytes& img, std::size_t count,
+                           std::vector<std::string> parts) {
+  scratch_dir dir;
+  bytes lbl;
+  for (std::size_t r = 1; r <= count; ++r)
+    lbl.push_back(static_cast<std::uint8_t>(r));
+  parts.insert(parts.begin(), dir.file("img"));
+  expect_pair_error(dir, img, labels_file(lbl), status::code::corruption,
+                    parts);
 }
 
 } // namespace
@@ -156,20 +167,13 @@ TEST_CASE("data.idx: a missing file is not_found and named") {
 }
 
 TEST_CASE("data.idx: an empty file is corruption at byte 0") {
-  scratch_dir dir;
-  expect_pair_error(dir, {}, labels_file({1}),
-                    status::code::corruption,
-                    {dir.file("img"), "byte 0", "empty", "16-byte header"});
+  expect_corrupt_images({}, 1, {"byte 0", "empty", "16-byte header"});
 }
 
 TEST_CASE("data.idx: a header shorter than declared is corruption") {
-  scratch_dir dir;
   bytes img = images_file(2, 2, 2);
   img.resize(10);
-  expect_pair_error(dir, img, labels_file({1, 2}),
-                    status::code::corruption,
-                    {dir.file("img"), "truncated", "byte 10",
-                     "16-byte header"});
+  expect_corrupt_images(img, 2, {"truncated", "byte 10", "16-byte header"});
 }
 
 TEST_CASE("data.idx: a payload shorter than declared names the record") {
@@ -207,12 +211,9 @@ TEST_CASE("data.idx: a cut-off gzip stream is corruption, not a hang") {
 }
 
 TEST_CASE("data.idx: bytes after the declared end are corruption") {
-  scratch_dir dir;
   bytes img = images_file(2, 2, 2);
   img.push_back(0);
-  expect_pair_error(dir, img, labels_file({1, 2}),
-                    status::code::corruption,
-                    {dir.file("img"), "byte 24", "2 records"});
+  expect_corrupt_images(img, 2, {"byte 24", "2 records"});
 }
 
 TEST_CASE("data.idx: a wrong magic is corruption at byte 0") {
@@ -250,10 +251,7 @@ TEST_CASE("data.idx: a label out of range names the record and value") {
 }
 
 TEST_CASE("data.idx: a header declaring zero images is refused") {
-  scratch_dir dir;
-  expect_pair_error(dir, images_file(0, 2, 2), labels_file({}),
-                    status::code::corruption,
-                    {dir.file("img"), "0 images"});
+  expect_corrupt_images(images_file(0, 2, 2), 0, {"0 images"});
 }
 
 TEST_CASE("data.idx: a huge declared size fails without allocating it") {
