@@ -3,6 +3,7 @@
 # Pass --bench to also install the PyTorch peer used by bench/ and gnuplot for
 # its charts.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-dev
       doctest-dev zlib1g-dev libssl-dev dataset-fashion-mnist ca-certificates
@@ -20,13 +21,4 @@ if [[ "${1:-}" == "--bench" ]]; then
   pkgs+=(python3-torch libopenblas0-openmp gnuplot-nox)
 fi
 
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install_missing setup "${pkgs[@]}"

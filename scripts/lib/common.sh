@@ -137,3 +137,25 @@ _caf_node_failed() {
   echo "caf_node_start: caf-node $1 $2; its log, $3, ends:" >&2
   tail -n 20 "$3" 2>/dev/null | sed 's/^/  | /' >&2
 }
+
+# apt_install_missing WHO PACKAGE...: apt-get install (as root) those of the
+# Debian PACKAGEs that are not installed, saying so on stderr as WHO.
+apt_install_missing() {
+  local who=$1 p missing=()
+  shift
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  echo "$who: installing ${missing[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq || return 1
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# prepare_checkout REPO: what the README's commands do first, in REPO:
+# install what is missing (scripts/setup.sh), build (scripts/build.sh) and
+# fetch the data (scripts/fetch_data.sh).
+prepare_checkout() {
+  bash "$1/scripts/setup.sh" && bash "$1/scripts/build.sh" && bash "$1/scripts/fetch_data.sh"
+}
