@@ -47,7 +47,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# json_get (jq), the scripts' one JSON reader.
+# json_get (jq), the scripts' one JSON reader; shape_hosts.
 source "$repo/scripts/lib/common.sh"
 here=$repo/bench/seed_table
 netns=$repo/scripts/netns.sh
@@ -236,23 +236,7 @@ fi
 
 # --- The hosts: 0 (driver), 1 = A (core 0), 2 = B (core 1). ---
 bash "$netns" up "$id" 2 --driver || die "netns.sh up $id 2 --driver failed"
-# $shaping is split into tc arguments on purpose.
-# shellcheck disable=SC2086
-shaping="netem delay 0.2ms rate 1gbit"
-if ! tc -n "$id-0" qdisc add dev eth0 root $shaping 2>"$work/tc.err"; then
-  grep -q "kind is unknown" "$work/tc.err" || { cat "$work/tc.err" >&2; die "tc qdisc add ... $shaping failed"; }
-  shaping="tbf rate 1gbit burst 128kb latency 5ms"
-  say "note: this kernel has no netem qdisc: links capped at 1 Gbit/s by tbf, no delay can be added"
-  tc -n "$id-0" qdisc add dev eth0 root $shaping || die "tc: cannot shape host 0 ($shaping)"
-fi
-for i in 1 2; do
-  tc -n "$id-$i" qdisc add dev eth0 root $shaping || die "tc: cannot shape host $i ($shaping)"
-done
-for i in 0 1 2; do
-  # The delay once per direction is enough: only the rate on the bridge side.
-  tc -n "$id-sw" qdisc add dev "$id-p$i" root ${shaping/delay 0.2ms /} \
-    || die "tc: cannot shape the bridge port of host $i"
-done
+shape_hosts "$id" 2 || die "cannot shape the hosts' links"
 addr_a=$(bash "$netns" addr 1)
 addr_b=$(bash "$netns" addr 2)
 

@@ -138,6 +138,34 @@ _caf_node_failed() {
   tail -n 20 "$3" 2>/dev/null | sed 's/^/  | /' >&2
 }
 
+# shape_hosts PREFIX LAST: caps the links of the hosts PREFIX-0..LAST (from
+# `scripts/netns.sh up PREFIX LAST --driver`) at 1 Gbit/s in both directions
+# (each host's eth0 and its port on the bridge) and delays what each host
+# sends by 0.2 ms, with netem; a kernel without netem (this project's
+# machines have tbf and htb, no netem) gets the rate from tbf and no delay,
+# with a note on stderr. Sets `shaping` to the eth0 qdisc used. On failure
+# says why on stderr and returns 1.
+shape_hosts() {
+  local prefix=$1 last=$2 i err
+  shaping="netem delay 0.2ms rate 1gbit"
+  # $shaping is split into tc arguments on purpose.
+  # shellcheck disable=SC2086
+  if ! err=$(tc -n "$prefix-0" qdisc add dev eth0 root $shaping 2>&1); then
+    [[ $err == *"kind is unknown"* ]] || { echo "tc qdisc add ... $shaping failed: $err" >&2; return 1; }
+    shaping="tbf rate 1gbit burst 128kb latency 5ms"
+    echo "note: this kernel has no netem qdisc: links capped at 1 Gbit/s by tbf, no delay added" >&2
+    tc -n "$prefix-0" qdisc add dev eth0 root $shaping || { echo "tc: cannot shape host 0 ($shaping)" >&2; return 1; }
+  fi
+  for ((i = 1; i <= last; i++)); do
+    tc -n "$prefix-$i" qdisc add dev eth0 root $shaping || { echo "tc: cannot shape host $i ($shaping)" >&2; return 1; }
+  done
+  for ((i = 0; i <= last; i++)); do
+    # The delay once per direction is enough: only the rate on the bridge side.
+    tc -n "$prefix-sw" qdisc add dev "$prefix-p$i" root ${shaping/delay 0.2ms /} \
+      || { echo "tc: cannot shape the bridge port of host $i" >&2; return 1; }
+  done
+}
+
 # apt_install_missing WHO PACKAGE...: apt-get install (as root) those of the
 # Debian PACKAGEs that are not installed, saying so on stderr as WHO.
 apt_install_missing() {

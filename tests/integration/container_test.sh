@@ -219,19 +219,8 @@ bash "$netns" down "${id}a"
 # machines have tbf and htb but no netem) gets the rate from tbf and no
 # delay; the test says so.
 bash "$netns" up "${id}b" 2 --driver || fatal "netns.sh up ${id}b 2 --driver failed"
-shaping="netem delay 0.2ms rate 1gbit"
-if ! tc -n "${id}b-0" qdisc add dev eth0 root $shaping 2>"$work/tc.err"; then
-  grep -q "kind is unknown" "$work/tc.err" || fatal "tc qdisc add ... $shaping failed" "$work/tc.err"
-  shaping="tbf rate 1gbit burst 128kb latency 5ms"
-  echo "note: this kernel has no netem qdisc: links capped at 1 Gbit/s by tbf, no delay added"
-  tc -n "${id}b-0" qdisc add dev eth0 root $shaping || fatal "tc qdisc add ... $shaping failed"
-fi
-for i in 1 2; do
-  tc -n "${id}b-$i" qdisc add dev eth0 root $shaping || fatal "tc: cannot shape host $i"
-done
+shape_hosts "${id}b" 2 || fatal "cannot shape the hosts' links (see above)"
 for i in 0 1 2; do
-  tc -n "${id}b-sw" qdisc add dev "${id}b-p$i" root ${shaping/delay 0.2ms /} \
-    || fatal "tc: cannot shape the bridge port of host $i"
   check_eq "host $i link shaped ($shaping)" \
     "$(tc -n "${id}b-$i" qdisc show dev eth0 | grep -Ec '(netem.*delay 200us|tbf).*rate 1Gbit')" 1
 done
