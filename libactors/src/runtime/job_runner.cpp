@@ -23,6 +23,7 @@
 #include "actors/runtime/parameter_server.hpp"
 #include "actors/runtime/transport.hpp"
 #include "actors/runtime/worker.hpp"
+#include "actors/trainers/registry.hpp"
 #include "progress_sink.hpp"
 
 namespace actors {
@@ -181,7 +182,7 @@ private:
 };
 
 result<cluster_result> job_runner::run() {
-  const auto rule = make_rule(rule_options_of(job_));
+  const auto rule = make_rule(job_.trainer);
   if (!rule)
     return rule.error();
   if (auto st = connect_nodes(); !st)
@@ -257,11 +258,7 @@ status job_runner::handshake() {
 
 // 2. Workers: how many, and where (each worker's node).
 result<std::vector<std::size_t>> job_runner::plan_workers(const update_rule& rule) {
-  std::size_t wanted = 0; // 0 = as the nodes say
-  if (job_.trainer == "single")
-    wanted = 1;
-  else if (job_.trainer == "ensemble")
-    wanted = rule.options().num_ensembles;
+  const std::size_t wanted = fixed_workers(rule); // 0 = as the nodes say
   std::vector<std::size_t> slots;
   for (auto& n : nodes_)
     slots.push_back(embedded_ ? opts_.embedded_workers
@@ -271,11 +268,11 @@ result<std::vector<std::size_t>> job_runner::plan_workers(const update_rule& rul
   const auto total = placement.size();
   if (total == 0)
     return status::invalid_argument("no worker slots on any node");
-  job_.workers = static_cast<std::uint32_t>(total);
-  if (train_.rows / total < job_.batch_size)
+  job_.trainer.workers = total;
+  if (train_.rows / total < job_.schedule.batch_size)
     return status::invalid_argument(
       "each of the " + std::to_string(total) + " workers would get fewer than "
-      + std::to_string(job_.batch_size) + " rows");
+      + std::to_string(job_.schedule.batch_size) + " rows");
   return placement;
 }
 
@@ -329,7 +326,7 @@ status job_runner::start(const update_rule& rule) {
   workers_.resize(total);
   start_ = clock_type::now();
   has_data_.assign(nodes_.size(), !opts_.send_shards);
-  shards_ = partition(permutation(train_.rows, job_.seed), total);
+  shards_ = partition(permutation(train_.rows, job_.schedule.seed), total);
   crc_ = labels_checksum(train_.labels);
   auto st = apply(sup_->start());
   self_->send(sink_, run_atom::value); // training starts: the sink's clock
