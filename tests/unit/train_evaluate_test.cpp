@@ -10,6 +10,7 @@
 #include "actors/nn/model_spec.hpp"
 #include "actors/train/evaluate.hpp"
 #include "actors/util/thread_pool.hpp"
+#include "data_test_support.hpp"
 
 namespace actors {
 
@@ -17,11 +18,7 @@ namespace {
 
 // `rows` 2x2 grey images with pixel values from a simple pattern, 3 classes.
 dataset small_set(std::size_t rows) {
-  dataset d;
-  d.rows = rows;
-  d.height = 2;
-  d.width = 2;
-  d.classes = 3;
+  dataset d = test::shaped(rows, 2, 2, 1, 3);
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t i = 0; i < 4; ++i)
       d.pixels.push_back(static_cast<std::uint8_t>((r * 37 + i * 91) % 256));
@@ -62,11 +59,7 @@ TEST_CASE("evaluate_members: the mean probability decides, not the vote") {
   REQUIRE(m->param_count() == 4); // kernel (1x2), then bias (2)
   const std::vector<float> a{0, 0, 0, 1};
   const std::vector<float> b{0, 0, 5, 0};
-  dataset d;
-  d.rows = 4;
-  d.height = 1;
-  d.width = 1;
-  d.classes = 2;
+  dataset d = test::shaped(4, 1, 1, 1, 2);
   d.pixels = {10, 20, 30, 40};
   d.labels = {0, 0, 0, 1};
   thread_pool pool{1};
