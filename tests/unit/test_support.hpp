@@ -56,6 +56,26 @@ void check_refused(const result<T>& made,
   }
 }
 
+/// An option set that a factory must refuse: `name`'s defaults changed by
+/// `set`, and what the message must contain.
+template <class Options>
+struct bad_options {
+  const char* name;
+  void (*set)(Options&);
+  std::vector<std::string> parts;
+};
+
+/// Checks that `make` (make_rule, make_optimizer) refuses each of `cases`.
+template <class Options, class Make>
+void check_refusals(Make make, const std::vector<bad_options<Options>>& cases) {
+  for (const auto& bad : cases) {
+    CAPTURE(bad.name);
+    auto opts = named<Options>(bad.name);
+    bad.set(opts);
+    check_refused(make(opts), bad.parts);
+  }
+}
+
 /// Checks `actual` against `expected` element by element, each within a
 /// relative `epsilon`.
 inline void check_near(const std::vector<float>& actual,
