@@ -1,6 +1,7 @@
 // test_support: checks the unit suites share. Options named after a rule,
 // the value a factory (make_rule, make_optimizer) returns or the refusal it
-// gives, and float vectors compared within a tolerance.
+// gives, and float vectors compared within a tolerance. It and
+// data_test_support.hpp may be included together.
 #pragma once
 
 #include <cstddef>
@@ -30,10 +31,6 @@ T built(result<T> made) {
   return std::move(made).value();
 }
 
-inline bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 /// Checks that `made` is an invalid_argument refusal and returns its
 /// message.
 template <class T>
@@ -52,7 +49,7 @@ void check_refused(const result<T>& made,
   CAPTURE(message);
   for (const auto& part : parts) {
     CAPTURE(part);
-    CHECK(contains(message, part));
+    CHECK(message.find(part) != std::string::npos);
   }
 }
 
