@@ -47,7 +47,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# json_get (jq), the scripts' one JSON reader; shape_hosts.
+# json_get (jq), the scripts' one JSON reader; shape_hosts, remove_killed_runs.
 source "$repo/scripts/lib/common.sh"
 here=$repo/bench/seed_table
 netns=$repo/scripts/netns.sh
@@ -174,19 +174,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # What runs killed with SIGKILL left (their PID is gone).
-for run in $( {
-  "${podman[@]}" ps -a --filter label=actors.bench --format '{{index .Labels "actors.bench"}}'
-  "${podman[@]}" images --format '{{.Repository}}:{{.Tag}}' \
-    | sed -n 's|^localhost/actors-node:\(sb[0-9][0-9]*\)$|\1|p'
-  ip netns list | sed -n 's/^\(sb[0-9][0-9]*\)-.*/\1/p'
-} | sort -u); do
-  kill -0 "${run#sb}" 2>/dev/null && continue
-  say "note: removing what a killed run ($run) left"
-  "${podman[@]}" ps -aq --filter label=actors.bench="$run" \
-    | xargs -r "${podman[@]}" rm -f -t 0 >/dev/null 2>&1
-  "${podman[@]}" rmi -f "localhost/actors-node:$run" >/dev/null 2>&1 || true
-  bash "$netns" down "$run"
-done
+remove_killed_runs actors.bench sb "$netns"
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 uptime_before=$(uptime)

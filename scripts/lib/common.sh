@@ -166,6 +166,34 @@ shape_hosts() {
   done
 }
 
+# remove_killed_runs LABEL PREFIX NETNS [SUFFIX...]: removes what earlier
+# runs of a container script left when they were killed with SIGKILL (their
+# PID is gone). A run is PREFIX<pid>: its podman containers are labelled
+# LABEL=PREFIX<pid>, its image is localhost/actors-node:PREFIX<pid>, its
+# namespaces PREFIX<pid>SUFFIX-* (made by NETNS, scripts/netns.sh; no SUFFIX:
+# PREFIX<pid>-*). Notes each run removed on stderr.
+remove_killed_runs() {
+  local label=$1 prefix=$2 netns=$3 run s
+  local podman=(podman --runtime runc)
+  shift 3
+  (($#)) || set -- ""
+  for run in $( {
+    "${podman[@]}" ps -a --filter label="$label" --format "{{index .Labels \"$label\"}}"
+    "${podman[@]}" images --format '{{.Repository}}:{{.Tag}}' \
+      | sed -n "s|^localhost/actors-node:\($prefix[0-9][0-9]*\)\$|\1|p"
+    ip netns list | sed -n "s/^\($prefix[0-9][0-9]*\)[a-z]*-.*/\1/p"
+  } | sort -u); do
+    kill -0 "${run#"$prefix"}" 2>/dev/null && continue
+    echo "note: removing what a killed run ($run) left" >&2
+    "${podman[@]}" ps -aq --filter label="$label=$run" \
+      | xargs -r "${podman[@]}" rm -f -t 0 >/dev/null 2>&1 || true
+    "${podman[@]}" rmi -f "localhost/actors-node:$run" >/dev/null 2>&1 || true
+    for s in "$@"; do
+      bash "$netns" down "$run$s"
+    done
+  done
+}
+
 # apt_install_missing WHO PACKAGE...: apt-get install (as root) those of the
 # Debian PACKAGEs that are not installed, saying so on stderr as WHO.
 apt_install_missing() {

@@ -66,21 +66,7 @@ bash "$repo_dir/scripts/container_base.sh" "$base" >"$work/base.log" 2>&1 \
 
 # What earlier runs left when they were killed with SIGKILL (their PID is
 # gone): containers, node images and namespaces named after that PID.
-for run in $( {
-  "${podman[@]}" ps -a --filter label=actors.test \
-    --format '{{index .Labels "actors.test"}}'
-  "${podman[@]}" images --format '{{.Repository}}:{{.Tag}}' \
-    | sed -n 's|^localhost/actors-node:\(ct[0-9][0-9]*\)$|\1|p'
-  ip netns list | sed -n 's/^\(ct[0-9][0-9]*\)[ab]-.*/\1/p'
-} | sort -u); do
-  kill -0 "${run#ct}" 2>/dev/null && continue
-  echo "note: removing what a killed run ($run) left"
-  "${podman[@]}" ps -aq --filter label=actors.test="$run" \
-    | xargs -r "${podman[@]}" rm -f -t 0 >/dev/null 2>&1
-  "${podman[@]}" rmi -f "localhost/actors-node:$run" >/dev/null 2>&1
-  bash "$netns" down "${run}a"
-  bash "$netns" down "${run}b"
-done
+remove_killed_runs actors.test ct "$netns" a b
 
 # Cleanup, in reverse order of registration: containers, image, namespaces.
 on_exit "bash '$netns' down ${id}a; bash '$netns' down ${id}b"
