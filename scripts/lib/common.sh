@@ -133,6 +133,29 @@ caf_node_start() {
   return 1
 }
 
+# podman_wait_listening CONTAINER PORT SECONDS: waits until the caf-node in
+# the podman container CONTAINER logs that it listens on PORT (the image's
+# entrypoint is caf-node; caf_node_start is the same for a plain process).
+# On timeout, or when the container stops first, its log's last lines go to
+# stderr and the status is 1.
+podman_wait_listening() {
+  local c=$1 port=$2 deadline=$(($(date +%s) + $3)) why=""
+  local podman=(podman --runtime runc)
+  until "${podman[@]}" logs "$c" 2>&1 | grep -Eq "listening on [^ ]+:$port( |$)"; do
+    if [[ $("${podman[@]}" inspect --format '{{.State.Running}}' "$c") != true ]]; then
+      why="stopped before listening on port $port"
+    elif (($(date +%s) > deadline)); then
+      why="did not listen on port $port within $3 s"
+    fi
+    if [[ -n $why ]]; then
+      echo "podman_wait_listening: caf-node in container $c $why; its log ends:" >&2
+      "${podman[@]}" logs "$c" 2>&1 | tail -n 20 | sed 's/^/  | /' >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
 _caf_node_failed() {
   echo "caf_node_start: caf-node $1 $2; its log, $3, ends:" >&2
   tail -n 20 "$3" 2>/dev/null | sed 's/^/  | /' >&2

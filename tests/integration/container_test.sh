@@ -96,7 +96,7 @@ check_eq "intermediate images left by the build" \
 # with the data mounted read-only at /data if asked and caf-node OPTIONs
 # after the image name; wait until it listens.
 run_node() {
-  local name=$1 ns=$2 port=$3 mounts=() deadline
+  local name=$1 ns=$2 port=$3 mounts=()
   [[ ${4:-} == --data ]] && mounts=(-v "$data:/data:ro")
   shift 3
   (($#)) && shift
@@ -105,15 +105,8 @@ run_node() {
     --network ns:/run/netns/"$ns" "${mounts[@]}" "$image" \
     --node.name="$name" --node.port="$port" --node.insecure=true "$@" >"$work/$name.run" 2>&1 \
     || fatal "podman run of node $name failed" "$work/$name.run"
-  deadline=$(($(date +%s) + 20))
-  until "${podman[@]}" logs "$id-$name" 2>&1 | grep -q "listening on 0.0.0.0:$port"; do
-    if [[ $("${podman[@]}" inspect --format '{{.State.Running}}' "$id-$name") != true ]] \
-      || (($(date +%s) > deadline)); then
-      "${podman[@]}" logs "$id-$name" >"$work/$name.log" 2>&1
-      fatal "node $name did not listen on port $port" "$work/$name.log"
-    fi
-    sleep 0.1
-  done
+  podman_wait_listening "$id-$name" "$port" 20 \
+    || fatal "node $name did not listen on port $port (see above)"
 }
 
 # train RUN NETNS NODES NODE_NAMES...: the driver container in NETNS trains
