@@ -41,8 +41,8 @@ commit_msg make_commit(std::uint32_t worker, std::uint64_t batches_done,
 // A server of `trainer` for `workers` over `initial`, nothing restored.
 ps_init server_init(const std::string& trainer, std::uint32_t workers) {
   ps_init init;
-  init.job.trainer = trainer;
-  init.job.workers = workers;
+  init.job.trainer.name = trainer;
+  init.job.trainer.workers = workers;
   init.weights.values = initial;
   return init;
 }
@@ -135,8 +135,8 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
 
   // A server restored from the snapshot: same version, cursors and centre.
   ps_init again;
-  again.job.trainer = "downpour";
-  again.job.workers = 2;
+  again.job.trainer.name = "downpour";
+  again.job.trainer.workers = 2;
   again.weights = snap.weights;
   again.updates = snap.updates;
   again.cursors = snap.cursors;
@@ -181,10 +181,10 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
        {"adag", "downpour", "dynsgd", "aeasgd", "eamsgd", "averaging"}) {
     CAPTURE(trainer);
     const auto job = testing::tiny_job(trainer, 1, 3, 3);
-    auto rule = make_rule(rule_options_of(job));
+    auto rule = make_rule(job.trainer);
     REQUIRE(rule);
-    const auto clean = commits_per_epoch(*rule.value(), rows / job.batch_size)
-                       * job.epochs;
+    const auto clean = commits_per_epoch(*rule.value(), rows / job.schedule.batch_size)
+                       * job.schedule.epochs;
     REQUIRE(clean >= 3);
     // A fresh data loader and server, and the job of worker 0 against them.
     auto fresh_job = [&] {

@@ -15,6 +15,7 @@ using clock_type = std::chrono::steady_clock;
 
 struct ps_state {
   job_spec job;
+  wire_format wire = wire_format::fp32;
   std::vector<float> centre;
   std::unique_ptr<update_rule> rule;
   ps_stats stats;
@@ -41,7 +42,7 @@ struct ps_state {
 weights_msg snapshot(ps_state& st, std::uint32_t worker, bool want_delta) {
   weights_msg out;
   out.version = st.stats.updates;
-  out.weights.wire = static_cast<wire_format>(st.job.wire);
+  out.weights.wire = st.wire;
   ++st.stats.pulls;
   st.stats.bytes_out += st.centre.size() * sizeof(float);
   const bool int8 = out.weights.wire == wire_format::int8;
@@ -75,9 +76,9 @@ caf::error validate(ps_state& st, const commit_msg& msg) {
     ++st.stats.rejected;
     return make_runtime_error(runtime_errc::bad_message, std::move(what));
   };
-  if (msg.worker >= st.job.workers)
+  if (msg.worker >= st.job.trainer.workers)
     return reject("commit from unknown worker " + std::to_string(msg.worker)
-                  + " (job has " + std::to_string(st.job.workers) + ")");
+                  + " (job has " + std::to_string(st.job.trainer.workers) + ")");
   if (msg.payload.values.size() != st.centre.size())
     return reject("commit of " + std::to_string(msg.payload.values.size())
                   + " values from worker " + std::to_string(msg.worker)
@@ -158,28 +159,32 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
   st->driver = init.driver;
   st->checkpoint_every = init.checkpoint_every;
   st->checkpoint_seconds = init.checkpoint_seconds;
-  auto rule = make_rule(rule_options_of(st->job));
+  auto rule = make_rule(st->job.trainer);
   caf::error setup_error;
   if (!rule)
     setup_error = make_runtime_error(runtime_errc::bad_job, rule.error().message());
   else
     st->rule = std::move(*rule);
   if (st->cursors.empty())
-    st->cursors.resize(st->job.workers);
-  else if (st->cursors.size() != st->job.workers)
+    st->cursors.resize(st->job.trainer.workers);
+  else if (st->cursors.size() != st->job.trainer.workers)
     setup_error = make_runtime_error(
       runtime_errc::bad_job, "restored state has "
                                + std::to_string(st->cursors.size())
                                + " partitions, the job has "
-                               + std::to_string(st->job.workers) + " workers");
+                               + std::to_string(st->job.trainer.workers) + " workers");
+  if (auto wire = wire_format_of(st->job); !wire)
+    setup_error = wire.error();
+  else
+    st->wire = *wire;
   auto check = [st, setup_error]() -> caf::error { return setup_error; };
-  if (st->job.wire == static_cast<std::uint8_t>(wire_format::int8))
-    st->views.resize(st->job.workers);
+  if (st->wire == wire_format::int8)
+    st->views.resize(st->job.trainer.workers);
   auto pull = [self, st, check](std::uint32_t worker,
                                 bool want_delta) -> caf::result<weights_msg> {
     if (auto err = check())
       return err;
-    if (worker >= st->job.workers) {
+    if (worker >= st->job.trainer.workers) {
       ++st->stats.rejected;
       return make_runtime_error(runtime_errc::bad_message,
                                 "pull from unknown worker "
@@ -247,7 +252,7 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
     [=](reassign_atom, std::uint32_t worker) -> caf::result<partition_cursor> {
       if (auto err = check())
         return err;
-      if (worker >= st->job.workers)
+      if (worker >= st->job.trainer.workers)
         return make_runtime_error(runtime_errc::bad_message,
                                   "reassign of unknown worker "
                                     + std::to_string(worker));

@@ -50,6 +50,14 @@ bool parse_wire_format(const std::string& text, wire_format& out) {
   return true;
 }
 
+caf::expected<wire_format> wire_format_of(const job_spec& job) {
+  wire_format out = wire_format::fp32;
+  if (!parse_wire_format(job.wire, out))
+    return make_runtime_error(runtime_errc::bad_job,
+                              "unknown wire format '" + job.wire + "'");
+  return out;
+}
+
 std::size_t wire_bytes(wire_format w, std::size_t n) {
   switch (w) {
     case wire_format::fp16: return 2 * n;
@@ -106,18 +114,6 @@ caf::error read_compact(caf::deserializer& f, float_buffer& x) {
 }
 
 } // namespace detail
-
-rule_options rule_options_of(const job_spec& job) {
-  rule_options opts;
-  opts.name = job.trainer;
-  opts.window = job.window;
-  opts.rho = job.rho;
-  opts.elastic_lr = job.elastic_lr;
-  opts.momentum = job.momentum;
-  opts.num_ensembles = job.num_ensembles;
-  opts.workers = job.workers;
-  return opts;
-}
 
 void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<float_buffer>("actors::float_buffer")

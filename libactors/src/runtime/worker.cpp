@@ -36,6 +36,7 @@ struct worker_state {
   rng dropout_rng{0};
   dataset shard;
   scaling scale;
+  wire_format wire = wire_format::fp32;
   std::vector<std::uint32_t> order;
   std::vector<float> x, y;
   std::vector<float> w_pull;
@@ -60,7 +61,7 @@ using state_ptr = std::shared_ptr<worker_state>;
 
 std::chrono::milliseconds timeout_of(const job_spec& job) {
   return std::chrono::milliseconds(
-    static_cast<long long>(job.timeout_seconds * 1000.0));
+    static_cast<long long>(job.schedule.timeout_seconds * 1000.0));
 }
 
 void fail(worker_actor::pointer self, const state_ptr& st, caf::error err) {
@@ -78,7 +79,7 @@ void load_centre(const state_ptr& st) {
 
 void new_epoch_order(const state_ptr& st) {
   st->order = permutation(st->shard.rows,
-                          st->job.job.seed * 1000003ULL
+                          st->job.job.schedule.seed * 1000003ULL
                             + st->job.worker * 7919ULL + st->epoch);
 }
 
@@ -144,7 +145,7 @@ void finish(worker_actor::pointer self, const state_ptr& st) {
 }
 
 void train_batch(const state_ptr& st) {
-  const std::size_t b = st->job.job.batch_size;
+  const std::size_t b = st->job.job.schedule.batch_size;
   gather_batch(st->shard, st->order.data() + (st->i - 1) * b, b, st->scale,
                st->x.data(), st->y.data());
   step_context ctx{st->pool.get(), true, &st->dropout_rng};
@@ -158,13 +159,11 @@ void train_batch(const state_ptr& st) {
   p.samples += b;
   p.loss_sum += res.loss;
   ++p.loss_batches;
-  if (p.batches >= st->job.job.progress_every)
+  if (p.batches >= st->job.job.schedule.progress_every)
     flush_progress(st);
 }
 
-wire_format wire_of(const state_ptr& st) {
-  return static_cast<wire_format>(st->job.job.wire);
-}
+wire_format wire_of(const state_ptr& st) { return st->wire; }
 
 bool server_is_remote(worker_actor::pointer self, const state_ptr& st) {
   return st->job.ps.node() != self->node();
@@ -307,7 +306,7 @@ void step(worker_actor::pointer self, const state_ptr& st) {
       st->result.epoch_loss.push_back(
         st->batches > 0 ? st->epoch_loss / static_cast<double>(st->batches) : 0.0);
       st->epoch_loss = 0;
-      if (st->epoch >= job.epochs) {
+      if (st->epoch >= job.schedule.epochs) {
         finish(self, st);
         return;
       }
@@ -336,28 +335,19 @@ void step(worker_actor::pointer self, const state_ptr& st) {
 
 caf::error setup(const state_ptr& st, shard_data& s) {
   auto& job = st->job.job;
-  if (job.wire > static_cast<std::uint8_t>(wire_format::int8))
-    return make_runtime_error(runtime_errc::bad_job,
-                              "unknown wire format " + std::to_string(job.wire));
+  auto wire = wire_format_of(job);
+  if (!wire)
+    return wire.error();
+  st->wire = *wire;
   auto m = parse_model_spec(job.model_spec, "job model");
   if (!m)
     return make_runtime_error(runtime_errc::bad_job, m.error().message());
   st->net = std::move(*m);
-  auto rule = make_rule(rule_options_of(job));
+  auto rule = make_rule(job.trainer);
   if (!rule)
     return make_runtime_error(runtime_errc::bad_job, rule.error().message());
   st->rule = std::move(*rule);
-  optimizer_options oo;
-  oo.name = job.optimizer;
-  oo.learning_rate = static_cast<float>(job.learning_rate);
-  oo.momentum = static_cast<float>(job.optimizer_momentum);
-  oo.nesterov = job.nesterov;
-  if (auto prescribed = st->rule->worker_optimizer(); !prescribed.empty()) {
-    oo.name = prescribed;
-    oo.momentum = static_cast<float>(st->rule->options().momentum);
-    oo.nesterov = true;
-  }
-  auto opt = make_optimizer(oo);
+  auto opt = make_optimizer(effective_optimizer(job, *st->rule));
   if (!opt)
     return make_runtime_error(runtime_errc::bad_job, opt.error().message());
   st->opt = std::move(*opt);
@@ -372,13 +362,13 @@ caf::error setup(const state_ptr& st, shard_data& s) {
       || st->net.output_shape().size() != st->shard.classes)
     return make_runtime_error(runtime_errc::bad_job,
                               "model does not fit the data's shape");
-  st->scale.old_max = job.scale_max;
-  st->batches = full_batches(st->shard.rows, job.batch_size);
-  st->x.resize(job.batch_size * st->shard.features());
-  st->y.resize(job.batch_size * st->shard.classes);
-  st->dropout_rng.reseed(job.seed ^ (0x9e37ULL * (st->job.worker + 1))
+  st->scale = scaling_of(job.schedule);
+  st->batches = full_batches(st->shard.rows, job.schedule.batch_size);
+  st->x.resize(job.schedule.batch_size * st->shard.features());
+  st->y.resize(job.schedule.batch_size * st->shard.classes);
+  st->dropout_rng.reseed(job.schedule.seed ^ (0x9e37ULL * (st->job.worker + 1))
                          ^ (0x51ULL * st->job.start.generation));
-  const auto total = static_cast<std::uint64_t>(st->batches) * job.epochs;
+  const auto total = static_cast<std::uint64_t>(st->batches) * job.schedule.epochs;
   if (st->job.start.batches_done > total)
     return make_runtime_error(runtime_errc::bad_job,
                               "start position " + std::to_string(st->job.start.batches_done)
@@ -403,7 +393,7 @@ void begin(worker_actor::pointer self, const state_ptr& st) {
         if (st->rule->kind() == exchange_kind::none) {
           // Single and Ensemble: no server; each worker draws its own
           // initial model (Ensemble wants them to differ).
-          st->net.init(st->job.job.seed + 7919ULL * st->job.worker);
+          st->net.init(st->job.job.schedule.seed + 7919ULL * st->job.worker);
           self->send(self, step_atom::value);
           return;
         }
