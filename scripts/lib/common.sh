@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # common.sh: shell helpers shared by tests/integration (through lib.sh) and
 # bench/ (sourced, not run). Each helper does one chore the same way for
 # everyone: start a caf-node and wait until it listens, read a value from a
@@ -86,10 +87,10 @@ json_get() {
 # wrong and LOG, with LOG's last lines) goes to stderr and the status is 1.
 # Call it directly, not in $(...): only this shell can wait for its children.
 caf_node_start() {
-  local netns=() seconds=10
+  local in_netns=() seconds=10
   while [[ ${1:-} == --* ]]; do
     case $1 in
-      --netns=?*) netns=(ip netns exec "${1#--netns=}") ;;
+      --netns=?*) in_netns=(ip netns exec "${1#--netns=}") ;;
       --timeout=?*) seconds=${1#--timeout=} ;;
       *) echo "caf_node_start: unknown option '$1'" >&2; return 1 ;;
     esac
@@ -102,8 +103,9 @@ caf_node_start() {
     if [[ $want == auto ]]; then
       port=$(free_ports 1) || return 1
     fi
-    "${netns[@]}" "$bin" --node.name="$name" --node.port="$port" "$@" >"$log" 2>&1 &
+    "${in_netns[@]}" "$bin" --node.name="$name" --node.port="$port" "$@" >"$log" 2>&1 &
     caf_node_pid=$!
+    # shellcheck disable=SC2034 # for the caller
     caf_node_port=$port
     declare -F track_pid >/dev/null && track_pid "$caf_node_pid"
     rc=0
@@ -196,15 +198,15 @@ shape_hosts() {
 # namespaces PREFIX<pid>SUFFIX-* (made by NETNS, scripts/netns.sh; no SUFFIX:
 # PREFIX<pid>-*). Notes each run removed on stderr.
 remove_killed_runs() {
-  local label=$1 prefix=$2 netns=$3 run s
+  local label=$1 prefix=$2 netns_sh=$3 run s
   local podman=(podman --runtime runc)
   shift 3
   (($#)) || set -- ""
   for run in $( {
     "${podman[@]}" ps -a --filter label="$label" --format "{{index .Labels \"$label\"}}"
     "${podman[@]}" images --format '{{.Repository}}:{{.Tag}}' \
-      | sed -n "s|^localhost/actors-node:\($prefix[0-9][0-9]*\)\$|\1|p"
-    ip netns list | sed -n "s/^\($prefix[0-9][0-9]*\)[a-z]*-.*/\1/p"
+      | sed -n "s|^localhost/actors-node:\(${prefix}[0-9][0-9]*\)\$|\1|p"
+    ip netns list | sed -n "s/^\(${prefix}[0-9][0-9]*\)[a-z]*-.*/\1/p"
   } | sort -u); do
     kill -0 "${run#"$prefix"}" 2>/dev/null && continue
     echo "note: removing what a killed run ($run) left" >&2
@@ -212,7 +214,7 @@ remove_killed_runs() {
       | xargs -r "${podman[@]}" rm -f -t 0 >/dev/null 2>&1 || true
     "${podman[@]}" rmi -f "localhost/actors-node:$run" >/dev/null 2>&1 || true
     for s in "$@"; do
-      bash "$netns" down "$run$s"
+      bash "$netns_sh" down "$run$s"
     done
   done
 }
