@@ -1,7 +1,6 @@
 // test_support: checks the unit suites share. Options named after a rule,
 // the value a factory (make_rule, make_optimizer) returns or the refusal it
-// gives, and float vectors compared within a tolerance. It and
-// data_test_support.hpp may be included together.
+// gives, text containment, and float vectors compared within a tolerance.
 #pragma once
 
 #include <cstddef>
@@ -31,6 +30,11 @@ T built(result<T> made) {
   return std::move(made).value();
 }
 
+/// True if `part` occurs in `text`.
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 /// Checks that `made` is an invalid_argument refusal and returns its
 /// message.
 template <class T>
@@ -49,7 +53,7 @@ void check_refused(const result<T>& made,
   CAPTURE(message);
   for (const auto& part : parts) {
     CAPTURE(part);
-    CHECK(message.find(part) != std::string::npos);
+    CHECK(contains(message, part));
   }
 }
 
