@@ -21,10 +21,10 @@
 #include "actors/data/partition.hpp"
 #include "actors/runtime/data_loader.hpp"
 #include "actors/runtime/parameter_server.hpp"
+#include "actors/runtime/progress_sink.hpp"
 #include "actors/runtime/transport.hpp"
 #include "actors/runtime/worker.hpp"
 #include "actors/trainers/registry.hpp"
-#include "progress_sink.hpp"
 
 namespace actors {
 

@@ -1,4 +1,4 @@
-#include "progress_sink.hpp"
+#include "actors/runtime/progress_sink.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -5,7 +5,7 @@
 // It sums the workers' progress for the display callback, stores each
 // checkpoint (checkpoint_callback) and hands every snapshot it keeps to the
 // driver's own actor, where the job supervisor takes the newest as the
-// point a restarted server begins from. Private to the driver.
+// point a restarted server begins from. Used by run_job (and tests).
 #pragma once
 
 #include <cstdint>
