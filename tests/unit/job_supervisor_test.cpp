@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -101,6 +102,13 @@ server_snapshot snapshot(std::uint64_t updates, std::vector<std::uint64_t> batch
   return s;
 }
 
+// A supervisor past its start (whose actions the clean-run test checks).
+job_supervisor started(supervisor_config cfg) {
+  job_supervisor sup{std::move(cfg)};
+  sup.start();
+  return sup;
+}
+
 const act::spawn_server& server_of(const supervisor_actions& as) {
   for (auto& a : as)
     if (auto* s = std::get_if<act::spawn_server>(&a))
@@ -155,8 +163,7 @@ TEST_CASE("cluster.job_supervisor: a worker's node killed, frozen or cut off "
   for (auto f : {fault{"kill-node host3", 2, 1}, fault{"stop-node host2", 1, 2},
                  fault{"link-down host3", 2, 1}}) {
     CAPTURE(f.name);
-    job_supervisor sup{three_hosts()};
-    sup.start();
+    auto sup = started(three_hosts());
     const auto node = f.worker; // worker w runs on node w
     const std::string host = "host" + std::to_string(node + 1) + ":4242";
     const std::string dest = "host" + std::to_string(f.moves_to + 1) + ":4242";
@@ -182,8 +189,7 @@ TEST_CASE("cluster.job_supervisor: a worker's node killed, frozen or cut off "
 
 TEST_CASE("cluster.job_supervisor: a worker lost before its node is reported "
           "records the node once, as the worker's fault") {
-  job_supervisor sup{three_hosts()};
-  sup.start();
+  auto sup = started(three_hosts());
   CHECK(text(sup.worker_lost(2, 0, exit_cause::unreachable, lost))
         == lines{"reassign 2"});
   CHECK_FALSE(sup.node_alive(2));
@@ -194,8 +200,7 @@ TEST_CASE("cluster.job_supervisor: messages of a replaced incarnation are "
           "ignored") {
   // stop-node: host2's worker was frozen, not dead, and is replaced; if it
   // thaws, its result, error and exit belong to generation 0.
-  job_supervisor sup{three_hosts()};
-  sup.start();
+  auto sup = started(three_hosts());
   sup.node_lost(1, lost);
   sup.worker_lost(1, 0, exit_cause::unreachable, lost);
   sup.reassign_answered(1, partition_cursor{50, 0, 1});
@@ -217,8 +222,7 @@ TEST_CASE("cluster.job_supervisor: the server's node killed or frozen restarts "
           "the server from the newest snapshot and every worker from its "
           "cursors") {
   // kill-ps / stop-ps: host1 holds the server and worker 0.
-  job_supervisor sup{three_hosts()};
-  sup.start();
+  auto sup = started(three_hosts());
   sup.snapshot_stored(snapshot(60, {20, 21, 19}));
   sup.snapshot_stored(snapshot(120, {40, 41, 39}));
   // A late snapshot from before the newest does not win.
@@ -257,8 +261,7 @@ TEST_CASE("cluster.job_supervisor: a worker lost with the server restarts the "
           "server when the reassign fails") {
   // kill-ps with worker 0's loss reported first: reassign at a server that
   // is gone fails, and the server restarts from the origin (no snapshot).
-  job_supervisor sup{three_hosts()};
-  sup.start();
+  auto sup = started(three_hosts());
   CHECK(text(sup.worker_lost(0, 0, exit_cause::unreachable, lost))
         == lines{"reassign 0"});
   // Worker 0 went to host2 (host2 and host3 tied); that leaves host3 the
@@ -283,8 +286,7 @@ TEST_CASE("cluster.job_supervisor: a worker lost with the server restarts the "
 TEST_CASE("cluster.job_supervisor: a cascade of two faults ends on the last "
           "host with every commit accounted for") {
   // cascade: SIGKILL host3 at 3 s, host1 (server) link down at 6 s.
-  job_supervisor sup{three_hosts()};
-  sup.start();
+  auto sup = started(three_hosts());
   sup.node_lost(2, lost);
   sup.worker_lost(2, 0, exit_cause::unreachable, lost);
   CHECK(text(sup.reassign_answered(2, partition_cursor{18, 0, 1})).back()
@@ -311,8 +313,7 @@ TEST_CASE("cluster.job_supervisor: a partition that fails more than "
           "--max-restarts times fails the run with its last error") {
   auto cfg = three_hosts();
   cfg.max_restarts = 2;
-  job_supervisor sup{cfg};
-  sup.start();
+  auto sup = started(cfg);
   for (std::uint32_t g = 0; g < 2; ++g) {
     sup.worker_failed(1, g, "timeout waiting for the server");
     // Its node is still there: the replacement stays on it.
@@ -333,8 +334,7 @@ TEST_CASE("cluster.job_supervisor: a server that fails more than "
           "--max-restarts times fails the run") {
   auto cfg = three_hosts();
   cfg.max_restarts = 1;
-  job_supervisor sup{cfg};
-  sup.start();
+  auto sup = started(cfg);
   // The server failed on a host that is still there: host1 still carries
   // the server's share, so host2 takes it.
   CHECK(text(sup.server_lost(exit_cause::error, "crash"))[4]
@@ -350,8 +350,7 @@ TEST_CASE("cluster.job_supervisor: losing the last node fails the run") {
   auto cfg = three_hosts();
   cfg.nodes = {"solo:4242"};
   cfg.placement = {0, 0};
-  job_supervisor sup{cfg};
-  sup.start();
+  auto sup = started(cfg);
   SUBCASE("a worker's loss") {
     CHECK(text(sup.worker_lost(1, 0, exit_cause::unreachable, lost))
           == lines{"fail: worker 1 on node solo:4242 is gone (" + lost
@@ -365,8 +364,7 @@ TEST_CASE("cluster.job_supervisor: losing the last node fails the run") {
 }
 
 TEST_CASE("cluster.job_supervisor: the run fails when --run-timeout passes") {
-  job_supervisor sup{three_hosts()};
-  sup.start();
+  auto sup = started(three_hosts());
   CHECK(text(sup.run_timed_out())
         == lines{"fail: training did not finish within --run-timeout "
                  "(300.000000 s)"});
