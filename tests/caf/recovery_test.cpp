@@ -182,7 +182,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
     // Kill after `events` scheduler events: early, mid-run, near the end.
     for (std::size_t events : {5u, 13u, 29u, 47u, 71u}) {
       CAPTURE(events);
-      auto loader = keep(sys.spawn(data_loader));
+      auto loader = keep(spawn_data_loader(sys));
       ps_init init;
       init.job = job;
       init.weights.values = start;

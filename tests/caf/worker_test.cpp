@@ -36,7 +36,7 @@ std::vector<float> initial_weights() { return testing::tiny_weights(5); }
 
 struct fixture : test_coordinator_fixture<sim_config> {
   fixture() {
-    loader = sys.spawn(data_loader);
+    loader = spawn_data_loader(sys);
     spawned.push_back(caf::actor_cast<caf::actor>(loader));
   }
 

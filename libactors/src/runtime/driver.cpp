@@ -161,7 +161,7 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
   if (embedded) {
     placed_node n;
     n.address = "embedded";
-    n.loader = sys.spawn(data_loader);
+    n.loader = spawn_data_loader(sys);
     spawned.push_back(caf::actor_cast<caf::actor>(n.loader));
     nodes.push_back(std::move(n));
   } else {
