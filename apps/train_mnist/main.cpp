@@ -37,6 +37,7 @@
 #include "actors/util/json.hpp"
 #include "actors/util/options.hpp"
 #include "actors/util/thread_pool.hpp"
+#include "actors/wire/codec.hpp"
 
 using namespace actors;
 
@@ -390,11 +391,8 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   job.seed = s.seed;
   job.scale_max = static_cast<float>(s.scale_max);
   job.timeout_seconds = s.timeout;
-  {
-    wire_format w = wire_format::fp32;
-    parse_wire_format(s.wire, w); // add_choice admitted only known names
-    job.wire = static_cast<std::uint8_t>(w);
-  }
+  // add_choice admitted only known names.
+  job.wire = wire::find_codec(s.wire)->format();
   if (resumed) {
     // The checkpoint's job: same model, trainer, recipe and partitions.
     const auto id = job.job_id;

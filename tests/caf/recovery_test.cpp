@@ -79,7 +79,7 @@ struct fixture : test_coordinator_fixture<sim_config> {
 TEST_CASE_FIXTURE(fixture, "recovery: reassign fences the old worker and "
                            "returns its partition's last applied position") {
   auto init = server_init("adag", 2);
-  auto ps = keep(sys.spawn(parameter_server, std::move(init)));
+  auto ps = keep(spawn_parameter_server(sys, std::move(init)));
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 6, 0)));
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 8, 0)));
   auto c = ask<partition_cursor>(ps, reassign_atom::value, std::uint32_t{1});
@@ -110,7 +110,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
   auto init = server_init("downpour", 2);
   init.driver = caf::actor_cast<caf::actor>(self);
   init.checkpoint_every = 2;
-  auto ps = keep(sys.spawn(parameter_server, std::move(init)));
+  auto ps = keep(spawn_parameter_server(sys, std::move(init)));
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(0, 3, 0)));
   CHECK_FALSE(self->has_next_message()); // 1 update: not due yet
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 5, 0)));
@@ -133,7 +133,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
   again.weights = snap.weights;
   again.updates = snap.updates;
   again.cursors = snap.cursors;
-  auto ps2 = keep(sys.spawn(parameter_server, std::move(again)));
+  auto ps2 = keep(spawn_parameter_server(sys, std::move(again)));
   auto w = ask<weights_msg>(ps2, pull_atom::value, std::uint32_t{0});
   REQUIRE(w);
   CHECK(w->version == 2);
@@ -147,7 +147,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
   // Restored cursors must match the job.
   auto wrong = server_init("downpour", 3);
   wrong.cursors.resize(2);
-  auto ps3 = keep(sys.spawn(parameter_server, std::move(wrong)));
+  auto ps3 = keep(spawn_parameter_server(sys, std::move(wrong)));
   auto refused = ask<weights_msg>(ps3, pull_atom::value, std::uint32_t{0});
   REQUIRE_FALSE(refused);
   CHECK(describe(sys, refused.error()).find("2 partitions") != std::string::npos);
@@ -158,7 +158,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: no snapshot while an Averaging round is "
   auto init = server_init("averaging", 2);
   init.driver = caf::actor_cast<caf::actor>(self);
   init.checkpoint_every = 1;
-  auto ps = keep(sys.spawn(parameter_server, std::move(init)));
+  auto ps = keep(spawn_parameter_server(sys, std::move(init)));
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(0, 4, 0)));
   CHECK_FALSE(self->has_next_message());
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 4, 0)));
@@ -186,7 +186,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
       ps_init init;
       init.job = job;
       init.weights.values = start;
-      auto ps = keep(sys.spawn(parameter_server, std::move(init)));
+      auto ps = keep(spawn_parameter_server(sys, std::move(init)));
       auto put = [&] {
         auto h = self->request(loader, caf::infinite, put_atom::value,
                                 make_shard(0, rows));
@@ -198,7 +198,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
       wj.job = job;
       wj.ps = ps;
       wj.loader = loader;
-      auto first = keep(sys.spawn(worker));
+      auto first = keep(spawn_worker(sys));
       // Its reply (a result if it finished, else nothing) is never read.
       auto ignored = self->request(first, caf::infinite, run_atom::value, wj);
       static_cast<void>(ignored);
@@ -212,7 +212,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
       const auto before = stats(ps).updates;
       put();
       wj.start = *at;
-      auto second = keep(sys.spawn(worker));
+      auto second = keep(spawn_worker(sys));
       auto h = self->request(second, caf::infinite, run_atom::value, wj);
       run();
       worker_result r;

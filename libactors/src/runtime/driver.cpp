@@ -429,7 +429,7 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
     init.checkpoint_every = opts.checkpoint_every;
     init.checkpoint_seconds = opts.checkpoint_seconds;
     if (embedded) {
-      ps = sys.spawn(parameter_server, std::move(init));
+      ps = spawn_parameter_server(sys, std::move(init));
     } else {
       auto h = spawn_on<ps_actor>(sys, nodes[k], "parameter_server",
                                   caf::make_message(std::move(init)),
@@ -448,7 +448,7 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
     auto& p = parts[w];
     auto& n = nodes[p.node];
     if (embedded) {
-      p.hdl = sys.spawn(worker);
+      p.hdl = actors::spawn_worker(sys);
     } else {
       auto h = spawn_on<worker_actor>(sys, n, "worker", caf::make_message(),
                                       opts.connect_timeout);

@@ -96,7 +96,7 @@ node_settings node_config::settings() const {
 
 void node_config::serve_actors() {
   add_actor_factory("parameter_server",
-                    remembered(caf::make_actor_factory(parameter_server)));
+                    remembered(parameter_server_factory()));
   add_actor_factory("data_loader", remembered(data_loader_factory()));
   add_actor_factory("worker", remembered(worker_factory()));
 }
