@@ -47,6 +47,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# json_get (jq), the scripts' one JSON reader; shape_hosts.
+source "$repo/scripts/lib/common.sh"
 here=$repo/bench/seed_table
 netns=$repo/scripts/netns.sh
 data=$repo/data
@@ -117,6 +119,7 @@ done
 
 # --- Can this machine run it? ---
 [[ $(id -u) == 0 ]] || skip "network namespaces and rootful podman need root (running as $(id -un))"
+command -v jq >/dev/null || die "no jq to read the reports: run 'bash scripts/setup.sh'"
 for ds in "${datasets[@]}"; do
   [[ -d $data/$ds ]] || die "no $ds data in $data/$ds: run scripts/fetch_data.sh"
 done
@@ -233,23 +236,7 @@ fi
 
 # --- The hosts: 0 (driver), 1 = A (core 0), 2 = B (core 1). ---
 bash "$netns" up "$id" 2 --driver || die "netns.sh up $id 2 --driver failed"
-# $shaping is split into tc arguments on purpose.
-# shellcheck disable=SC2086
-shaping="netem delay 0.2ms rate 1gbit"
-if ! tc -n "$id-0" qdisc add dev eth0 root $shaping 2>"$work/tc.err"; then
-  grep -q "kind is unknown" "$work/tc.err" || { cat "$work/tc.err" >&2; die "tc qdisc add ... $shaping failed"; }
-  shaping="tbf rate 1gbit burst 128kb latency 5ms"
-  say "note: this kernel has no netem qdisc: links capped at 1 Gbit/s by tbf, no delay can be added"
-  tc -n "$id-0" qdisc add dev eth0 root $shaping || die "tc: cannot shape host 0 ($shaping)"
-fi
-for i in 1 2; do
-  tc -n "$id-$i" qdisc add dev eth0 root $shaping || die "tc: cannot shape host $i ($shaping)"
-done
-for i in 0 1 2; do
-  # The delay once per direction is enough: only the rate on the bridge side.
-  tc -n "$id-sw" qdisc add dev "$id-p$i" root ${shaping/delay 0.2ms /} \
-    || die "tc: cannot shape the bridge port of host $i"
-done
+shape_hosts "$id" 2 || die "cannot shape the hosts' links"
 addr_a=$(bash "$netns" addr 1)
 addr_b=$(bash "$netns" addr 2)
 
@@ -321,7 +308,10 @@ while read -r c h w cpus ram s; do
   hosts[$c]=$h workers[$c]=$w seed_cpus[$c]=$cpus seed_ram[$c]=$ram seed_s[$c]=$s
 done <"$here/configs.tsv"
 
-declare -A wa wb extra
+# extra: each run's figures measured here, as JSON members; busy_a_s,
+# busy_b_s (node CPU seconds on A and B) and link_bytes (B's link, both
+# ways): the same figures for the tables.
+declare -A wa wb extra busy_a_s busy_b_s link_bytes
 for c in 1 2 3 4 5 6; do
   if ((hosts[$c] == 1)); then
     wa[$c]=${workers[$c]} wb[$c]=0
@@ -358,6 +348,7 @@ run_config() {
     ((wb[$c])) && cpu_b=$(awk -v a="$cpu_b0" -v b="$(cpu_seconds "$id-node2")" 'BEGIN { printf "%.2f", b - a }')
     extra[$run]=$(printf '"container_seconds": %s, "node_cpu_seconds_a": %s, "node_cpu_seconds_b": %s, "host_b_link_tx_bytes": %s, "host_b_link_rx_bytes": %s' \
       "$outer" "$cpu_a" "$cpu_b" $((tx1 - tx0)) $((rx1 - rx0)))
+    busy_a_s[$run]=$cpu_a busy_b_s[$run]=$cpu_b link_bytes[$run]=$((tx1 - tx0 + rx1 - rx0))
     say "  $ds: $(grep -E '^trained in' "$work/$run.log" || tail -1 "$work/$run.log")"
   done
   "${podman[@]}" rm -f -t 10 "$id-node1" >/dev/null 2>&1
@@ -391,6 +382,7 @@ if [[ $peer == on ]]; then
     read -r tx1 rx1 < <(link_bytes 2)
     [[ -s $work/out/ddp-$ds.json ]] || die "peer: no report from DDP rank 0 on $ds"
     extra[ddp-$ds]=$(printf '"host_b_link_tx_bytes": %s, "host_b_link_rx_bytes": %s' $((tx1 - tx0)) $((rx1 - rx0)))
+    link_bytes[ddp-$ds]=$((tx1 - tx0 + rx1 - rx0))
     peer_port=$((peer_port + 1)) # no wait for the last run's port to leave TIME_WAIT
   done
 fi
@@ -418,7 +410,6 @@ uptime_after=$(uptime)
 mkdir -p "$out"
 
 # --- Results: JSON (every report whole), Markdown, chart. ---
-num() { grep -o "\"$2\": [-0-9.eE+]*" "$1" | head -1 | sed 's/.*: //'; }
 # jstr STRING: STRING as a JSON string (no control characters in ours).
 jstr() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 time_ds=${datasets[0]}
@@ -481,9 +472,7 @@ json=$work/$name.json
   fi
   printf '}\n'
 } >"$json"
-if command -v jq >/dev/null; then
-  jq empty "$json" 2>"$work/jq.err" || { cat "$work/jq.err" >&2; die "the results JSON is malformed ($json)"; }
-fi
+jq empty "$json" 2>"$work/jq.err" || { cat "$work/jq.err" >&2; die "the results JSON is malformed ($json)"; }
 
 # Markdown.
 # rerun_rows SUFFIX IDS: a Markdown row for each configuration in IDS run
@@ -492,14 +481,14 @@ rerun_rows() {
   local suffix=$1 c r wall busy_a busy_b link
   for c in ${2//,/ }; do
     r=$work/out/c$c-$time_ds$suffix.json
-    wall=$(num "$r" wall_seconds)
-    busy_a=$(echo "${extra[c$c-$time_ds$suffix]}" | grep -o '"node_cpu_seconds_a": [0-9.]*' | sed 's/.*: //')
-    busy_b=$(echo "${extra[c$c-$time_ds$suffix]}" | grep -o '"node_cpu_seconds_b": [0-9.]*' | sed 's/.*: //')
-    link=$(echo "${extra[c$c-$time_ds$suffix]}" | grep -o '"host_b_link_[rt]x_bytes": [0-9]*' | awk '{ s += $2 } END { print s }')
+    wall=$(json_get "$r" .wall_seconds)
+    busy_a=${busy_a_s[c$c-$time_ds$suffix]}
+    busy_b=${busy_b_s[c$c-$time_ds$suffix]}
+    link=${link_bytes[c$c-$time_ds$suffix]}
     printf '| %s | %.1f | %.1f | %.1fx | %.4f | %s | %.1f%% | %s / %s | %s |\n' "$c" \
-      "$(num "$work/out/c$c-$time_ds.json" wall_seconds)" "$wall" \
-      "$(awk -v s="${seed_s[$c]}" -v w="$wall" 'BEGIN { print s / w }')" "$(num "$r" test_accuracy)" \
-      "$(num "$r" commits)" "$(awk -v w="$(num "$r" wait_share)" 'BEGIN { print 100 * w }')" \
+      "$(json_get "$work/out/c$c-$time_ds.json" .wall_seconds)" "$wall" \
+      "$(awk -v s="${seed_s[$c]}" -v w="$wall" 'BEGIN { print s / w }')" "$(json_get "$r" .test_accuracy)" \
+      "$(json_get "$r" .commits)" "$(awk -v w="$(json_get "$r" .wait_share)" 'BEGIN { print 100 * w }')" \
       "$(awk -v c="$busy_a" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
       "$(awk -v c="$busy_b" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
       "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
@@ -522,18 +511,18 @@ fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for c in ${configs//,/ }; do
     r=$work/out/c$c-$time_ds.json
-    wall=$(num "$r" wall_seconds)
+    wall=$(json_get "$r" .wall_seconds)
     acc_f="-"
-    [[ -f $work/out/c$c-fashion.json ]] && acc_f=$(fmt "$(num "$work/out/c$c-fashion.json" test_accuracy)" %.4f)
+    [[ -f $work/out/c$c-fashion.json ]] && acc_f=$(fmt "$(json_get "$work/out/c$c-fashion.json" .test_accuracy)" %.4f)
     acc_m="-"
-    [[ -f $work/out/c$c-mnist.json ]] && acc_m=$(fmt "$(num "$work/out/c$c-mnist.json" test_accuracy)" %.4f)
-    busy_a=$(echo "${extra[c$c-$time_ds]}" | grep -o '"node_cpu_seconds_a": [0-9.]*' | sed 's/.*: //')
-    busy_b=$(echo "${extra[c$c-$time_ds]}" | grep -o '"node_cpu_seconds_b": [0-9.]*' | sed 's/.*: //')
-    link=$(echo "${extra[c$c-$time_ds]}" | grep -o '"host_b_link_[rt]x_bytes": [0-9]*' | awk '{ s += $2 } END { print s }')
+    [[ -f $work/out/c$c-mnist.json ]] && acc_m=$(fmt "$(json_get "$work/out/c$c-mnist.json" .test_accuracy)" %.4f)
+    busy_a=${busy_a_s[c$c-$time_ds]}
+    busy_b=${busy_b_s[c$c-$time_ds]}
+    link=${link_bytes[c$c-$time_ds]}
     printf '| %s | %s x %s (%s CPU, %s GB) | %s + %s | %.1f | %.1f | %.1fx | %s | %s | %s | %.1f%% | %s / %s | %s |\n' \
       "$c" "${hosts[$c]}" "${workers[$c]}" "${seed_cpus[$c]}" "${seed_ram[$c]}" "${wa[$c]}" "${wb[$c]}" \
       "${seed_s[$c]}" "$wall" "$(awk -v s="${seed_s[$c]}" -v w="$wall" 'BEGIN { print s / w }')" \
-      "$acc_f" "$acc_m" "$(num "$r" commits)" "$(awk -v w="$(num "$r" wait_share)" 'BEGIN { print 100 * w }')" \
+      "$acc_f" "$acc_m" "$(json_get "$r" .commits)" "$(awk -v w="$(json_get "$r" .wait_share)" 'BEGIN { print 100 * w }')" \
       "$(awk -v c="$busy_a" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
       "$( ((wb[$c])) && awk -v c="$busy_b" -v w="$wall" 'BEGIN { printf "%.0f%%", 100 * c / w }' || echo -)" \
       "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
@@ -541,13 +530,13 @@ fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
   if [[ $peer == on ]]; then
     r=$work/out/ddp-$time_ds.json
     acc_f="-"
-    [[ -f $work/out/ddp-fashion.json ]] && acc_f=$(fmt "$(num "$work/out/ddp-fashion.json" test_accuracy)" %.4f)
+    [[ -f $work/out/ddp-fashion.json ]] && acc_f=$(fmt "$(json_get "$work/out/ddp-fashion.json" .test_accuracy)" %.4f)
     acc_m="-"
-    [[ -f $work/out/ddp-mnist.json ]] && acc_m=$(fmt "$(num "$work/out/ddp-mnist.json" test_accuracy)" %.4f)
-    link=$(echo "${extra[ddp-$time_ds]}" | grep -o '"host_b_link_[rt]x_bytes": [0-9]*' | awk '{ s += $2 } END { print s }')
+    [[ -f $work/out/ddp-mnist.json ]] && acc_m=$(fmt "$(json_get "$work/out/ddp-mnist.json" .test_accuracy)" %.4f)
+    link=${link_bytes[ddp-$time_ds]}
     printf '| DDP | PyTorch %s DDP, gloo: 2 processes | 1 + 1 | - | %.1f | - | %s | %s | %s all-reduces | - | - | %s |\n' \
-      "$(grep -o '"torch_version": "[^"]*"' "$r" | sed 's/.*: "//; s/"//')" "$(num "$r" wall_seconds)" \
-      "$acc_f" "$acc_m" "$(num "$r" allreduces)" "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
+      "$(json_get "$r" .torch_version)" "$(json_get "$r" .wall_seconds)" \
+      "$acc_f" "$acc_m" "$(json_get "$r" .allreduces)" "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
   fi
   if [[ -n $exact ]]; then
     echo
@@ -578,12 +567,12 @@ if ((have_gnuplot)); then
   dat=$work/chart.dat
   for c in ${configs//,/ }; do
     u=-
-    [[ ,$unshaped, == *,$c,* ]] && u=$(num "$work/out/c$c-$time_ds-unshaped.json" wall_seconds)
+    [[ ,$unshaped, == *,$c,* ]] && u=$(json_get "$work/out/c$c-$time_ds-unshaped.json" .wall_seconds)
     printf '"%s: %s x %s" %s %s %s\n' "$c" "${hosts[$c]}" "${workers[$c]}" "${seed_s[$c]}" \
-      "$(num "$work/out/c$c-$time_ds.json" wall_seconds)" "$u"
+      "$(json_get "$work/out/c$c-$time_ds.json" .wall_seconds)" "$u"
   done >"$dat"
   peer_s=""
-  [[ $peer == on ]] && peer_s=$(num "$work/out/ddp-$time_ds.json" wall_seconds)
+  [[ $peer == on ]] && peer_s=$(json_get "$work/out/ddp-$time_ds.json" .wall_seconds)
   gnuplot -e "datafile='$dat'; outfile='$work/$name.png'; peer='$peer_s'; unshaped=$([[ -n $unshaped ]] && echo 1 || echo 0); what='$time_ds, $epochs epoch$( ((epochs > 1)) && echo s)'" \
     "$here/chart.gp" 2>"$work/gnuplot.err" || { cat "$work/gnuplot.err" >&2; die "gnuplot failed"; }
 fi

@@ -12,6 +12,8 @@
 # medians and writes it to bench/results/tls_cost.md.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# caf_node_start and json_get.
+source "$repo/scripts/lib/common.sh"
 build=${1:-$repo/build}
 data=${2:-$repo/data}
 runs=${3:-3}
@@ -28,14 +30,18 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# caf_node_start hands every node it starts to track_pid.
+track_pid() { pids+=("$1"); }
 
 # in_ns CMD...: runs CMD in the benchmark's namespace, or here without one.
 run=()
+in_netns=()
 if [[ $(id -u) == 0 ]] && command -v ip >/dev/null \
   && ip netns add "tlscost$$" 2>/dev/null; then
   ns=tlscost$$
   ip netns exec "$ns" ip link set lo up
   run=(ip netns exec "$ns")
+  in_netns=(--netns="$ns")
 fi
 lo_bytes() {
   if [[ -n $ns ]]; then
@@ -59,18 +65,12 @@ for mode in plain tls; do
     extra=""
     [[ $mode == tls ]] && extra=$(tls_of n$i)
     # shellcheck disable=SC2086
-    "${run[@]}" "$node_bin" --config-file="$repo/config/node.ini" --node.port=$port \
-      --node.name=$mode$i --node.data-dir="$data" $extra >"$work/$mode$i.log" 2>&1 &
-    pids+=($!)
+    caf_node_start "${in_netns[@]}" "$node_bin" "$mode$i" "$port" "$work/$mode$i.log" \
+      --config-file="$repo/config/node.ini" --node.data-dir="$data" $extra || exit 1
     nodes[$mode]+="${nodes[$mode]:+,}127.0.0.1:$port"
   done
 done
-for log in "$work"/plain?.log "$work"/tls?.log; do
-  for _ in $(seq 100); do grep -q "transport:" "$log" && break; sleep 0.1; done
-  grep -q "transport:" "$log" || { cat "$log"; exit 1; }
-done
 
-num() { grep -o "\"$2\": [-0-9.eE+]*" "$1" | head -1 | sed 's/.*: //'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 for ((r = 1; r <= runs; r++)); do
@@ -87,9 +87,9 @@ for ((r = 1; r <= runs; r++)); do
     echo $((after - before)) >"$work/$mode.$r.wire"
     f=$work/$mode.$r.json
     printf '%s run %d: %.0f samples/s, %.2f s training, accuracy %.4f, %s updates, %.1f MB payload, %.1f MB on loopback\n' \
-      "$mode" "$r" "$(num "$f" samples_per_second)" "$(num "$f" train_seconds)" \
-      "$(num "$f" test_accuracy)" "$(num "$f" ps_updates)" \
-      "$(awk -v b="$(num "$f" bytes_on_wire)" 'BEGIN { print b / 1e6 }')" \
+      "$mode" "$r" "$(json_get "$f" .samples_per_second)" "$(json_get "$f" .train_seconds)" \
+      "$(json_get "$f" .test_accuracy)" "$(json_get "$f" .ps_updates)" \
+      "$(awk -v b="$(json_get "$f" .bytes_on_wire)" 'BEGIN { print b / 1e6 }')" \
       "$(awk -v b="$((after - before))" 'BEGIN { print b / 1e6 }')"
   done
 done
@@ -101,7 +101,7 @@ out=$repo/bench/results/tls_cost.md
   echo "| transport | samples/s | training s | test accuracy | updates | payload MB | MB on loopback |"
   echo "|---|---|---|---|---|---|---|"
   for mode in plain tls; do
-    m() { for ((r = 1; r <= runs; r++)); do num "$work/$mode.$r.json" "$1"; done | median; }
+    m() { for ((r = 1; r <= runs; r++)); do json_get "$work/$mode.$r.json" ".$1"; done | median; }
     w=$(for ((r = 1; r <= runs; r++)); do cat "$work/$mode.$r.wire"; done | median)
     printf '| %s | %.0f | %.2f | %.4f | %.0f | %.1f | %.1f |\n' \
       "$([[ $mode == tls ]] && echo "mutual TLS" || echo plain)" \

@@ -5,6 +5,8 @@
 # it to bench/results/trainers_<dataset>.md.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# caf_node_start and json_get.
+source "$repo/scripts/lib/common.sh"
 build=${1:-$repo/build}
 data=${2:-$repo/data}
 dataset=${3:-mnist}
@@ -18,22 +20,18 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# caf_node_start hands every node it starts to track_pid.
+track_pid() { pids+=("$1"); }
 
 base=$((31000 + RANDOM % 2000))
 nodes=""
 for i in 1 2 3; do
   port=$((base + i))
-  "$node_bin" --config-file="$repo/config/node.ini" --node.port=$port \
-    --node.name=node$i --node.data-dir="$data" >"$work/node$i.log" 2>&1 &
-  pids+=($!)
+  caf_node_start "$node_bin" "node$i" "$port" "$work/node$i.log" \
+    --config-file="$repo/config/node.ini" --node.data-dir="$data" || exit 1
   nodes+="${nodes:+,}127.0.0.1:$port"
 done
-for i in 1 2 3; do
-  for _ in $(seq 50); do grep -q listening "$work/node$i.log" && break; sleep 0.1; done
-  grep -q listening "$work/node$i.log" || { cat "$work/node$i.log"; exit 1; }
-done
 
-num() { grep -o "\"$2\": [-0-9.eE+]*" "$1" | head -1 | sed 's/.*: //'; }
 out=$repo/bench/results/trainers_$dataset.md
 mkdir -p "$(dirname "$out")"
 {
@@ -48,9 +46,9 @@ for trainer in single averaging ensemble downpour adag dynsgd aeasgd eamsgd; do
     || { echo "$trainer failed:"; cat "$work/$trainer.log"; exit 1; }
   r=$work/$trainer.json
   printf '| %s | %s | %.1f | %.0f | %.4f | %s | %.0f |\n' "$trainer" \
-    "$(num "$r" window)" "$(num "$r" wall_seconds)" "$(num "$r" samples_per_second)" \
-    "$(num "$r" test_accuracy)" "$(num "$r" ps_updates)" \
-    "$(awk -v b="$(num "$r" bytes_on_wire)" 'BEGIN { print b / 1e6 }')" >>"$work/table.md"
+    "$(json_get "$r" .window)" "$(json_get "$r" .wall_seconds)" "$(json_get "$r" .samples_per_second)" \
+    "$(json_get "$r" .test_accuracy)" "$(json_get "$r" .ps_updates)" \
+    "$(awk -v b="$(json_get "$r" .bytes_on_wire)" 'BEGIN { print b / 1e6 }')" >>"$work/table.md"
 done
 cp "$work/table.md" "$out"
 cat "$out"

@@ -12,6 +12,7 @@
 # Containers are then run with `podman --runtime runc` (crun is not used).
 # Exit codes: 0 ready, 1 failed (message on stderr).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 say() { echo "container_setup: $*" >&2; }
 
@@ -20,17 +21,7 @@ if [[ $(id -u) != 0 ]]; then
   exit 1
 fi
 
-pkgs=(podman runc debootstrap)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  say "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install_missing container_setup podman runc debootstrap
 
 conf=/etc/containers/containers.conf
 mkdir -p "$(dirname "$conf")"

@@ -9,7 +9,8 @@
 # A crash, leak, timeout (10 s per input) or out-of-memory (2 GB) is kept
 # in build-fuzz/artifacts/<target>/; check it in under
 # tests/fuzz/regressions/<target>/ with the fix, and the unit test
-# fuzz_replay_test replays it in every build from then on.
+# fuzz_replay_test replays it in every build from then on and requires the
+# parser to refuse it.
 # Exit codes: 0 no crash, 1 a target crashed or failed to build, 2 bad usage.
 set -euo pipefail
 

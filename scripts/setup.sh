@@ -3,10 +3,14 @@
 # Pass --bench to also install the PyTorch peer used by bench/ and gnuplot for
 # its charts.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-dev
       doctest-dev zlib1g-dev libssl-dev dataset-fashion-mnist ca-certificates
       iproute2
+      # jq: the scripts' one JSON reader (json_get in scripts/lib/common.sh),
+      # for the tests and bench/; the programs never need it.
+      jq
       # Fuzzing and sanitizer builds (scripts/fuzz.sh, scripts/sanitize.sh):
       # clang's libFuzzer and sanitizer runtimes, llvm-symbolizer for reports.
       clang libclang-rt-14-dev llvm)
@@ -14,16 +18,7 @@ pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-de
 # Node.js from elsewhere, so only ask Debian for it when it is missing.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 if [[ "${1:-}" == "--bench" ]]; then
-  pkgs+=(python3-torch libopenblas0-openmp jq gnuplot-nox)
+  pkgs+=(python3-torch libopenblas0-openmp gnuplot-nox)
 fi
 
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install_missing setup "${pkgs[@]}"

@@ -7,10 +7,9 @@
 # the first run only.
 set -euo pipefail
 repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$repo_dir/scripts/lib/common.sh"
+prepare_checkout "$repo_dir"
 cd "$repo_dir"
-bash scripts/setup.sh
-bash scripts/build.sh
-bash scripts/fetch_data.sh
 (cd build && ctest --output-on-failure --timeout 1800 "$@")
 bash scripts/sanitize.sh
 bash scripts/fuzz.sh --seconds "${ACTORS_FUZZ_SECONDS:-20}"

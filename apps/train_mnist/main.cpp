@@ -31,6 +31,7 @@
 #include "actors/runtime/node_config.hpp"
 #include "actors/runtime/transport.hpp"
 #include "actors/runtime/run_checkpoint.hpp"
+#include "actors/trainers/registry.hpp"
 #include "actors/trainers/update_rule.hpp"
 #include "actors/train/evaluate.hpp"
 #include "actors/train/single_trainer.hpp"
@@ -43,18 +44,23 @@ using namespace actors;
 
 namespace {
 
+// The recipe train_mnist starts from: the job spec's defaults, except where
+// this app has always had its own (5 epochs, batch 16, pixels scaled by 250).
+job_spec default_job() {
+  job_spec job;
+  job.schedule.epochs = 5;
+  job.schedule.batch_size = 16;
+  job.schedule.scale_max = 250;
+  return job;
+}
+
 struct settings {
   std::string data = "data";
   std::string dataset = "mnist";
   std::string model = "mnist_cnn";
-  std::string trainer = "adag";
-  std::size_t epochs = 5;
-  std::size_t batch_size = 16;
-  std::string optimizer = "adam";
-  double learning_rate = -1;
-  double optimizer_momentum = 0;
-  bool nesterov = false;
-  // Distributed trainers (dist-keras defaults when 0 / -1).
+  /// The training recipe; options bind straight into its parts and a
+  /// resumed run replaces it whole.
+  job_spec job = default_job();
   std::string nodes;
   std::string discover;
   std::string tls_dir;
@@ -63,19 +69,10 @@ struct settings {
   std::size_t workers = 3;
   std::size_t workers_per_node = 0;
   std::string ps_node;
-  std::size_t window = 0;
-  double rho = -1;
-  double elastic_lr = -1;
-  double momentum = -1;
-  std::size_t num_ensembles = 0;
   bool send_shards = false;
-  std::string wire = "fp32";
-  double timeout = 120;
   double connect_timeout = 15;
   double run_timeout = 86400;
-  std::uint64_t seed = 42;
   std::size_t threads = 0;
-  double scale_max = 250;
   std::size_t eval_batch = 128;
   std::string report;
   std::string save;
@@ -205,7 +202,8 @@ int exit_with(int rc) {
   return rc;
 }
 
-int run_evaluate(const settings& s, const scaling& scale, thread_pool& pool) {
+int run_evaluate(const settings& s, thread_pool& pool) {
+  const scaling scale = scaling_of(s.job.schedule);
   auto m = load_model(s.evaluate);
   if (!m)
     return fail(m.error(), 1);
@@ -243,24 +241,18 @@ int run_evaluate(const settings& s, const scaling& scale, thread_pool& pool) {
 }
 
 int run_single(const settings& s, const dataset& train, const dataset& test,
-               model& m, thread_pool& pool, const scaling& scale,
-               progress_printer& printer, json_writer& j) {
+               model& m, thread_pool& pool, progress_printer& printer,
+               json_writer& j) {
   train_options to;
-  to.epochs = s.epochs;
-  to.batch_size = s.batch_size;
-  to.seed = s.seed;
-  to.scale = scale;
+  to.schedule = s.job.schedule;
+  to.optimizer = s.job.optimizer;
   to.eval_batch = s.eval_batch;
-  to.optimizer.name = s.optimizer;
-  to.optimizer.learning_rate = static_cast<float>(s.learning_rate);
-  to.optimizer.momentum = static_cast<float>(s.optimizer_momentum);
-  to.optimizer.nesterov = s.nesterov;
   std::fprintf(stderr,
                "train_mnist: %s on %s (%zu train / %zu test rows), %zu "
                "parameters, %s, batch %zu, %zu epochs, %zu threads\n",
                s.model.c_str(), s.dataset.c_str(), train.rows, test.rows,
-               m.param_count(), s.optimizer.c_str(), s.batch_size, s.epochs,
-               s.threads);
+               m.param_count(), s.job.optimizer.name.c_str(),
+               s.job.schedule.batch_size, s.job.schedule.epochs, s.threads);
   auto res = train_single(m, train, &test, to, pool, std::ref(printer));
   if (!res)
     return fail(res.error(), 2);
@@ -349,7 +341,7 @@ evaluation evaluate_members(const std::vector<std::vector<float>>& members,
   return ev;
 }
 
-int run_cluster(const settings& s, const dataset& train, const dataset& test,
+int run_cluster(settings& s, const dataset& train, const dataset& test,
                 model& m, thread_pool& pool, const scaling& scale,
                 progress_printer& printer, json_writer& j,
                 const std::optional<run_state>& resumed) {
@@ -372,39 +364,17 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
   co.dataset_name = s.dataset;
   co.connect_timeout = s.connect_timeout;
   co.run_timeout = s.run_timeout;
-  job_spec job;
-  job.job_id = (static_cast<std::uint64_t>(::getpid()) << 32)
-               ^ static_cast<std::uint64_t>(std::time(nullptr));
-  job.model_spec = m.spec();
-  job.trainer = s.trainer;
-  job.window = s.window;
-  job.rho = s.rho;
-  job.elastic_lr = s.elastic_lr;
-  job.momentum = s.momentum;
-  job.num_ensembles = s.num_ensembles;
-  job.optimizer = s.optimizer;
-  job.learning_rate = s.learning_rate;
-  job.optimizer_momentum = s.optimizer_momentum;
-  job.nesterov = s.nesterov;
-  job.epochs = s.epochs;
-  job.batch_size = s.batch_size;
-  job.seed = s.seed;
-  job.scale_max = static_cast<float>(s.scale_max);
-  job.timeout_seconds = s.timeout;
-  // add_choice admitted only known names.
-  job.wire = wire::find_codec(s.wire)->format();
+  s.job.job_id = (static_cast<std::uint64_t>(::getpid()) << 32)
+                 ^ static_cast<std::uint64_t>(std::time(nullptr));
   if (resumed) {
-    // The checkpoint's job: same model, trainer, recipe and partitions.
-    const auto id = job.job_id;
-    const auto wire = job.wire; // transport, not recipe: this run's choice
-    job = resumed->job;
-    job.job_id = id;
-    job.wire = wire;
     co.resume_from = resumed->server;
     if (co.nodes.empty())
-      co.embedded_workers = job.workers;
+      co.embedded_workers = s.job.trainer.workers;
+  } else {
+    s.job.model_spec = m.spec();
   }
-  if (auto rule = make_rule(rule_options_of(job)); !rule)
+  const job_spec& job = s.job;
+  if (auto rule = make_rule(job.trainer); !rule)
     return fail(rule.error(), 2);
   co.checkpoint_every = s.checkpoint_every;
   co.checkpoint_seconds = s.checkpoint_seconds;
@@ -419,7 +389,7 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
       run_state rs;
       rs.job = job;
       // The driver settles the worker count when it places the workers.
-      rs.job.workers = static_cast<std::uint32_t>(snap.cursors.size());
+      rs.job.trainer.workers = snap.cursors.size();
       rs.dataset = s.dataset;
       rs.server = snap;
       return store->save(to_checkpoint(rs));
@@ -462,11 +432,11 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
                "train_mnist: %s on %s (%zu train / %zu test rows), trainer %s, "
                "%s, batch %zu, %zu epochs, %s\n",
                s.model.c_str(), s.dataset.c_str(), train.rows, test.rows,
-               s.trainer.c_str(), s.optimizer.c_str(), s.batch_size, s.epochs,
-               where.c_str());
+               job.trainer.name.c_str(), job.optimizer.name.c_str(),
+               job.schedule.batch_size, job.schedule.epochs, where.c_str());
   const std::vector<float> initial(m.params(), m.params() + m.param_count());
   auto res = run_job(sys, job, co, train, initial, [&](const cluster_progress& p) {
-    printer.cluster(p, static_cast<std::uint64_t>(s.epochs) * train.rows);
+    printer.cluster(p, static_cast<std::uint64_t>(job.schedule.epochs) * train.rows);
   });
   printer.done();
   holder.abandon = !res || !res->faults.empty();
@@ -493,10 +463,10 @@ int run_cluster(const settings& s, const dataset& train, const dataset& test,
               res->seconds, sps, res->workers.size(),
               static_cast<unsigned long long>(res->server.updates),
               static_cast<double>(bytes) / 1e6, ev.accuracy, ev.loss);
-  const auto rule = make_rule(rule_options_of(job));
+  const auto rule = make_rule(job.trainer);
   j.value("workers", static_cast<std::uint64_t>(res->workers.size()))
     .value("window", static_cast<std::uint64_t>((*rule)->options().window))
-    .value("wire", s.wire)
+    .value("wire", job.wire)
     .value("train_seconds", res->seconds)
     .value("samples", res->samples)
     .value("samples_per_second", sps)
@@ -559,9 +529,7 @@ int main(int argc, char** argv) {
   opts.add("data", &s.data, "data directory holding mnist/ and fashion/");
   opts.add_choice("dataset", &s.dataset, {"mnist", "fashion"}, "data set");
   opts.add("model", &s.model, "built-in model (mnist_cnn, mnist_mlp) or a spec file");
-  opts.add_choice("trainer", &s.trainer,
-                  {"single", "averaging", "ensemble", "downpour", "adag", "dynsgd",
-                   "aeasgd", "eamsgd"},
+  opts.add_choice("trainer", &s.job.trainer.name, trainer_names(),
                   "training algorithm (dist-keras's trainers)");
   opts.add("nodes", &s.nodes,
            "caf-node addresses host:port,...; empty = run the actors in this process");
@@ -577,40 +545,40 @@ int main(int argc, char** argv) {
   opts.add("workers-per-node", &s.workers_per_node, 0, 1024,
            "workers on each node; 0 = each node's node.workers");
   opts.add("ps-node", &s.ps_node, "node of the parameter server; empty = the first");
-  opts.add("window", &s.window, 0, 1000000,
+  opts.add("window", &s.job.trainer.window, 0, 1000000,
            "communication window in batches; 0 = the trainer's default");
-  opts.add("rho", &s.rho, -1, 1e6, "AEASGD/EAMSGD elasticity; -1 = 5.0");
-  opts.add("elastic-lr", &s.elastic_lr, -1, 1e6,
+  opts.add("rho", &s.job.trainer.rho, -1, 1e6, "AEASGD/EAMSGD elasticity; -1 = 5.0");
+  opts.add("elastic-lr", &s.job.trainer.elastic_lr, -1, 1e6,
            "AEASGD/EAMSGD elastic learning rate; -1 = 0.1");
-  opts.add("momentum", &s.momentum, -1, 0.999999,
+  opts.add("momentum", &s.job.trainer.momentum, -1, 0.999999,
            "EAMSGD worker momentum; -1 = 0.9");
-  opts.add("num-ensembles", &s.num_ensembles, 0, 1024,
+  opts.add("num-ensembles", &s.job.trainer.num_ensembles, 0, 1024,
            "Ensemble: models to train; 0 = 2");
   opts.add("send-shards", &s.send_shards,
            "send every shard from the driver even if a node has the data");
-  opts.add_choice("wire", &s.wire, {"fp32", "fp16", "int8"},
+  opts.add_choice("wire", &s.job.wire, wire::codec_names(),
                   "how workers and the server send weights between nodes: "
                   "fp32 exact; fp16 half the bytes (~3 digits); int8 a "
                   "quarter (8-bit deltas with error feedback); actors on "
                   "one node always exchange exact values");
-  opts.add("timeout", &s.timeout, 0.1, 86400,
+  opts.add("timeout", &s.job.schedule.timeout_seconds, 0.1, 86400,
            "seconds to wait for any reply between actors");
   opts.add("connect-timeout", &s.connect_timeout, 0.1, 3600,
            "seconds to wait for a node connection, spawn or handshake");
   opts.add("run-timeout", &s.run_timeout, 1, 30 * 86400,
            "seconds the whole distributed training may take");
-  opts.add("epochs", &s.epochs, 1, 100000, "passes over the training set");
-  opts.add("batch-size", &s.batch_size, 1, 65536, "samples per mini-batch");
-  opts.add_choice("optimizer", &s.optimizer, {"adam", "adagrad", "sgd", "rmsprop"},
+  opts.add("epochs", &s.job.schedule.epochs, 1, 100000, "passes over the training set");
+  opts.add("batch-size", &s.job.schedule.batch_size, 1, 65536, "samples per mini-batch");
+  opts.add_choice("optimizer", &s.job.optimizer.name, {"adam", "adagrad", "sgd", "rmsprop"},
                   "worker optimizer (Keras defaults)");
-  opts.add("learning-rate", &s.learning_rate, -1, 10,
+  opts.add("learning-rate", &s.job.optimizer.learning_rate, -1, 10,
            "step size; -1 = the optimizer's Keras default");
-  opts.add("optimizer-momentum", &s.optimizer_momentum, 0, 0.999999,
+  opts.add("optimizer-momentum", &s.job.optimizer.momentum, 0, 0.999999,
            "SGD momentum of the worker optimizer");
-  opts.add("nesterov", &s.nesterov, "SGD Nesterov momentum");
-  opts.add("seed", &s.seed, "seed of initialisation and shuffling");
+  opts.add("nesterov", &s.job.optimizer.nesterov, "SGD Nesterov momentum");
+  opts.add("seed", &s.job.schedule.seed, "seed of initialisation and shuffling");
   opts.add("threads", &s.threads, 0, 256, "compute threads; 0 = all cores");
-  opts.add("scale-max", &s.scale_max, 1, 65535,
+  opts.add("scale-max", &s.job.schedule.scale_max, 1, 65535,
            "pixel value mapped to 1.0 (the seed used 250)");
   opts.add("eval-batch", &s.eval_batch, 1, 65536, "batch size for evaluation");
   opts.add("report", &s.report, "write a JSON report to this file");
@@ -645,7 +613,7 @@ int main(int argc, char** argv) {
     std::printf("%s", opts.help().c_str());
     return 0;
   }
-  if (s.learning_rate != -1 && s.learning_rate <= 0)
+  if (s.job.optimizer.learning_rate != -1 && s.job.optimizer.learning_rate <= 0)
     return fail(status::invalid_argument(
                   "option 'learning-rate' expects a number > 0 or -1"),
                 2);
@@ -660,11 +628,9 @@ int main(int argc, char** argv) {
   if (s.threads == 0)
     s.threads = std::max(1u, std::thread::hardware_concurrency());
   thread_pool pool{s.threads};
-  scaling scale;
-  scale.old_max = static_cast<float>(s.scale_max);
 
   if (!s.evaluate.empty())
-    return run_evaluate(s, scale, pool);
+    return run_evaluate(s, pool);
 
   std::optional<run_state> resumed;
   if (!s.resume.empty()) {
@@ -686,17 +652,14 @@ int main(int argc, char** argv) {
                  "partitions)\n",
                  latest->path.c_str(),
                  static_cast<unsigned long long>(resumed->server.updates),
-                 resumed->job.trainer.c_str(), resumed->dataset.c_str(),
-                 resumed->job.workers);
-    // The run's own settings win over the command line's.
+                 resumed->job.trainer.name.c_str(), resumed->dataset.c_str(),
+                 static_cast<unsigned>(resumed->job.trainer.workers));
+    // The run's own recipe wins over the command line's; the wire is
+    // transport, not recipe: this run's choice.
+    const std::string wire = s.job.wire;
+    s.job = resumed->job;
+    s.job.wire = wire;
     s.dataset = resumed->dataset;
-    s.trainer = resumed->job.trainer;
-    s.epochs = resumed->job.epochs;
-    s.batch_size = resumed->job.batch_size;
-    s.optimizer = resumed->job.optimizer;
-    s.seed = resumed->job.seed;
-    s.scale_max = resumed->job.scale_max;
-    scale.old_max = static_cast<float>(s.scale_max);
     s.model = "(from the checkpoint)";
   }
 
@@ -711,32 +674,37 @@ int main(int argc, char** argv) {
                    : make_model(s.model);
   if (!m)
     return fail(m.error(), 2);
-  m->init(s.seed);
+  m->init(s.job.schedule.seed);
   if (auto st = check_compatible(*m, *train, "training set"); !st)
     return fail(st, 2);
 
   json_writer j;
   j.begin_object()
-    .value("trainer", s.trainer)
+    .value("trainer", s.job.trainer.name)
     .value("model", s.model)
     .value("parameters", static_cast<std::uint64_t>(m->param_count()))
     .value("dataset", s.dataset)
     .value("train_rows", static_cast<std::uint64_t>(train->rows))
     .value("test_rows", static_cast<std::uint64_t>(test->rows))
-    .value("epochs", static_cast<std::uint64_t>(s.epochs))
-    .value("batch_size", static_cast<std::uint64_t>(s.batch_size))
-    .value("optimizer", s.optimizer)
-    .value("learning_rate", static_cast<double>(s.learning_rate))
-    .value("seed", s.seed)
+    .value("epochs", static_cast<std::uint64_t>(s.job.schedule.epochs))
+    .value("batch_size", static_cast<std::uint64_t>(s.job.schedule.batch_size))
+    .value("optimizer", s.job.optimizer.name)
+    .value("learning_rate", s.job.optimizer.learning_rate)
+    .value("seed", s.job.schedule.seed)
     .value("threads", static_cast<std::uint64_t>(s.threads))
-    .value("scale_max", s.scale_max);
+    .value("scale_max", s.job.schedule.scale_max);
 
   progress_printer printer{s.progress};
-  const bool distributed = s.trainer != "single" || !s.nodes.empty()
-                           || !s.discover.empty() || resumed;
+  // Only a trainer of one worker without a server runs without actors.
+  const trainer_entry* entry = find_trainer(s.job.trainer.name);
+  const bool alone = entry != nullptr && !entry->needs_server
+                     && entry->fixed_workers(s.job.trainer) == 1;
+  const bool distributed = !alone || !s.nodes.empty() || !s.discover.empty()
+                           || resumed;
+  const scaling scale = scaling_of(s.job.schedule);
   int rc = distributed ? run_cluster(s, *train, *test, *m, pool, scale, printer, j,
                                      resumed)
-                       : run_single(s, *train, *test, *m, pool, scale, printer, j);
+                       : run_single(s, *train, *test, *m, pool, printer, j);
   if (rc != 0)
     return exit_with(rc);
   const double wall = std::chrono::duration<double>(

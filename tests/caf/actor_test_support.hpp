@@ -38,15 +38,15 @@ inline job_spec tiny_job(const std::string& trainer, std::uint32_t workers,
   job_spec job;
   job.job_id = seed;
   job.model_spec = tiny_spec;
-  job.trainer = trainer;
-  job.window = 2;
-  job.workers = workers;
-  job.optimizer = "sgd";
-  job.learning_rate = 0.1;
-  job.epochs = epochs;
-  job.batch_size = 4;
-  job.seed = seed;
-  job.progress_every = 1000;
+  job.trainer.name = trainer;
+  job.trainer.window = 2;
+  job.trainer.workers = workers;
+  job.optimizer.name = "sgd";
+  job.optimizer.learning_rate = 0.1f;
+  job.schedule.epochs = epochs;
+  job.schedule.batch_size = 4;
+  job.schedule.seed = seed;
+  job.schedule.progress_every = 1000;
   return job;
 }
 

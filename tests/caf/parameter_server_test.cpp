@@ -26,8 +26,8 @@ ps_init make_init(const std::string& trainer, std::uint32_t workers,
                   std::vector<float> weights = initial) {
   ps_init init;
   init.job.job_id = 7;
-  init.job.trainer = trainer;
-  init.job.workers = workers;
+  init.job.trainer.name = trainer;
+  init.job.trainer.workers = workers;
   init.weights.values = std::move(weights);
   return init;
 }
@@ -252,7 +252,7 @@ TEST_CASE_FIXTURE(fixture, "parameter_server: with the int8 wire a worker "
   for (std::size_t k = 0; k < start.size(); ++k)
     start[k] = std::pow(10.0f, -static_cast<float>(k % 4)) * std::sin(0.1f * k);
   auto init = make_init("downpour", 2, start);
-  init.job.wire = wire::find_codec("int8")->format();
+  init.job.wire = "int8";
   auto ps = spawn_ps(init);
   auto step = [&](std::size_t i) {
     std::vector<float> d(start.size());

@@ -41,8 +41,8 @@ commit_msg make_commit(std::uint32_t worker, std::uint64_t batches_done,
 // A server of `trainer` for `workers` over `initial`, nothing restored.
 ps_init server_init(const std::string& trainer, std::uint32_t workers) {
   ps_init init;
-  init.job.trainer = trainer;
-  init.job.workers = workers;
+  init.job.trainer.name = trainer;
+  init.job.trainer.workers = workers;
   init.weights.values = initial;
   return init;
 }
@@ -128,8 +128,8 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
 
   // A server restored from the snapshot: same version, cursors and centre.
   ps_init again;
-  again.job.trainer = "downpour";
-  again.job.workers = 2;
+  again.job.trainer.name = "downpour";
+  again.job.trainer.workers = 2;
   again.weights = snap.weights;
   again.updates = snap.updates;
   again.cursors = snap.cursors;
@@ -169,48 +169,78 @@ TEST_CASE_FIXTURE(fixture, "recovery: no snapshot while an Averaging round is "
 TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
                            "and the server applies exactly the clean run's "
                            "commits") {
+  // Each trainer's clean run is timed in scheduler events first; then a
+  // worker is killed after every event count short of that (each kill
+  // interrupts a running worker) and a replacement finishes its partition.
   const auto start = testing::tiny_weights(9);
   for (const std::string trainer :
        {"adag", "downpour", "dynsgd", "aeasgd", "eamsgd", "averaging"}) {
     CAPTURE(trainer);
     const auto job = testing::tiny_job(trainer, 1, 3, 3);
-    auto rule = make_rule(rule_options_of(job));
+    auto rule = make_rule(job.trainer);
     REQUIRE(rule);
-    const auto clean = commits_per_epoch(*rule.value(), rows / job.batch_size)
-                       * job.epochs;
+    const auto clean = commits_per_epoch(*rule.value(), rows / job.schedule.batch_size)
+                       * job.schedule.epochs;
     REQUIRE(clean >= 3);
-    // Kill after `events` scheduler events: early, mid-run, near the end.
-    for (std::size_t events : {5u, 13u, 29u, 47u, 71u}) {
-      CAPTURE(events);
-      auto loader = keep(spawn_data_loader(sys));
+    // A fresh data loader and server, and the job of worker 0 against them.
+    auto fresh_job = [&] {
+      worker_job wj;
+      wj.job = job;
+      wj.loader = keep(spawn_data_loader(sys));
       ps_init init;
       init.job = job;
       init.weights.values = start;
-      auto ps = keep(spawn_parameter_server(sys, std::move(init)));
-      auto put = [&] {
-        auto h = self->request(loader, caf::infinite, put_atom::value,
-                                make_shard(0, rows));
-        run();
-        h.receive([](std::uint64_t) {}, [&](caf::error& e) { FAIL(describe(sys, e)); });
-      };
-      put();
-      worker_job wj;
-      wj.job = job;
-      wj.ps = ps;
-      wj.loader = loader;
+      wj.ps = keep(spawn_parameter_server(sys, std::move(init)));
+      return wj;
+    };
+    // Gives the loader the shard (again, after a kill).
+    auto put = [&](const worker_job& wj) {
+      auto h = self->request(wj.loader, caf::infinite, put_atom::value,
+                             make_shard(0, rows));
+      run();
+      h.receive([](std::uint64_t) {},
+                [&](caf::error& e) { FAIL(describe(sys, e)); });
+    };
+    // The clean run, one scheduler event at a time: it takes `length` events.
+    std::size_t length = 0;
+    {
+      const auto wj = fresh_job();
+      put(wj);
+      auto h = self->request(keep(spawn_worker(sys)), caf::infinite,
+                             run_atom::value, wj);
+      while (sched.try_run_once())
+        ++length;
+      h.receive([&](worker_result& x) { CHECK(x.commits == clean); },
+                [&](caf::error& e) { FAIL(describe(sys, e)); });
+    }
+    CAPTURE(length);
+    // Kill after every event count that interrupts that run: 1 .. length-1.
+    std::size_t mid_run = 0;
+    for (std::size_t events = 1; events < length; ++events) {
+      CAPTURE(events);
+      auto wj = fresh_job();
+      const auto ps = wj.ps;
+      put(wj);
       auto first = keep(spawn_worker(sys));
       // Its reply (a result if it finished, else nothing) is never read.
       auto ignored = self->request(first, caf::infinite, run_atom::value, wj);
       static_cast<void>(ignored);
-      for (std::size_t k = 0; k < events && sched.try_run_once(); ++k) {
-      }
+      std::size_t ran = 0;
+      while (ran < events && sched.try_run_once())
+        ++ran;
+      // The kill lands before the clean run would have finished: the
+      // scheduler still had work at every one of those events.
+      CHECK(ran == events);
       anon_send_exit(first, caf::exit_reason::kill);
       run();
       auto at = ask<partition_cursor>(ps, reassign_atom::value, std::uint32_t{0});
       REQUIRE(at);
       CHECK(at->generation == 1);
       const auto before = stats(ps).updates;
-      put();
+      CHECK(before <= clean);
+      if (before < clean)
+        ++mid_run;
+      put(wj);
       wj.start = *at;
       auto second = keep(spawn_worker(sys));
       auto h = self->request(second, caf::infinite, run_atom::value, wj);
@@ -223,5 +253,8 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
       CHECK(r.commits == clean - before);
       CHECK(s.rejected == 0);
     }
+    // Most kills leave commits to the replacement; the others land between
+    // the worker's last commit and its result.
+    CHECK(mid_run * 2 > length);
   }
 }

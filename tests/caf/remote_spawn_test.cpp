@@ -150,8 +150,8 @@ TEST_CASE_FIXTURE(fixture, "remote_spawn: a parameter server spawned on earth "
   for (std::size_t k = 0; k < initial.size(); ++k)
     initial[k] = 0.5f * static_cast<float>(k) - 100.0f;
   ps_init init;
-  init.job.trainer = "downpour";
-  init.job.workers = 2;
+  init.job.trainer.name = "downpour";
+  init.job.trainer.workers = 2;
   init.weights.values = initial;
   auto ps = spawn_on_earth<ps_actor>("parameter_server",
                                      caf::make_message(init));

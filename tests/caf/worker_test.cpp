@@ -124,18 +124,18 @@ TEST_CASE_FIXTURE(fixture, "worker: two ADAG workers train two epochs "
   const auto r0 = result_of(run0);
   const auto r1 = result_of(run1);
 
-  auto rule = make_rule(rule_options_of(job));
+  auto rule = make_rule(job.trainer);
   REQUIRE(rule);
-  const auto batches = rows_per_worker / job.batch_size;
-  const auto commits = commits_per_epoch(*rule.value(), batches) * job.epochs;
+  const auto batches = rows_per_worker / job.schedule.batch_size;
+  const auto commits = commits_per_epoch(*rule.value(), batches) * job.schedule.epochs;
   REQUIRE(commits == 4);
   const std::size_t n = initial.size();
   for (const auto* r : {&r0, &r1}) {
     CAPTURE(r->worker);
     CHECK(r->node == "sim");
     CHECK(r->commits == commits);
-    CHECK(r->samples == job.epochs * rows_per_worker);
-    CHECK(r->epoch_loss.size() == job.epochs);
+    CHECK(r->samples == job.schedule.epochs * rows_per_worker);
+    CHECK(r->epoch_loss.size() == job.schedule.epochs);
     CHECK(r->bytes_sent == commits * n * sizeof(float));
     // The initial pull plus one centre per exchange.
     CHECK(r->bytes_received == (commits + 1) * n * sizeof(float));
@@ -181,15 +181,15 @@ TEST_CASE_FIXTURE(fixture, "worker: a single trainer runs without a parameter "
   const auto r = result_of(run0);
   CHECK(r.worker == 0);
   CHECK(r.commits == 0);
-  CHECK(r.samples == job.epochs * rows_per_worker);
+  CHECK(r.samples == job.schedule.epochs * rows_per_worker);
   CHECK(r.bytes_sent == 0);
   CHECK(r.bytes_received == 0);
-  CHECK(r.epoch_loss.size() == job.epochs);
+  CHECK(r.epoch_loss.size() == job.schedule.epochs);
   REQUIRE(r.weights.values.size() == 51);
   // It trained: its weights are no longer the ones it drew at the start.
   auto drawn = parse_model_spec(tiny_spec, "tiny");
   REQUIRE(drawn);
-  drawn.value().init(job.seed);
+  drawn.value().init(job.schedule.seed);
   const auto& net = drawn.value();
   CHECK(r.weights.values
         != std::vector<float>(net.params(), net.params() + net.param_count()));
@@ -237,16 +237,16 @@ TEST_CASE_FIXTURE(fixture, "worker: with every server-based trainer, each "
     run();
     const auto r0 = result_of(run0);
     const auto r1 = result_of(run1);
-    auto rule = make_rule(rule_options_of(job));
+    auto rule = make_rule(job.trainer);
     REQUIRE(rule);
     const auto commits =
-      commits_per_epoch(*rule.value(), rows_per_worker / job.batch_size)
-      * job.epochs;
+      commits_per_epoch(*rule.value(), rows_per_worker / job.schedule.batch_size)
+      * job.schedule.epochs;
     CHECK(commits > 0);
     CHECK(r0.commits == commits);
     CHECK(r1.commits == commits);
-    CHECK(r0.samples == job.epochs * rows_per_worker);
-    CHECK(r1.samples == job.epochs * rows_per_worker);
+    CHECK(r0.samples == job.schedule.epochs * rows_per_worker);
+    CHECK(r1.samples == job.schedule.epochs * rows_per_worker);
     auto stats_handle = self->request(ps, caf::infinite, stats_atom::value);
     auto centre_handle = self->request(ps, caf::infinite, weights_atom::value);
     run();
@@ -267,8 +267,8 @@ TEST_CASE_FIXTURE(fixture, "worker: a round that never completes fails the "
   // Averaging with two workers, only one of which runs: its epoch-end
   // exchange waits for a round the server can never complete.
   auto job = make_job("averaging", 2);
-  job.epochs = 1;
-  job.timeout_seconds = 30;
+  job.schedule.epochs = 1;
+  job.schedule.timeout_seconds = 30;
   ps_init init;
   init.job = job;
   init.weights.values = initial_weights();

@@ -163,14 +163,10 @@ train() {
 check_report() {
   local run=$1 sent=$2 r=$work/out/$1.json n
   shift 2
-  check_ge "$run: test accuracy" "$(json_number "$r" test_accuracy)" 0.95
-  check_eq "$run: ps_updates" "$(json_number "$r" ps_updates)" 495
-  check_eq "$run: commits" "$(json_number "$r" commits)" 495
-  check_eq "$run: workers with 165 commits" "$(grep -c '"commits": 165,' "$r")" 3
-  check_eq "$run: shards_sent" "$(json_number "$r" shards_sent)" "$sent"
-  check_eq "$run: shards_read_on_nodes" "$(json_number "$r" shards_read_on_nodes)" $((3 - sent))
+  check_run "$run" "$r" 0.95 495
+  check_shards "$run" "$r" "$sent"
   for n in "$@"; do
-    check_eq "$run: workers on ${n%:*}" "$(grep -c "\"node\": \"${n%:*}\"" "$r")" "${n#*:}"
+    check_eq "$run: workers on ${n%:*}" "$(workers_where "$r" ".node == \"${n%:*}\"")" "${n#*:}"
   done
 }
 
@@ -223,19 +219,8 @@ bash "$netns" down "${id}a"
 # machines have tbf and htb but no netem) gets the rate from tbf and no
 # delay; the test says so.
 bash "$netns" up "${id}b" 2 --driver || fatal "netns.sh up ${id}b 2 --driver failed"
-shaping="netem delay 0.2ms rate 1gbit"
-if ! tc -n "${id}b-0" qdisc add dev eth0 root $shaping 2>"$work/tc.err"; then
-  grep -q "kind is unknown" "$work/tc.err" || fatal "tc qdisc add ... $shaping failed" "$work/tc.err"
-  shaping="tbf rate 1gbit burst 128kb latency 5ms"
-  echo "note: this kernel has no netem qdisc: links capped at 1 Gbit/s by tbf, no delay added"
-  tc -n "${id}b-0" qdisc add dev eth0 root $shaping || fatal "tc qdisc add ... $shaping failed"
-fi
-for i in 1 2; do
-  tc -n "${id}b-$i" qdisc add dev eth0 root $shaping || fatal "tc: cannot shape host $i"
-done
+shape_hosts "${id}b" 2 || fatal "cannot shape the hosts' links (see above)"
 for i in 0 1 2; do
-  tc -n "${id}b-sw" qdisc add dev "${id}b-p$i" root ${shaping/delay 0.2ms /} \
-    || fatal "tc: cannot shape the bridge port of host $i"
   check_eq "host $i link shaped ($shaping)" \
     "$(tc -n "${id}b-$i" qdisc show dev eth0 | grep -Ec '(netem.*delay 200us|tbf).*rate 1Gbit')" 1
 done
@@ -253,7 +238,7 @@ train multi "${id}b-0" "$(bash "$netns" addr 1):4242,$(bash "$netns" addr 2):424
 check_report multi 2 b1:2 b2:1
 # The parameter server is on b1 (the first node): b2's worker sends it 165
 # commits of the whole model across host 2's link.
-model_bytes=$((4 * $(json_number "$work/out/multi.json" parameters)))
+model_bytes=$((4 * $(json_get "$work/out/multi.json" .parameters)))
 check_ge "host 2 eth0 bytes sent during training" $(($(tx_bytes 2) - tx_before)) $((165 * model_bytes))
 stop_nodes b1 b2
 

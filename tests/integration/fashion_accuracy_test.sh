@@ -6,5 +6,5 @@ source "$(dirname "$0")/lib.sh" "$@"
   --data="$repo_dir/data" --dataset=fashion --trainer=single --epochs=5 --threads=2 \
   --progress=lines --report="$work/report.json"
 check_ge "Fashion-MNIST test accuracy after 5 epochs" \
-  "$(json_number "$work/report.json" test_accuracy)" 0.91
+  "$(json_get "$work/report.json" .test_accuracy)" 0.91
 finish

@@ -42,7 +42,7 @@ ps_node=$(bash "$netns" addr 1):4242
 
 # start_nodes CASE: a fresh caf-node on every host (links up again).
 start_nodes() {
-  local i addr rc
+  local i addr
   for i in 1 2 3; do
     if [[ -n ${node_pid[$i]:-} ]] && running "${node_pid[$i]}"; then
       kill -CONT "${node_pid[$i]}" 2>/dev/null || true
@@ -52,18 +52,12 @@ start_nodes() {
     ip netns exec "$prefix-$i" ip link set eth0 up
     addr=$(bash "$netns" addr "$i")
     node_log[$i]=$work/$1-host$i.log
-    ip netns exec "$prefix-$i" "$node" --config-file="$repo_dir/config/node.ini" \
-      --node.host="$addr" --node.port=4242 --node.name="host$i" \
+    caf_node_start --netns="$prefix-$i" "$node" "host$i" 4242 "${node_log[$i]}" \
+      --config-file="$repo_dir/config/node.ini" --node.host="$addr" \
       --node.data-dir="$data" "${insecure[@]}" \
-      --middleman.connection-timeout=${fault_timeout}s >"${node_log[$i]}" 2>&1 &
-    node_pid[$i]=$!
-    track_pid "${node_pid[$i]}"
-  done
-  for i in 1 2 3; do
-    addr=$(bash "$netns" addr "$i")
-    rc=0
-    wait_for_line "${node_log[$i]}" "listening on $addr:4242" 10 "${node_pid[$i]}" || rc=$?
-    ((rc == 0)) || fatal "caf-node on host$i did not listen (wait: $rc)" "${node_log[$i]}"
+      --middleman.connection-timeout=${fault_timeout}s \
+      || fatal "caf-node on host$i did not listen (see above)"
+    node_pid[$i]=$caf_node_pid
   done
 }
 
@@ -110,9 +104,9 @@ table="| case | fault | detected after | recovery | train time | time lost | tes
 # record CASE FAULT: check the report and add a table row.
 record() {
   local name=$1 fault=$2 r=$work/$1.json d="-" lost="-" action
-  accuracy[$name]=$(json_number "$r" test_accuracy)
-  seconds[$name]=$(json_number "$r" train_seconds)
-  check_eq "$name: ps_updates" "$(json_number "$r" ps_updates)" $updates
+  accuracy[$name]=$(json_get "$r" .test_accuracy)
+  seconds[$name]=$(json_get "$r" .train_seconds)
+  check_eq "$name: ps_updates" "$(json_get "$r" .ps_updates)" $updates
   if [[ $name != clean ]]; then
     check_ge "$name: test accuracy (clean ${accuracy[clean]} - 0.01)" \
       "${accuracy[$name]}" "$(awk -v a="${accuracy[clean]}" 'BEGIN { print a - 0.01 }')"
@@ -120,16 +114,16 @@ record() {
   fi
   if [[ -n ${inject_at:-} ]]; then
     local seen
-    seen=$(json_number "$r" unix_time)
+    seen=$(json_get "$r" ".faults[0].unix_time")
     [[ -n $seen ]] || fatal "$name: the report lists no fault" "$r"
     d=$(awk -v s="$seen" -v i="$inject_at" 'BEGIN { printf "%.2f", s - i }')
     check_le "$name: seconds to detect" "$d" $((fault_timeout + 3))
     d="$d s"
   fi
-  action=$(grep -o '"action": "[^"]*"' "$r" | tail -1 | sed 's/"action": "//; s/"$//' \
+  action=$(json_get "$r" ".faults[-1].action" \
              | sed 's/ (generation [0-9]*)//; s/; every worker resumes from it//' || true)
   table+="
-| $name | $fault | $d | ${action:--} | $(printf '%.1f' "${seconds[$name]}") s | $lost | ${accuracy[$name]} | $(json_number "$r" ps_updates) |"
+| $name | $fault | $d | ${action:--} | $(printf '%.1f' "${seconds[$name]}") s | $lost | ${accuracy[$name]} | $(json_get "$r" .ps_updates) |"
   inject_at=""
 }
 
@@ -191,14 +185,14 @@ driver_fault() {
   start_driver "$name" --resume="$work/$name.ckpt"
   finish_driver "$name"
   r=$work/$name.json
-  resumed=$(json_number "$r" resumed_from_update)
+  resumed=$(json_get "$r" .resumed_from_update)
   check_ge "$name: resumed from a checkpoint after update" "$resumed" 1
-  accuracy[$name]=$(json_number "$r" test_accuracy)
-  check_eq "$name: ps_updates" "$(json_number "$r" ps_updates)" $updates
+  accuracy[$name]=$(json_get "$r" .test_accuracy)
+  check_eq "$name: ps_updates" "$(json_get "$r" .ps_updates)" $updates
   check_ge "$name: test accuracy" "${accuracy[$name]}" \
     "$(awk -v a="${accuracy[clean]}" 'BEGIN { print a - 0.01 }')"
   table+="
-| $name | SIG$sig train_mnist at 4 s | nodes ended the job after $freed s | --resume from update $resumed | $(printf '%.1f' "$(json_number "$r" train_seconds)") s after resume | - | ${accuracy[$name]} | $(json_number "$r" ps_updates) |"
+| $name | SIG$sig train_mnist at 4 s | nodes ended the job after $freed s | --resume from update $resumed | $(printf '%.1f' "$(json_get "$r" .train_seconds)") s after resume | - | ${accuracy[$name]} | $(json_get "$r" .ps_updates) |"
   inject_at=""
 }
 driver_fault kill-driver KILL 10

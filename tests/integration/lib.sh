@@ -3,34 +3,36 @@
 set -euo pipefail
 bin_dir=$1
 repo_dir=$2
+# running, wait_for_line, free_ports, json_get, caf_node_start.
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 
-# json_number FILE KEY: the first top-level-looking "KEY": number in FILE.
-json_number() {
-  grep -o "\"$2\": [-0-9.eE+]*" "$1" | head -1 | sed 's/.*: //'
+# _number X: X is a decimal number (what awk would compare as one).
+_number() {
+  [[ $1 =~ ^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$ ]]
+}
+
+# _check_bound NAME VALUE OP BOUND: VALUE OP BOUND, OP one of >= <= > <.
+# An empty or non-numeric VALUE (a figure missing from a report) fails.
+_check_bound() {
+  if ! _number "$2" || ! _number "$4"; then
+    echo "FAIL: $1 = '$2', expected a number $3 '$4'"
+  elif awk -v v="$2" -v m="$4" "BEGIN { exit !(v $3 m) }"; then
+    echo "ok: $1 = $2 ($3 $4)"
+    return 0
+  else
+    echo "FAIL: $1 = $2, expected $3 $4"
+  fi
+  failures=$((failures + 1))
 }
 
 # check_ge NAME VALUE MIN
-check_ge() {
-  if awk -v v="$2" -v m="$3" 'BEGIN { exit !(v >= m) }'; then
-    echo "ok: $1 = $2 (>= $3)"
-  else
-    echo "FAIL: $1 = $2, expected >= $3"
-    failures=$((failures + 1))
-  fi
-}
+check_ge() { _check_bound "$1" "$2" ">=" "$3"; }
 
 # check_le NAME VALUE MAX
-check_le() {
-  if awk -v v="$2" -v m="$3" 'BEGIN { exit !(v <= m) }'; then
-    echo "ok: $1 = $2 (<= $3)"
-  else
-    echo "FAIL: $1 = $2, expected <= $3"
-    failures=$((failures + 1))
-  fi
-}
+check_le() { _check_bound "$1" "$2" "<=" "$3"; }
 
 # check_eq NAME VALUE EXPECTED
 check_eq() {
@@ -109,28 +111,7 @@ on_exit() {
   _lib_arm_cleanup
 }
 
-# running PID: PID exists and has not exited (a zombie has exited).
-running() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [[ ${stat%% *} != Z ]]
-}
 
-# wait_for_line FILE PATTERN SECONDS PID: wait until FILE has a line matching
-# the extended regex PATTERN. Returns 1 on timeout, 2 if PID exits first.
-wait_for_line() {
-  local file=$1 pattern=$2 seconds=$3 pid=$4
-  local deadline=$(($(date +%s%N) + seconds * 1000000000))
-  until grep -Eq "$pattern" "$file" 2>/dev/null; do
-    if ! running "$pid"; then
-      grep -Eq "$pattern" "$file" 2>/dev/null && return 0
-      return 2
-    fi
-    (($(date +%s%N) < deadline)) || return 1
-    sleep 0.02
-  done
-}
 
 # stop_within PID SECONDS: SIGTERM PID (a child of this shell), wait for it
 # up to SECONDS and SIGKILL it after that. Sets stop_rc to its exit code, or
@@ -175,28 +156,6 @@ tcp_sockets() {
         END { print n + 0 }'
 }
 
-# free_ports N: N consecutive TCP ports that no socket uses in any state,
-# from a random base in 20000-31999: below Linux's default ephemeral range
-# (32768-60999), so outgoing connections do not take them meanwhile.
-free_ports() {
-  local n=$1 used base p try ok
-  # Local ports in hex, as /proc/net/tcp writes them.
-  used=" $(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null \
-    | awk 'NR > 1 { sub(/.*:/, "", $2); print $2 }' | sort -u | tr '\n' ' ') "
-  for ((try = 0; try < 100; try++)); do
-    base=$((20000 + RANDOM % (12000 - n)))
-    ok=1
-    for ((p = base; p < base + n; p++)); do
-      [[ $used == *" $(printf '%04X' "$p") "* ]] && { ok=0; break; }
-    done
-    if ((ok)); then
-      seq -s ' ' "$base" $((base + n - 1))
-      return 0
-    fi
-  done
-  echo "free_ports: no $n free consecutive ports found" >&2
-  return 1
-}
 
 # fatal MESSAGE [FILE...]: print MESSAGE and the FILEs, then fail the test.
 fatal() {
@@ -208,6 +167,33 @@ fatal() {
     cat "$f" 2>/dev/null || true
   done
   exit 1
+}
+
+# --- Training reports (train_mnist --report), read with json_get. ---
+
+# workers_where REPORT CONDITION: how many of REPORT's per_worker entries
+# satisfy the jq CONDITION (e.g. '.commits == 165', '.node == "n1"').
+workers_where() {
+  json_get "$1" "[.per_worker[] | select($2)] | length"
+}
+
+# check_run LABEL REPORT MIN_ACCURACY UPDATES [WORKERS]: a run of WORKERS
+# workers (default 3) reached MIN_ACCURACY; the server applied UPDATES
+# updates and the workers sent as many commits, an equal share each.
+check_run() {
+  local label=$1 r=$2 acc=$3 updates=$4 workers=${5:-3}
+  check_ge "$label: test accuracy" "$(json_get "$r" .test_accuracy)" "$acc"
+  check_eq "$label: ps_updates" "$(json_get "$r" .ps_updates)" "$updates"
+  check_eq "$label: commits" "$(json_get "$r" .commits)" "$updates"
+  check_eq "$label: workers with $((updates / workers)) commits" \
+    "$(workers_where "$r" ".commits == $((updates / workers))")" "$workers"
+}
+
+# check_shards LABEL REPORT SENT [WORKERS]: the driver sent SENT shards and
+# the nodes read the others (WORKERS in all, default 3) themselves.
+check_shards() {
+  check_eq "$1: shards_read_on_nodes" "$(json_get "$2" .shards_read_on_nodes)" $((${4:-3} - $3))
+  check_eq "$1: shards_sent" "$(json_get "$2" .shards_sent)" "$3"
 }
 
 # --- Hosts made of network namespaces (scripts/netns.sh). ---

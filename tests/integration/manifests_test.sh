@@ -109,10 +109,6 @@ case_() {
   rejected "$name" "$pattern" "$ok_line" "$part"
 }
 
-stack_ok="ok: docker stack deploy accepted the file"
-compose_ok="ok: docker-compose config (Compose Specification), NODES=3"
-k8s_ok="ok: kubernetes-models:"
-
 # Compose: the Compose Specification (docker-compose) and the stack loader.
 case_ "compose: replicas not an integer" compose.yaml \
   'replicas: ${NODES:-3}' 'replicas: three' \
@@ -124,54 +120,15 @@ else
   echo "FAIL: not both compose validators rejected replicas: three"
   failures=$((failures + 1))
 fi
-case_ "compose: misspelt service key" compose.yaml \
-  '    entrypoint: ["train_mnist"]' '    entrypoint: ["train_mnist"]
-    healthchek:
-      disable: true' \
-  "Unsupported config option for services.train: 'healthchek'"
-case_ "stack: service-level cpus (valid for Compose, not for Swarm)" compose.yaml \
-  '      - --node.data-dir=/data' '      - --node.data-dir=/data
-    cpus: 1.0' \
-  'services.node Additional property cpus is not allowed' "$compose_ok"
-case_ "stack: depends_on with a condition" compose.yaml \
-  '    depends_on:
-      - node' '    depends_on:
-      node:
-        condition: service_healthy' \
-  'services.train.depends_on must be a list' "$compose_ok"
-case_ "compose: driver waits for a fixed node count" compose.yaml \
-  '--expect-nodes=${NODES:-3}' '--expect-nodes=3' \
-  'expect-nodes=3 but node has 5 replicas with NODES=5' "$stack_ok"
-case_ "compose: driver option misspelt (train_mnist)" compose.yaml \
-  '--expect-nodes=${NODES:-3}' '--expect-node=${NODES:-3}' \
-  "train_mnist rejects its options.*unknown option 'expect-node'"
-case_ "yamllint: duplicate key" compose.yaml \
-  '      - runs:/runs' '      - runs:/runs
-    volumes: []' \
-  'duplication of key "volumes"'
 
-# Kubernetes: schemas, unknown fields, references, the programs' own parsing.
-case_ "k8s: StatefulSet replicas: \"three\"" k8s/21-node-statefulset.yaml \
-  'replicas: 3' 'replicas: "three"' \
-  '21-node-statefulset.yaml: document 1 \(StatefulSet actors-node\): /spec/replicas: must be integer'
-case_ "k8s: misspelt field in the StatefulSet spec" k8s/21-node-statefulset.yaml \
-  'podManagementPolicy: Parallel' 'podManagmentPolicy: Parallel' \
-  '/spec/podManagmentPolicy: unknown field "podManagmentPolicy"'
-case_ "k8s: field at the wrong level (a container's setting on the pod)" k8s/40-train-job.yaml \
-  '        runAsNonRoot: true' '        runAsNonRoot: true
-        allowPrivilegeEscalation: false' \
-  '/spec/template/spec/securityContext/allowPrivilegeEscalation: unknown field'
-case_ "k8s: memory limit that is no quantity" k8s/21-node-statefulset.yaml \
-  'memory: 2Gi' 'memory: 2 GB' \
-  'resources/limits/memory: must match format "quantity"'
-case_ "k8s: Job expects more nodes than the StatefulSet has" k8s/40-train-job.yaml \
-  '--expect-nodes=3' '--expect-nodes=4' \
-  '--expect-nodes=4 but StatefulSet actors-node has 3 replicas'
-case_ "k8s: headless Service given a cluster IP" k8s/20-node-service.yaml \
-  'clusterIP: None' 'clusterIP: 10.96.0.10' \
-  'Service actors-node is not headless'
-case_ "k8s: misspelt key in the ConfigMap's node.ini (caf-node)" k8s/10-config.yaml \
-  '    workers = 1' '    worker = 1' \
-  "caf-node rejects its options.*unknown option 'node.worker'" "$k8s_ok"
+# The other cases, one a line in manifests_cases.tsv (read on fd 3: the
+# validators must not eat the table from stdin).
+cases=0
+while IFS=$'\t' read -r -u 3 name file old new pattern ok_line; do
+  [[ -z $name || $name == '#'* ]] && continue
+  case_ "$name" "$file" "${old//\\n/$'\n'}" "${new//\\n/$'\n'}" "$pattern" "$ok_line"
+  cases=$((cases + 1))
+done 3<"$(dirname "$0")/manifests_cases.tsv"
+check_eq "cases read from manifests_cases.tsv" "$cases" 13
 
 finish

@@ -39,13 +39,9 @@ expect_failure "bad scheduler policy" 2 "option 'scheduler.policy' expects one o
 
 # The shipped configuration starts a node (data-dir relative to the repo).
 cd "$repo_dir" || fatal "cannot cd to $repo_dir"
-"$node" --config-file=config/node.ini --node.port="$port" --node.name=shipped \
-  >"$work/shipped.log" 2>&1 &
-first=$!
-track_pid "$first"
-rc=0
-wait_for_line "$work/shipped.log" "listening on" 10 "$first" || rc=$?
-((rc == 0)) || fatal "caf-node with config/node.ini did not listen (wait: $rc)" "$work/shipped.log"
+caf_node_start "$node" shipped "$port" "$work/shipped.log" --config-file=config/node.ini \
+  || fatal "caf-node with config/node.ini did not listen (see above)"
+first=$caf_node_pid
 check_eq "config/node.ini: node listens" \
   "$(grep -c "node shipped: listening on 127.0.0.1:$port (1 worker slots, 1 threads each, data in data)" "$work/shipped.log")" 1
 
@@ -58,13 +54,10 @@ check_eq "first node's exit status after SIGTERM" "$stop_rc" 0
 
 # The command line wins over the INI file.
 printf '[node]\nport = %s\n' "$port" >"$work/port.ini"
-"$node" --config-file="$work/port.ini" --node.port="$other_port" --node.name=override \
-  >"$work/override.log" 2>&1 &
-pid=$!
-track_pid "$pid"
-rc=0
-wait_for_line "$work/override.log" "listening on" 10 "$pid" || rc=$?
-((rc == 0)) || fatal "caf-node with --node.port override did not listen (wait: $rc)" "$work/override.log"
+caf_node_start "$node" override "$other_port" "$work/override.log" \
+  --config-file="$work/port.ini" \
+  || fatal "caf-node with --node.port override did not listen (see above)"
+pid=$caf_node_pid
 check_eq "command line overrides the INI file's port" \
   "$(grep -c "listening on 127.0.0.1:$other_port " "$work/override.log")" 1
 stop_within "$pid" 5

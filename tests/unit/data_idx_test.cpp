@@ -3,27 +3,23 @@
 // names the file and the position at fault.
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 #include <zlib.h>
 
 #include "actors/data/idx.hpp"
 
+#include "data_test_support.hpp"
 #include "scratch_dir.hpp"
 
-namespace fs = std::filesystem;
 using actors::dataset;
 using actors::status;
 
 namespace {
 
-using actors::test::scratch_dir;
+using namespace actors::test; // scratch_dir, why, contains, check_error
 
 using bytes = std::vector<std::uint8_t>;
 
@@ -77,10 +73,7 @@ bytes read_bytes(const std::string& path) {
 }
 
 dataset sample(std::size_t rows, std::size_t h, std::size_t w) {
-  dataset d;
-  d.rows = rows;
-  d.height = h;
-  d.width = w;
+  dataset d = shaped(rows, h, w);
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t i = 0; i < h * w; ++i)
       d.pixels.push_back(static_cast<std::uint8_t>((r * 37 + i * 11) % 256));
@@ -89,27 +82,35 @@ dataset sample(std::size_t rows, std::size_t h, std::size_t w) {
   return d;
 }
 
-/// The error message of r, or "" when it holds a value; doctest may format a
-/// _MESSAGE argument even when the check passes.
-template <class T>
-std::string why(const actors::result<T>& r) {
-  return r.has_value() ? std::string{} : r.error().message();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 /// Reads the pair and expects an error with `code` whose message holds every
 /// one of `parts`.
 void expect_error(const std::string& images, const std::string& labels,
                   status::code code, const std::vector<std::string>& parts) {
-  auto r = actors::read_idx(images, labels);
-  REQUIRE_FALSE(r.has_value());
-  const std::string& msg = r.error().message();
-  CHECK_MESSAGE(r.error().error_code() == code, msg);
-  for (const auto& part : parts)
-    CHECK_MESSAGE(contains(msg, part), "'" << part << "' not in: " << msg);
+  actors::test::check_error(actors::read_idx(images, labels), code, parts);
+}
+
+/// Writes `img` and `lbl` as the files "img" and "lbl" in `dir`, reads the
+/// pair and expects an error as expect_error does.
+void expect_pair_error(const scratch_dir& dir, const bytes& img,
+                       const bytes& lbl, status::code code,
+                       const std::vector<std::string>& parts) {
+  write_bytes(dir.file("img"), img);
+  write_bytes(dir.file("lbl"), lbl);
+  expect_error(dir.file("img"), dir.file("lbl"), code, parts);
+}
+
+/// Expects the images file `img`, with labels 1, 2, ... for `count` records,
+/// to be refused as corruption naming the images file and every one of
+/// `parts`.
+void expect_corrupt_images(const bytes& img, std::size_t count,
+                           std::vector<std::string> parts) {
+  scratch_dir dir;
+  bytes lbl;
+  for (std::size_t r = 1; r <= count; ++r)
+    lbl.push_back(static_cast<std::uint8_t>(r));
+  parts.insert(parts.begin(), dir.file("img"));
+  expect_pair_error(dir, img, labels_file(lbl), status::code::corruption,
+                    parts);
 }
 
 } // namespace
@@ -166,32 +167,23 @@ TEST_CASE("data.idx: a missing file is not_found and named") {
 }
 
 TEST_CASE("data.idx: an empty file is corruption at byte 0") {
-  scratch_dir dir;
-  write_bytes(dir.file("img"), {});
-  write_bytes(dir.file("lbl"), labels_file({1}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), "byte 0", "empty", "16-byte header"});
+  expect_corrupt_images({}, 1, {"byte 0", "empty", "16-byte header"});
 }
 
 TEST_CASE("data.idx: a header shorter than declared is corruption") {
-  scratch_dir dir;
   bytes img = images_file(2, 2, 2);
   img.resize(10);
-  write_bytes(dir.file("img"), img);
-  write_bytes(dir.file("lbl"), labels_file({1, 2}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), "truncated", "byte 10", "16-byte header"});
+  expect_corrupt_images(img, 2, {"truncated", "byte 10", "16-byte header"});
 }
 
 TEST_CASE("data.idx: a payload shorter than declared names the record") {
   scratch_dir dir;
   bytes img = images_file(3, 2, 2); // 16 + 3 * 4 bytes
   img.resize(16 + 5);               // ends one byte into image 1
-  write_bytes(dir.file("img"), img);
-  write_bytes(dir.file("lbl"), labels_file({1, 2, 3}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), "truncated", "3 records", "byte 21",
-                "record 1"});
+  expect_pair_error(dir, img, labels_file({1, 2, 3}),
+                    status::code::corruption,
+                    {dir.file("img"), "truncated", "3 records", "byte 21",
+                     "record 1"});
 
   // The same for a labels file, and for a gzipped images file.
   write_bytes(dir.file("img"), images_file(3, 2, 2));
@@ -219,13 +211,9 @@ TEST_CASE("data.idx: a cut-off gzip stream is corruption, not a hang") {
 }
 
 TEST_CASE("data.idx: bytes after the declared end are corruption") {
-  scratch_dir dir;
   bytes img = images_file(2, 2, 2);
   img.push_back(0);
-  write_bytes(dir.file("img"), img);
-  write_bytes(dir.file("lbl"), labels_file({1, 2}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), "byte 24", "2 records"});
+  expect_corrupt_images(img, 2, {"byte 24", "2 records"});
 }
 
 TEST_CASE("data.idx: a wrong magic is corruption at byte 0") {
@@ -245,19 +233,17 @@ TEST_CASE("data.idx: a wrong magic is corruption at byte 0") {
 
 TEST_CASE("data.idx: image and label counts that differ are corruption") {
   scratch_dir dir;
-  write_bytes(dir.file("img"), images_file(3, 2, 2));
-  write_bytes(dir.file("lbl"), labels_file({1, 2}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), dir.file("lbl"), "3 images", "2 labels"});
+  expect_pair_error(dir, images_file(3, 2, 2), labels_file({1, 2}),
+                    status::code::corruption,
+                    {dir.file("img"), dir.file("lbl"), "3 images", "2 labels"});
 }
 
 TEST_CASE("data.idx: a label out of range names the record and value") {
   scratch_dir dir;
-  write_bytes(dir.file("img"), images_file(3, 2, 2));
-  write_bytes(dir.file("lbl"), labels_file({1, 12, 3}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("lbl"), "record 1", "byte 9", "label 12",
-                "expected 0..9"});
+  expect_pair_error(dir, images_file(3, 2, 2), labels_file({1, 12, 3}),
+                    status::code::corruption,
+                    {dir.file("lbl"), "record 1", "byte 9", "label 12",
+                     "expected 0..9"});
   // With more classes the same file is fine.
   auto r = actors::read_idx(dir.file("img"), dir.file("lbl"), 13);
   REQUIRE_MESSAGE(r.has_value(), why(r));
@@ -265,11 +251,7 @@ TEST_CASE("data.idx: a label out of range names the record and value") {
 }
 
 TEST_CASE("data.idx: a header declaring zero images is refused") {
-  scratch_dir dir;
-  write_bytes(dir.file("img"), images_file(0, 2, 2));
-  write_bytes(dir.file("lbl"), labels_file({}));
-  expect_error(dir.file("img"), dir.file("lbl"), status::code::corruption,
-               {dir.file("img"), "0 images"});
+  expect_corrupt_images(images_file(0, 2, 2), 0, {"0 images"});
 }
 
 TEST_CASE("data.idx: a huge declared size fails without allocating it") {

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
 #include "conv_kernels.hpp"
 #include "eigen_maps.hpp"
@@ -16,31 +15,30 @@ using namespace detail;
 
 conv2d::conv2d(std::size_t filters, std::size_t kernel, bool same_padding,
                activation act)
-  : filters_(filters), kernel_(kernel), same_(same_padding), act_(act) {
+  : kernel_layer(fmt::format("conv2d filters={} kernel={} padding={}", filters,
+                             kernel, same_padding ? "same" : "valid"),
+                 act),
+    filters_(filters),
+    kernel_(kernel),
+    same_(same_padding) {
 }
 
-std::string conv2d::spec() const {
-  return fmt::format("conv2d filters={} kernel={} padding={} activation={}",
-                     filters_, kernel_, same_ ? "same" : "valid",
-                     act_ == activation::relu ? "relu" : "linear");
-}
-
-result<shape3> conv2d::configure(shape3 input) {
+result<shape3> conv2d::output_for(shape3 input) {
   if (filters_ == 0 || kernel_ == 0)
     return status::invalid_argument("conv2d: filters and kernel must be > 0");
-  in_ = input;
+  shape3 out;
   if (same_) {
     // TensorFlow's rule: the odd pixel of padding goes after, not before.
     pad_top_ = (kernel_ - 1) / 2;
     pad_left_ = (kernel_ - 1) / 2;
-    out_ = shape3{input.h, input.w, filters_};
+    out = shape3{input.h, input.w, filters_};
   } else {
     if (input.h < kernel_ || input.w < kernel_)
       return status::invalid_argument(
         fmt::format("conv2d: input {}x{} is smaller than the {}x{} kernel",
                     input.h, input.w, kernel_, kernel_));
     pad_top_ = pad_left_ = 0;
-    out_ = shape3{input.h - kernel_ + 1, input.w - kernel_ + 1, filters_};
+    out = shape3{input.h - kernel_ + 1, input.w - kernel_ + 1, filters_};
   }
   // Overflow-safe: kernel and channels come from spec files. 2^32 bounds
   // patch_ * filters_ (filters are at most 2^24) as well.
@@ -52,26 +50,9 @@ result<shape3> conv2d::configure(shape3 input) {
       "conv2d: a {}x{} kernel over {} channels is too large", kernel_, kernel_,
       input.c));
   patch_ = patch;
-  return out_;
-}
-
-std::size_t conv2d::param_count() const {
-  return patch_ * filters_ + filters_;
-}
-
-void conv2d::bind(float* params, float* grads) {
-  w_ = params;
-  b_ = params + patch_ * filters_;
-  dw_ = grads;
-  db_ = grads + patch_ * filters_;
-}
-
-void conv2d::init(rng& random) {
-  const float limit = glorot_limit(kernel_ * kernel_ * in_.c,
-                                   kernel_ * kernel_ * filters_);
-  for (std::size_t i = 0; i < patch_ * filters_; ++i)
-    w_[i] = random.uniform(-limit, limit);
-  std::fill(b_, b_ + filters_, 0.0f);
+  shape_parameters(patch_ * filters_, filters_, patch_,
+                   kernel_ * kernel_ * filters_);
+  return out;
 }
 
 void conv2d::reserve_scratch(std::size_t threads) {
@@ -431,14 +412,6 @@ void conv2d::backward(const float* x, const float* y, float* dy, float* dx,
     dw += matrix_map(scratch_[t].dw.data(), patch_, filters_);
     db += row_vector_map(scratch_[t].db.data(), filters_);
   }
-}
-
-double conv2d::forward_flops() const {
-  return 2.0 * static_cast<double>(out_.h * out_.w * patch_ * filters_);
-}
-
-double conv2d::backward_flops(bool input_grad) const {
-  return forward_flops() * (input_grad ? 2.0 : 1.0);
 }
 
 } // namespace actors

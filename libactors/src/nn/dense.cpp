@@ -1,10 +1,7 @@
 #include "actors/nn/dense.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
-#include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
 #include "eigen_maps.hpp"
 
@@ -19,43 +16,20 @@ constexpr std::size_t parallel_threshold = 1 << 16;
 
 } // namespace
 
-dense::dense(std::size_t units, activation act) : units_(units), act_(act) {
+dense::dense(std::size_t units, activation act)
+  : kernel_layer(fmt::format("dense units={}", units), act), units_(units) {
 }
 
-std::string dense::spec() const {
-  return fmt::format("dense units={} activation={}", units_,
-                     act_ == activation::relu ? "relu" : "linear");
-}
-
-result<shape3> dense::configure(shape3 input) {
+result<shape3> dense::output_for(shape3 input) {
   if (units_ == 0)
     return status::invalid_argument("dense: units must be > 0");
   if (input.h != 1 || input.w != 1)
     return status::invalid_argument(
       fmt::format("dense: expects flat input, got {}x{}x{} (add flatten)",
                   input.h, input.w, input.c));
-  in_ = input;
   inputs_ = input.c;
-  out_ = shape3{1, 1, units_};
-  return out_;
-}
-
-std::size_t dense::param_count() const {
-  return inputs_ * units_ + units_;
-}
-
-void dense::bind(float* params, float* grads) {
-  w_ = params;
-  b_ = params + inputs_ * units_;
-  dw_ = grads;
-  db_ = grads + inputs_ * units_;
-}
-
-void dense::init(rng& random) {
-  const float limit = glorot_limit(inputs_, units_);
-  for (std::size_t i = 0; i < inputs_ * units_; ++i)
-    w_[i] = random.uniform(-limit, limit);
-  std::fill(b_, b_ + units_, 0.0f);
+  shape_parameters(inputs_ * units_, units_, inputs_, units_);
+  return shape3{1, 1, units_};
 }
 
 void dense::forward(const float* x, float* y, std::size_t n,
@@ -98,14 +72,6 @@ void dense::backward(const float* x, const float* y, float* dy, float* dx,
     rows(0, inputs_, 0);
   else
     ctx.pool->parallel_for(inputs_, rows);
-}
-
-double dense::forward_flops() const {
-  return 2.0 * static_cast<double>(inputs_ * units_);
-}
-
-double dense::backward_flops(bool input_grad) const {
-  return forward_flops() * (input_grad ? 2.0 : 1.0);
 }
 
 } // namespace actors

@@ -8,19 +8,15 @@
 
 namespace actors {
 
-dropout::dropout(float rate) : rate_(rate) {
+dropout::dropout(float rate)
+  : layer(fmt::format("dropout rate={}", rate)), rate_(rate) {
 }
 
-std::string dropout::spec() const {
-  return fmt::format("dropout rate={}", rate_);
-}
-
-result<shape3> dropout::configure(shape3 input) {
+result<shape3> dropout::output_for(shape3 input) {
   if (!(rate_ >= 0.0f && rate_ < 1.0f))
     return status::invalid_argument(
       fmt::format("dropout: rate must be in [0, 1), got {}", rate_));
-  in_ = out_ = input;
-  return out_;
+  return input;
 }
 
 void dropout::forward(const float* x, float* y, std::size_t n,

@@ -15,9 +15,4 @@ using vector_map = Eigen::Map<Eigen::VectorXf>;
 using row_vector_map = Eigen::Map<Eigen::RowVectorXf>;
 using const_row_vector_map = Eigen::Map<const Eigen::RowVectorXf>;
 
-/// Glorot-uniform limit for a kernel with these fans (Keras's default).
-inline float glorot_limit(std::size_t fan_in, std::size_t fan_out) {
-  return std::sqrt(6.0f / static_cast<float>(fan_in + fan_out));
-}
-
 } // namespace actors::detail

@@ -4,12 +4,6 @@
 
 namespace actors {
 
-result<shape3> flatten::configure(shape3 input) {
-  in_ = input;
-  out_ = shape3{1, 1, input.size()};
-  return out_;
-}
-
 // The model skips these for views; they exist so a flatten also works on its
 // own (tests, other containers).
 void flatten::forward(const float* x, float* y, std::size_t n, step_context&) {

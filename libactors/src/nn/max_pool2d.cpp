@@ -8,23 +8,18 @@
 
 namespace actors {
 
-max_pool2d::max_pool2d(std::size_t pool) : pool_(pool) {
+max_pool2d::max_pool2d(std::size_t pool)
+  : layer(fmt::format("maxpool2d pool={}", pool)), pool_(pool) {
 }
 
-std::string max_pool2d::spec() const {
-  return fmt::format("maxpool2d pool={}", pool_);
-}
-
-result<shape3> max_pool2d::configure(shape3 input) {
+result<shape3> max_pool2d::output_for(shape3 input) {
   if (pool_ == 0)
     return status::invalid_argument("maxpool2d: pool must be > 0");
   if (input.h < pool_ || input.w < pool_)
     return status::invalid_argument(
       fmt::format("maxpool2d: input {}x{} is smaller than the pool {}",
                   input.h, input.w, pool_));
-  in_ = input;
-  out_ = shape3{input.h / pool_, input.w / pool_, input.c};
-  return out_;
+  return shape3{input.h / pool_, input.w / pool_, input.c};
 }
 
 void max_pool2d::forward(const float* x, float* y, std::size_t n,

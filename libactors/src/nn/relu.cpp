@@ -2,11 +2,6 @@
 
 namespace actors {
 
-result<shape3> relu::configure(shape3 input) {
-  in_ = out_ = input;
-  return out_;
-}
-
 void relu::forward(const float* x, float* y, std::size_t n, step_context&) {
   for (std::size_t k = 0; k < n * in_.size(); ++k)
     y[k] = x[k] > 0.0f ? x[k] : 0.0f;

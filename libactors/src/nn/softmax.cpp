@@ -17,11 +17,6 @@ void softmax_row(const float* x, float* y, std::size_t width) {
     y[k] *= inv;
 }
 
-result<shape3> softmax::configure(shape3 input) {
-  in_ = out_ = input;
-  return out_;
-}
-
 void softmax::forward(const float* x, float* y, std::size_t n, step_context&) {
   const std::size_t width = in_.size();
   for (std::size_t i = 0; i < n; ++i)

@@ -4,13 +4,7 @@
 #include <cassert>
 #include <cmath>
 
-// GCC 12's _mm512_undefined_ps trips -Wuninitialized once Eigen's AVX-512
-// sqrt is inlined here (GCC bug 105593); the warning is spurious.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <Eigen/Core>
-#pragma GCC diagnostic pop
+#include "eigen_blocks.hpp"
 
 namespace actors {
 
@@ -27,14 +21,8 @@ adam::adam(float learning_rate, float beta1, float beta2, float epsilon)
 
 void adam::step(float* params, const float* grads, std::size_t n,
                 thread_pool* pool) {
-  using block = Eigen::Array<float, block_size, 1>;
-  using block_map = Eigen::Map<block>;
-  using const_block_map = Eigen::Map<const block>;
-  if (m_.empty()) {
-    m_.assign(padded_size(n), 0.0f);
-    v_.assign(padded_size(n), 0.0f);
-  }
-  assert(m_.size() == padded_size(n) && v_.size() == padded_size(n));
+  float* first = state_for(m_, n);
+  float* second = state_for(v_, n);
   ++steps_;
   // In float, 1 - 0.999^t would keep only a few digits for small t.
   const double t = static_cast<double>(steps_);
@@ -47,8 +35,6 @@ void adam::step(float* params, const float* grads, std::size_t n,
   const float b2 = beta2_;
   const float one_minus_b2 = 1.0f - beta2_;
   const float eps = epsilon_;
-  float* first = m_.data();
-  float* second = v_.data();
   for_each_block(params, grads, n, pool,
                  [=](float* p, const float* g, std::size_t offset) {
                    const block grad = const_block_map{g};

@@ -3,13 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
-// GCC 12's _mm512_undefined_ps trips -Wuninitialized once Eigen's AVX-512
-// sqrt is inlined here (GCC bug 105593); the warning is spurious.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <Eigen/Core>
-#pragma GCC diagnostic pop
+#include "eigen_blocks.hpp"
 
 namespace actors {
 
@@ -22,13 +16,7 @@ rmsprop::rmsprop(float learning_rate, float rho, float epsilon)
 
 void rmsprop::step(float* params, const float* grads, std::size_t n,
                    thread_pool* pool) {
-  using block = Eigen::Array<float, block_size, 1>;
-  using block_map = Eigen::Map<block>;
-  using const_block_map = Eigen::Map<const block>;
-  if (average_.empty())
-    average_.assign(padded_size(n), 0.0f);
-  assert(average_.size() == padded_size(n));
-  float* average = average_.data();
+  float* average = state_for(average_, n);
   const float lr = learning_rate_;
   const float rho = rho_;
   const float one_minus_rho = 1.0f - rho_;

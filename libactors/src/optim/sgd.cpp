@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
-#include <Eigen/Core>
+#include "eigen_blocks.hpp"
 
 namespace actors {
 
@@ -15,9 +15,6 @@ sgd::sgd(float learning_rate, float momentum, bool nesterov)
 
 void sgd::step(float* params, const float* grads, std::size_t n,
                thread_pool* pool) {
-  using block = Eigen::Array<float, block_size, 1>;
-  using block_map = Eigen::Map<block>;
-  using const_block_map = Eigen::Map<const block>;
   const float lr = learning_rate_;
   const float mu = momentum_;
   if (mu == 0.0f) {
@@ -27,10 +24,7 @@ void sgd::step(float* params, const float* grads, std::size_t n,
                      block_map{p} -= step;
                    });
   } else {
-    if (velocity_.empty())
-      velocity_.assign(padded_size(n), 0.0f);
-    assert(velocity_.size() == padded_size(n));
-    float* velocity = velocity_.data();
+    float* velocity = state_for(velocity_, n);
     const bool nesterov = nesterov_;
     for_each_block(params, grads, n, pool,
                    [=](float* p, const float* g, std::size_t offset) {

@@ -19,6 +19,7 @@
 #include "actors/runtime/parameter_server.hpp"
 #include "actors/runtime/transport.hpp"
 #include "actors/runtime/worker.hpp"
+#include "actors/trainers/registry.hpp"
 
 namespace actors {
 
@@ -153,7 +154,7 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
     stop_all();
     return st;
   };
-  const auto rule = make_rule(rule_options_of(job));
+  const auto rule = make_rule(job.trainer);
   if (!rule)
     return rule.error();
 
@@ -207,11 +208,7 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
   // 2. Workers: how many, and where.
   std::size_t total = 0;
   const bool no_server = (*rule)->kind() == exchange_kind::none;
-  std::size_t wanted = 0; // 0 = as the nodes say
-  if (job.trainer == "single")
-    wanted = 1;
-  else if (job.trainer == "ensemble")
-    wanted = (*rule)->options().num_ensembles;
+  const std::size_t wanted = fixed_workers(**rule); // 0 = as the nodes say
   for (auto& n : nodes) {
     std::size_t slots = embedded ? opts.embedded_workers
                                  : (opts.workers_per_node > 0 ? opts.workers_per_node
@@ -228,11 +225,11 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
   }
   if (total == 0)
     return fail(status::invalid_argument("no worker slots on any node"));
-  job.workers = static_cast<std::uint32_t>(total);
-  if (train.rows / total < job.batch_size)
+  job.trainer.workers = total;
+  if (train.rows / total < job.schedule.batch_size)
     return fail(status::invalid_argument(
       "each of the " + std::to_string(total) + " workers would get fewer than "
-      + std::to_string(job.batch_size) + " rows"));
+      + std::to_string(job.schedule.batch_size) + " rows"));
 
   // Progress sink: also the driver actor the job's actors monitor.
   auto sink = std::make_shared<progress_sink>();
@@ -358,7 +355,7 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job_in,
     return best;
   };
 
-  const auto order = permutation(train.rows, job.seed);
+  const auto order = permutation(train.rows, job.schedule.seed);
   const auto shards = partition(order, total);
   const auto crc = labels_checksum(train.labels);
   // Puts the shards of `ws` on node k: read there if it has the data, else

@@ -58,9 +58,9 @@ caf::error validate(ps_state& st, const commit_msg& msg) {
     ++st.stats.rejected;
     return make_runtime_error(runtime_errc::bad_message, std::move(what));
   };
-  if (msg.worker >= st.job.workers)
+  if (msg.worker >= st.job.trainer.workers)
     return reject("commit from unknown worker " + std::to_string(msg.worker)
-                  + " (job has " + std::to_string(st.job.workers) + ")");
+                  + " (job has " + std::to_string(st.job.trainer.workers) + ")");
   if (msg.payload.values.size() != st.centre.size())
     return reject("commit of " + std::to_string(msg.payload.values.size())
                   + " values from worker " + std::to_string(msg.worker)
@@ -140,27 +140,27 @@ void init_state(ps_state& st, ps_init& init) {
   st.driver = init.driver;
   st.checkpoint_every = init.checkpoint_every;
   st.checkpoint_seconds = init.checkpoint_seconds;
-  auto rule = make_rule(rule_options_of(st.job));
+  auto rule = make_rule(st.job.trainer);
   if (!rule)
     st.setup_error = make_runtime_error(runtime_errc::bad_job, rule.error().message());
   else
     st.rule = std::move(*rule);
   if (st.cursors.empty())
-    st.cursors.resize(st.job.workers);
-  else if (st.cursors.size() != st.job.workers)
+    st.cursors.resize(st.job.trainer.workers);
+  else if (st.cursors.size() != st.job.trainer.workers)
     st.setup_error = make_runtime_error(
       runtime_errc::bad_job, "restored state has "
                                + std::to_string(st.cursors.size())
                                + " partitions, the job has "
-                               + std::to_string(st.job.workers) + " workers");
-  const wire::codec* codec = wire::codec_of_format(st.job.wire);
+                               + std::to_string(st.job.trainer.workers) + " workers");
+  const wire::codec* codec = wire::find_codec(st.job.wire);
   if (codec == nullptr) {
     st.setup_error = make_runtime_error(runtime_errc::bad_job,
-                                        "unknown wire format "
-                                          + std::to_string(st.job.wire));
+                                        "unknown wire format '" + st.job.wire
+                                          + "'");
     return;
   }
-  for (std::uint32_t w = 0; w < st.job.workers; ++w)
+  for (std::uint32_t w = 0; w < st.job.trainer.workers; ++w)
     st.centres.push_back(codec->make_centre_encoder());
 }
 
@@ -169,7 +169,7 @@ caf::result<weights_msg> pull(ps_pointer self, std::uint32_t worker,
   auto& st = self->state;
   if (st.setup_error)
     return st.setup_error;
-  if (worker >= st.job.workers) {
+  if (worker >= st.job.trainer.workers) {
     ++st.stats.rejected;
     return make_runtime_error(runtime_errc::bad_message,
                               "pull from unknown worker " + std::to_string(worker));
@@ -216,7 +216,7 @@ caf::result<weights_msg> exchange(ps_pointer self, const commit_msg& msg) {
 caf::result<partition_cursor> reassign(ps_state& st, std::uint32_t worker) {
   if (st.setup_error)
     return st.setup_error;
-  if (worker >= st.job.workers)
+  if (worker >= st.job.trainer.workers)
     return make_runtime_error(runtime_errc::bad_message,
                               "reassign of unknown worker " + std::to_string(worker));
   // From now on only the replacement's commits count; it starts from a

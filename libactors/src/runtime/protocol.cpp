@@ -128,18 +128,6 @@ caf::error load_floats(caf::deserializer& f, float_buffer& x) {
 
 } // namespace detail
 
-rule_options rule_options_of(const job_spec& job) {
-  rule_options opts;
-  opts.name = job.trainer;
-  opts.window = job.window;
-  opts.rho = job.rho;
-  opts.elastic_lr = job.elastic_lr;
-  opts.momentum = job.momentum;
-  opts.num_ensembles = job.num_ensembles;
-  opts.workers = job.workers;
-  return opts;
-}
-
 void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<float_buffer>("actors::float_buffer")
     .add_message_type<hello_msg>("actors::hello_msg")

@@ -3,18 +3,73 @@
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 
+#include "actors/wire/codec.hpp"
+
 namespace actors {
 
 namespace {
 
-// Keys of the checkpoint's maps.
-constexpr const char* job_key = "job";
+// Keys of the checkpoint's maps. The job spec of protocol 4 and later lives
+// under "job_spec"; files written before keep the flat layout under "job".
+constexpr const char* job_key = "job_spec";
+constexpr const char* legacy_job_key = "job";
 constexpr const char* dataset_key = "dataset";
 constexpr const char* centre_key = "centre";
 constexpr const char* updates_key = "updates";
 constexpr const char* batches_key = "cursor.batches_done";
 constexpr const char* stage_key = "cursor.stage";
 constexpr const char* generation_key = "cursor.generation";
+
+// The flat job description checkpoints held before the job spec had parts
+// (protocol 3), in its serialized order; read only.
+struct legacy_job {
+  std::uint64_t job_id = 0;
+  std::string model_spec, trainer;
+  std::uint64_t window = 0;
+  double rho = -1, elastic_lr = -1, momentum = -1;
+  std::uint64_t num_ensembles = 0;
+  std::uint32_t workers = 1;
+  std::string optimizer;
+  double learning_rate = -1, optimizer_momentum = 0;
+  bool nesterov = false;
+  std::uint64_t epochs = 1, batch_size = 32, seed = 42;
+  float scale_max = 255;
+  double timeout_seconds = 120;
+  std::uint64_t progress_every = 50;
+  std::uint8_t wire = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, legacy_job& x) {
+  return f(x.job_id, x.model_spec, x.trainer, x.window, x.rho, x.elastic_lr,
+           x.momentum, x.num_ensembles, x.workers, x.optimizer, x.learning_rate,
+           x.optimizer_momentum, x.nesterov, x.epochs, x.batch_size, x.seed,
+           x.scale_max, x.timeout_seconds, x.progress_every, x.wire);
+}
+
+// The one place that maps the old flat fields onto the spec's parts.
+bool read_legacy_job(const std::string& bytes, job_spec& out) {
+  legacy_job x;
+  caf::binary_deserializer src{nullptr, bytes.data(), bytes.size()};
+  if (src(x))
+    return false;
+  // Old checkpoints named the wire by its codec's format byte.
+  const wire::codec* codec = wire::codec_of_format(x.wire);
+  if (codec == nullptr)
+    return false;
+  out.job_id = x.job_id;
+  out.model_spec = x.model_spec;
+  out.trainer = {x.trainer, x.window, x.rho, x.elastic_lr, x.momentum,
+                 x.num_ensembles, x.workers};
+  out.optimizer.name = x.optimizer;
+  out.optimizer.learning_rate = static_cast<float>(x.learning_rate);
+  out.optimizer.momentum = static_cast<float>(x.optimizer_momentum);
+  out.optimizer.nesterov = x.nesterov;
+  out.schedule = {x.epochs, x.batch_size, x.seed, x.scale_max,
+                  x.progress_every, x.timeout_seconds};
+  out.wire = std::string{codec->name()};
+  return true;
+}
 
 } // namespace
 
@@ -30,7 +85,7 @@ checkpoint to_checkpoint(const run_state& state) {
   c.meta[job_key].assign(buf.begin(), buf.end());
   c.meta[dataset_key] = state.dataset;
   // Readable copies for a human with a hex dump; not read back.
-  c.meta["trainer"] = state.job.trainer;
+  c.meta["trainer"] = state.job.trainer.name;
   c.meta["model_spec"] = state.job.model_spec;
   c.tensors[centre_key] = state.server.weights.values;
   c.counters[updates_key] = {state.server.updates};
@@ -50,12 +105,16 @@ result<run_state> from_checkpoint(const checkpoint& c, const std::string& source
     return status::corruption(source + ": checkpoint has no " + what);
   };
   run_state out;
-  auto job = c.meta.find(job_key);
-  if (job == c.meta.end())
+  if (auto job = c.meta.find(job_key); job != c.meta.end()) {
+    caf::binary_deserializer src{nullptr, job->second.data(), job->second.size()};
+    if (auto err = src(out.job))
+      return status::corruption(source + ": unreadable job description");
+  } else if (auto old = c.meta.find(legacy_job_key); old != c.meta.end()) {
+    if (!read_legacy_job(old->second, out.job))
+      return status::corruption(source + ": unreadable job description");
+  } else {
     return missing("job description");
-  caf::binary_deserializer src{nullptr, job->second.data(), job->second.size()};
-  if (auto err = src(out.job))
-    return status::corruption(source + ": unreadable job description");
+  }
   auto ds = c.meta.find(dataset_key);
   if (ds == c.meta.end())
     return missing("data set name");
@@ -76,10 +135,10 @@ result<run_state> from_checkpoint(const checkpoint& c, const std::string& source
     return missing("update count");
   if (!b || !s || !g || b->size() != s->size() || b->size() != g->size())
     return missing("consistent partition cursors");
-  if (b->size() != out.job.workers)
+  if (b->size() != out.job.trainer.workers)
     return status::corruption(source + ": " + std::to_string(b->size())
                               + " partition cursors for a job of "
-                              + std::to_string(out.job.workers) + " workers");
+                              + std::to_string(out.job.trainer.workers) + " workers");
   out.server.updates = updates->front();
   for (std::size_t w = 0; w < b->size(); ++w) {
     partition_cursor cur;

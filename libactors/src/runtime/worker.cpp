@@ -63,7 +63,7 @@ using worker_pointer = worker_actor::stateful_pointer<worker_state>;
 
 std::chrono::milliseconds timeout_of(const job_spec& job) {
   return std::chrono::milliseconds(
-    static_cast<long long>(job.timeout_seconds * 1000.0));
+    static_cast<long long>(job.schedule.timeout_seconds * 1000.0));
 }
 
 void fail(worker_pointer self, caf::error err) {
@@ -83,7 +83,7 @@ void load_centre(worker_state& st) {
 
 void new_epoch_order(worker_state& st) {
   st.order = permutation(st.shard.rows,
-                          st.job.job.seed * 1000003ULL
+                          st.job.job.schedule.seed * 1000003ULL
                             + st.job.worker * 7919ULL + st.epoch);
 }
 
@@ -150,7 +150,7 @@ void finish(worker_pointer self) {
 }
 
 void train_batch(worker_state& st) {
-  const std::size_t b = st.job.job.batch_size;
+  const std::size_t b = st.job.job.schedule.batch_size;
   gather_batch(st.shard, st.order.data() + (st.i - 1) * b, b, st.scale,
                st.x.data(), st.y.data());
   step_context ctx{st.pool.get(), true, &st.dropout_rng};
@@ -164,7 +164,7 @@ void train_batch(worker_state& st) {
   p.samples += b;
   p.loss_sum += res.loss;
   ++p.loss_batches;
-  if (p.batches >= st.job.job.progress_every)
+  if (p.batches >= st.job.job.schedule.progress_every)
     flush_progress(st);
 }
 
@@ -284,7 +284,7 @@ void step(worker_pointer self) {
       st.result.epoch_loss.push_back(
         st.batches > 0 ? st.epoch_loss / static_cast<double>(st.batches) : 0.0);
       st.epoch_loss = 0;
-      if (st.epoch >= job.epochs) {
+      if (st.epoch >= job.schedule.epochs) {
         finish(self);
         return;
       }
@@ -313,10 +313,10 @@ void step(worker_pointer self) {
 
 caf::error setup(worker_state& st, shard_data& s) {
   auto& job = st.job.job;
-  const wire::codec* codec = wire::codec_of_format(job.wire);
+  const wire::codec* codec = wire::find_codec(job.wire);
   if (codec == nullptr)
     return make_runtime_error(runtime_errc::bad_job,
-                              "unknown wire format " + std::to_string(job.wire));
+                              "unknown wire format '" + job.wire + "'");
   // On one node nothing is serialized: the link is exact (no rounding).
   const auto& link = wire::codec_for_link(*codec, !st.remote);
   st.commits = link.make_commit_encoder();
@@ -325,21 +325,11 @@ caf::error setup(worker_state& st, shard_data& s) {
   if (!m)
     return make_runtime_error(runtime_errc::bad_job, m.error().message());
   st.net = std::move(*m);
-  auto rule = make_rule(rule_options_of(job));
+  auto rule = make_rule(job.trainer);
   if (!rule)
     return make_runtime_error(runtime_errc::bad_job, rule.error().message());
   st.rule = std::move(*rule);
-  optimizer_options oo;
-  oo.name = job.optimizer;
-  oo.learning_rate = static_cast<float>(job.learning_rate);
-  oo.momentum = static_cast<float>(job.optimizer_momentum);
-  oo.nesterov = job.nesterov;
-  if (auto prescribed = st.rule->worker_optimizer(); !prescribed.empty()) {
-    oo.name = prescribed;
-    oo.momentum = static_cast<float>(st.rule->options().momentum);
-    oo.nesterov = true;
-  }
-  auto opt = make_optimizer(oo);
+  auto opt = make_optimizer(effective_optimizer(job, *st.rule));
   if (!opt)
     return make_runtime_error(runtime_errc::bad_job, opt.error().message());
   st.opt = std::move(*opt);
@@ -354,13 +344,13 @@ caf::error setup(worker_state& st, shard_data& s) {
       || st.net.output_shape().size() != st.shard.classes)
     return make_runtime_error(runtime_errc::bad_job,
                               "model does not fit the data's shape");
-  st.scale.old_max = job.scale_max;
-  st.batches = full_batches(st.shard.rows, job.batch_size);
-  st.x.resize(job.batch_size * st.shard.features());
-  st.y.resize(job.batch_size * st.shard.classes);
-  st.dropout_rng.reseed(job.seed ^ (0x9e37ULL * (st.job.worker + 1))
+  st.scale = scaling_of(job.schedule);
+  st.batches = full_batches(st.shard.rows, job.schedule.batch_size);
+  st.x.resize(job.schedule.batch_size * st.shard.features());
+  st.y.resize(job.schedule.batch_size * st.shard.classes);
+  st.dropout_rng.reseed(job.schedule.seed ^ (0x9e37ULL * (st.job.worker + 1))
                          ^ (0x51ULL * st.job.start.generation));
-  const auto total = static_cast<std::uint64_t>(st.batches) * job.epochs;
+  const auto total = static_cast<std::uint64_t>(st.batches) * job.schedule.epochs;
   if (st.job.start.batches_done > total)
     return make_runtime_error(runtime_errc::bad_job,
                               "start position " + std::to_string(st.job.start.batches_done)
@@ -387,7 +377,7 @@ void begin(worker_pointer self) {
         if (st.rule->kind() == exchange_kind::none) {
           // Single and Ensemble: no server; each worker draws its own
           // initial model (Ensemble wants them to differ).
-          st.net.init(st.job.job.seed + 7919ULL * st.job.worker);
+          st.net.init(st.job.job.schedule.seed + 7919ULL * st.job.worker);
           self->send(self, step_atom::value);
           return;
         }

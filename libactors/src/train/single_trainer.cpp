@@ -46,32 +46,34 @@ result<train_result> train_single(model& m, const dataset& train,
   if (test)
     if (auto st = check_compatible(m, *test, "test set"); !st)
       return st;
-  if (opts.batch_size == 0 || opts.batch_size > train.rows)
+  const schedule_options& sched = opts.schedule;
+  const scaling scale = scaling_of(sched);
+  if (sched.batch_size == 0 || sched.batch_size > train.rows)
     return status::invalid_argument(fmt::format(
       "batch-size {} must be between 1 and the {} training rows",
-      opts.batch_size, train.rows));
+      sched.batch_size, train.rows));
   auto made = make_optimizer(opts.optimizer);
   if (!made)
     return made.error();
   auto& opt = *made;
 
-  const std::size_t batch = opts.batch_size;
+  const std::size_t batch = sched.batch_size;
   const std::size_t batches = full_batches(train.rows, batch);
   std::vector<float> x(batch * train.features());
   std::vector<float> y(batch * train.classes);
-  rng dropout_rng{opts.seed ^ 0x5eedULL};
+  rng dropout_rng{sched.seed ^ 0x5eedULL};
   step_context ctx{&pool, true, &dropout_rng};
 
   train_result res;
-  for (std::size_t epoch = 1; epoch <= opts.epochs; ++epoch) {
-    const auto order = permutation(train.rows, opts.seed * 1000003ULL + epoch);
+  for (std::size_t epoch = 1; epoch <= sched.epochs; ++epoch) {
+    const auto order = permutation(train.rows, sched.seed * 1000003ULL + epoch);
     epoch_stats stats;
     stats.epoch = epoch;
     double loss_sum = 0;
     std::size_t correct = 0;
     const auto start = clock_type::now();
     for (std::size_t b = 0; b < batches; ++b) {
-      gather_batch(train, order.data() + b * batch, batch, opts.scale, x.data(),
+      gather_batch(train, order.data() + b * batch, batch, scale, x.data(),
                    y.data());
       auto step = m.train_step(x.data(), y.data(), batch, ctx);
       opt->step(m.params(), m.grads(), m.param_count(), &pool);
@@ -81,13 +83,13 @@ result<train_result> train_single(model& m, const dataset& train,
         const double elapsed = seconds_since(start);
         train_progress p;
         p.epoch = epoch;
-        p.epochs = opts.epochs;
+        p.epochs = sched.epochs;
         p.batch = b + 1;
         p.batches = batches;
         p.loss = loss_sum / static_cast<double>(b + 1);
         p.samples_per_second = static_cast<double>((b + 1) * batch) / elapsed;
         const double remaining_batches = static_cast<double>(
-          (batches - b - 1) + (opts.epochs - epoch) * batches);
+          (batches - b - 1) + (sched.epochs - epoch) * batches);
         p.eta_seconds = remaining_batches * elapsed / static_cast<double>(b + 1);
         on_progress(p);
       }
@@ -102,7 +104,7 @@ result<train_result> train_single(model& m, const dataset& train,
     res.samples += stats.samples;
     if (test) {
       const auto eval_start = clock_type::now();
-      res.test = evaluate(m, *test, opts.scale, pool, opts.eval_batch);
+      res.test = evaluate(m, *test, scale, pool, opts.eval_batch);
       res.eval_seconds += seconds_since(eval_start);
       stats.test_loss = res.test.loss;
       stats.test_accuracy = res.test.accuracy;

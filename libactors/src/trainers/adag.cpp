@@ -1,16 +1,9 @@
 #include "actors/trainers/adag.hpp"
 
-#include <cassert>
-
 namespace actors {
 
-adag::adag(const rule_options& opts) {
-  assert(opts.window >= 1);
-  opts_ = opts;
-}
-
-bool adag::communicate_after(std::size_t i) const {
-  return i != 0 && i % opts_.window == 0;
+adag::adag(const rule_options& opts)
+  : delta_rule(opts, push_point::after_batch) {
 }
 
 void adag::make_payload(const float* w, const float* w_pull, float* payload,
@@ -20,12 +13,6 @@ void adag::make_payload(const float* w, const float* w_pull, float* payload,
   const auto window = static_cast<float>(opts_.window);
   for (std::size_t k = 0; k < n; ++k)
     payload[k] = (w[k] - w_pull[k]) / window;
-}
-
-void adag::apply(float* centre, const float* payload, std::size_t n,
-                 std::uint64_t, std::uint64_t) {
-  for (std::size_t k = 0; k < n; ++k)
-    centre[k] += payload[k];
 }
 
 } // namespace actors

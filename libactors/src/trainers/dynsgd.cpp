@@ -1,22 +1,9 @@
 #include "actors/trainers/dynsgd.hpp"
 
-#include <cassert>
-
 namespace actors {
 
-dynsgd::dynsgd(const rule_options& opts) {
-  assert(opts.window >= 1);
-  opts_ = opts;
-}
-
-bool dynsgd::communicate_after(std::size_t i) const {
-  return i != 0 && i % opts_.window == 0;
-}
-
-void dynsgd::make_payload(const float* w, const float* w_pull, float* payload,
-                          std::size_t n) const {
-  for (std::size_t k = 0; k < n; ++k)
-    payload[k] = w[k] - w_pull[k];
+dynsgd::dynsgd(const rule_options& opts)
+  : delta_rule(opts, push_point::after_batch) {
 }
 
 std::uint64_t dynsgd::staleness_divisor(std::uint64_t updates,

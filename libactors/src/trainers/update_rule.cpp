@@ -4,21 +4,22 @@
 #include <cmath>
 #include <sstream>
 
-#include "actors/trainers/adag.hpp"
 #include "actors/trainers/aeasgd.hpp"
-#include "actors/trainers/averaging.hpp"
-#include "actors/trainers/downpour.hpp"
-#include "actors/trainers/dynsgd.hpp"
 #include "actors/trainers/eamsgd.hpp"
 #include "actors/trainers/ensemble.hpp"
-#include "actors/trainers/single.hpp"
+#include "actors/trainers/registry.hpp"
 
 namespace actors {
 
 namespace {
 
-constexpr const char* rule_names =
-  "single, averaging, ensemble, downpour, adag, dynsgd, aeasgd, eamsgd";
+// "single, averaging, ...": every name in the registry.
+std::string rule_names() {
+  std::string out;
+  for (const auto& name : trainer_names())
+    out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
 
 // The value as a user would have typed it (6 significant digits).
 std::string show(double value) {
@@ -50,20 +51,6 @@ status check_at_least_one(const char* option, std::size_t value) {
                                   + std::to_string(value));
 }
 
-// The communication window dist-keras gives the trainer; 0 for the trainers
-// that have none.
-std::size_t default_window(const std::string& name) {
-  if (name == "downpour")
-    return downpour::default_window;
-  if (name == "adag")
-    return adag::default_window;
-  if (name == "dynsgd")
-    return dynsgd::default_window;
-  if (name == "aeasgd" || name == "eamsgd")
-    return aeasgd::default_window;
-  return 0;
-}
-
 } // namespace
 
 update_rule::~update_rule() = default;
@@ -79,17 +66,13 @@ void update_rule::elastic_step(float*, const float*, float* payload,
 }
 
 result<std::unique_ptr<update_rule>> make_rule(const rule_options& opts) {
-  const std::string& name = opts.name;
-  const bool known = name == "single" || name == "averaging"
-                     || name == "ensemble" || name == "downpour"
-                     || name == "adag" || name == "dynsgd"
-                     || name == "aeasgd" || name == "eamsgd";
-  if (!known)
-    return status::invalid_argument("unknown trainer name '" + name
-                                    + "'; expected one of: " + rule_names);
+  const trainer_entry* entry = find_trainer(opts.name);
+  if (entry == nullptr)
+    return status::invalid_argument("unknown trainer name '" + opts.name
+                                    + "'; expected one of: " + rule_names());
   rule_options full = opts;
   if (full.window == 0)
-    full.window = default_window(name);
+    full.window = entry->default_window;
   // Only negatives mean "unset": 0 is a value, and a wrong one for rho and
   // elastic_lr. NaN is not negative, so it stays and is rejected below.
   if (full.rho < 0.0)
@@ -110,24 +93,7 @@ result<std::unique_ptr<update_rule>> make_rule(const rule_options& opts) {
                            check_at_least_one("workers", full.workers)})
     if (!st)
       return st;
-  std::unique_ptr<update_rule> rule;
-  if (name == "single")
-    rule = std::make_unique<single>(full);
-  else if (name == "averaging")
-    rule = std::make_unique<averaging>(full);
-  else if (name == "ensemble")
-    rule = std::make_unique<ensemble>(full);
-  else if (name == "downpour")
-    rule = std::make_unique<downpour>(full);
-  else if (name == "adag")
-    rule = std::make_unique<adag>(full);
-  else if (name == "dynsgd")
-    rule = std::make_unique<dynsgd>(full);
-  else if (name == "aeasgd")
-    rule = std::make_unique<aeasgd>(full);
-  else
-    rule = std::make_unique<eamsgd>(full);
-  return {std::move(rule)};
+  return {entry->make(full)};
 }
 
 std::size_t commits_per_epoch(const update_rule& rule, std::size_t batches) {

@@ -81,6 +81,12 @@ json_writer& json_writer::value(const std::string& key, double v) {
   return *this;
 }
 
+json_writer& json_writer::value(const std::string& key, float v) {
+  prefix(key);
+  out_ += std::isfinite(v) ? fmt::format("{}", v) : "null";
+  return *this;
+}
+
 json_writer& json_writer::value(const std::string& key, std::uint64_t v) {
   prefix(key);
   out_ += std::to_string(v);

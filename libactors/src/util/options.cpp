@@ -95,8 +95,21 @@ void option_set::add(const std::string& name, std::uint64_t* target,
 
 void option_set::add(const std::string& name, double* target, double min,
                      double max, const std::string& help) {
+  add_real(name, fmt::format("{}", *target), min, max, help,
+           [target](double x) { *target = x; });
+}
+
+void option_set::add(const std::string& name, float* target, double min,
+                     double max, const std::string& help) {
+  add_real(name, fmt::format("{}", *target), min, max, help,
+           [target](double x) { *target = static_cast<float>(x); });
+}
+
+void option_set::add_real(const std::string& name, std::string default_text,
+                          double min, double max, const std::string& help,
+                          std::function<void(double)> store) {
   entries_.push_back(
-    {name, help, fmt::format("{}", *target), fmt::format("number {}..{}", min, max),
+    {name, help, std::move(default_text), fmt::format("number {}..{}", min, max),
      [=](const std::string& v, const std::string& where) {
        char* end = nullptr;
        errno = 0;
@@ -105,7 +118,7 @@ void option_set::add(const std::string& name, double* target, double min,
            || x < min || x > max)
          return bad_value(where, name, v,
                           fmt::format("a number in [{}, {}]", min, max));
-       *target = x;
+       store(x);
        return status::ok();
      }});
 }

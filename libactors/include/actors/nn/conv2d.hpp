@@ -8,30 +8,23 @@
 
 #include <vector>
 
-#include "actors/nn/layer.hpp"
+#include "actors/nn/kernel_layer.hpp"
 
 namespace actors {
 
 /// Convolution with `filters` output channels and a square kernel.
-class conv2d : public layer {
+class conv2d : public kernel_layer {
 public:
   conv2d(std::size_t filters, std::size_t kernel, bool same_padding,
          activation act);
 
-  std::string kind() const override { return "conv2d"; }
-  std::string spec() const override;
-  result<shape3> configure(shape3 input) override;
-  std::size_t param_count() const override;
-  void bind(float* params, float* grads) override;
-  void init(rng& random) override;
   void forward(const float* x, float* y, std::size_t n,
                step_context& ctx) override;
   void backward(const float* x, const float* y, float* dy, float* dx,
                 std::size_t n, step_context& ctx) override;
-  double forward_flops() const override;
-  double backward_flops(bool input_grad) const override;
 
 private:
+  result<shape3> output_for(shape3 input) override;
   // Patches at most this long skip GEMM for direct loops.
   static constexpr std::size_t small_patch = 16;
   bool use_small_patch() const;
@@ -59,14 +52,9 @@ private:
   std::size_t filters_;
   std::size_t kernel_;
   bool same_;
-  activation act_;
   std::size_t pad_top_ = 0;
   std::size_t pad_left_ = 0;
   std::size_t patch_ = 0; // kernel * kernel * input channels
-  float* w_ = nullptr;
-  float* b_ = nullptr;
-  float* dw_ = nullptr;
-  float* db_ = nullptr;
   std::vector<scratch> scratch_;
   std::vector<float> flipped_; // kernel flipped for the input gradient
 };

@@ -16,15 +16,14 @@ class dropout : public layer {
 public:
   explicit dropout(float rate);
 
-  std::string kind() const override { return "dropout"; }
-  std::string spec() const override;
-  result<shape3> configure(shape3 input) override;
   void forward(const float* x, float* y, std::size_t n,
                step_context& ctx) override;
   void backward(const float* x, const float* y, float* dy, float* dx,
                 std::size_t n, step_context& ctx) override;
 
 private:
+  result<shape3> output_for(shape3 input) override;
+
   float rate_;
   std::vector<float> mask_; // 0 or 1/(1-rate) per element of the last batch
 };

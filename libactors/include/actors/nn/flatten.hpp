@@ -11,14 +11,18 @@ namespace actors {
 /// Reshape to a flat vector.
 class flatten : public layer {
 public:
-  std::string kind() const override { return "flatten"; }
-  std::string spec() const override { return "flatten"; }
-  result<shape3> configure(shape3 input) override;
+  flatten() : layer("flatten") {}
+
   bool is_view() const override { return true; }
   void forward(const float* x, float* y, std::size_t n,
                step_context& ctx) override;
   void backward(const float* x, const float* y, float* dy, float* dx,
                 std::size_t n, step_context& ctx) override;
+
+private:
+  result<shape3> output_for(shape3 input) override {
+    return shape3{1, 1, input.size()};
+  }
 };
 
 } // namespace actors

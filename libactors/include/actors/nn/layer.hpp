@@ -51,14 +51,14 @@ public:
   virtual ~layer();
 
   /// Layer name as written in a model spec, e.g. "conv2d".
-  virtual std::string kind() const = 0;
+  std::string kind() const { return spec_.substr(0, spec_.find(' ')); }
 
   /// The spec line that recreates this layer, e.g. "dense units=10".
-  virtual std::string spec() const = 0;
+  const std::string& spec() const { return spec_; }
 
   /// Fixes the input shape and returns the output shape, or an error if the
   /// layer cannot take that input. Called once, before bind().
-  virtual result<shape3> configure(shape3 input) = 0;
+  result<shape3> configure(shape3 input);
 
   /// Number of trainable parameters (kernel + bias).
   virtual std::size_t param_count() const { return 0; }
@@ -97,8 +97,20 @@ public:
   shape3 output_shape() const { return out_; }
 
 protected:
+  /// `spec` is the layer's spec line: its kind, then its arguments. A layer's
+  /// arguments are all constructor arguments, so the line is known here.
+  explicit layer(std::string spec);
+
   shape3 in_;
   shape3 out_;
+
+private:
+  /// configure()'s part that differs between layers: checks the input (in_
+  /// is already set to it), prepares for it and returns the output shape.
+  /// The default keeps the shape, as element-wise layers do.
+  virtual result<shape3> output_for(shape3 input) { return input; }
+
+  std::string spec_;
 };
 
 } // namespace actors

@@ -17,9 +17,6 @@ class max_pool2d : public layer {
 public:
   explicit max_pool2d(std::size_t pool);
 
-  std::string kind() const override { return "maxpool2d"; }
-  std::string spec() const override;
-  result<shape3> configure(shape3 input) override;
   void forward(const float* x, float* y, std::size_t n,
                step_context& ctx) override;
   void backward(const float* x, const float* y, float* dy, float* dx,
@@ -27,6 +24,8 @@ public:
   double forward_flops() const override;
 
 private:
+  result<shape3> output_for(shape3 input) override;
+
   std::size_t pool_;
   std::vector<std::uint32_t> argmax_;
 };

@@ -11,9 +11,8 @@ namespace actors {
 /// Rectified linear unit.
 class relu : public layer {
 public:
-  std::string kind() const override { return "relu"; }
-  std::string spec() const override { return "relu"; }
-  result<shape3> configure(shape3 input) override;
+  relu() : layer("relu") {}
+
   void forward(const float* x, float* y, std::size_t n,
                step_context& ctx) override;
   void backward(const float* x, const float* y, float* dy, float* dx,

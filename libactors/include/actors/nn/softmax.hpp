@@ -12,9 +12,8 @@ namespace actors {
 /// Normalised exponential over the channels of each sample.
 class softmax : public layer {
 public:
-  std::string kind() const override { return "softmax"; }
-  std::string spec() const override { return "softmax"; }
-  result<shape3> configure(shape3 input) override;
+  softmax() : layer("softmax") {}
+
   void forward(const float* x, float* y, std::size_t n,
                step_context& ctx) override;
   void backward(const float* x, const float* y, float* dy, float* dx,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -40,6 +41,13 @@ struct optimizer_options {
   float epsilon = 1e-7f;
 };
 
+/// Serialization and printing (CAF's inspect protocol), without naming CAF.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, optimizer_options& x) {
+  return f(x.name, x.learning_rate, x.momentum, x.nesterov, x.rho, x.beta1,
+           x.beta2, x.epsilon);
+}
+
 /// A stateful first-order update rule over a flat parameter vector.
 class optimizer {
 public:
@@ -62,15 +70,25 @@ public:
   /// Number of steps taken since construction or the last reset().
   virtual std::size_t steps() const = 0;
 
-protected:
   /// Elements a rule updates together, as one fixed-size Eigen array: one
   /// AVX-512 register, two AVX or four SSE ones.
   static constexpr std::size_t block_size = 16;
 
+protected:
   /// Length of a rule's state vectors for n parameters: n rounded up to
   /// whole blocks, so that every block of state is complete.
   static constexpr std::size_t padded_size(std::size_t n) {
     return (n + block_size - 1) / block_size * block_size;
+  }
+
+  /// A rule's state vector for n parameters: padded_size(n) zeros on the
+  /// first call (while `state` is empty), as it was left afterwards, when n
+  /// must be the same.
+  static float* state_for(std::vector<float>& state, std::size_t n) {
+    if (state.empty())
+      state.assign(padded_size(n), 0.0f);
+    assert(state.size() == padded_size(n));
+    return state.data();
   }
 
   /// Calls update(p, g, offset) for each block of block_size elements of

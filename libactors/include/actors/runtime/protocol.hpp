@@ -22,12 +22,12 @@
 
 #include <caf/all.hpp>
 
-#include "actors/trainers/update_rule.hpp"
+#include "actors/train/job_spec.hpp"
 
 namespace actors {
 
 /// Bumped whenever a message layout or meaning changes.
-constexpr std::uint32_t protocol_version = 3;
+constexpr std::uint32_t protocol_version = 4;
 
 /// Written in the sender's byte order; a peer reading anything else has a
 /// different byte order and the raw float buffers would be garbage.
@@ -142,50 +142,6 @@ typename Inspector::result_type inspect(Inspector& f, node_info& x) {
   return f(caf::meta::type_name("node_info"), x.protocol, x.byte_order, x.name,
            x.workers, x.threads);
 }
-
-/// Everything the actors of one training job agree on.
-struct job_spec {
-  std::uint64_t job_id = 0;
-  /// Model architecture as spec text (see nn/model_spec.hpp).
-  std::string model_spec;
-  /// Trainer (update rule) settings.
-  std::string trainer = "adag";
-  std::uint64_t window = 0;
-  double rho = -1;
-  double elastic_lr = -1;
-  double momentum = -1;
-  std::uint64_t num_ensembles = 0;
-  /// Total number of workers in the job.
-  std::uint32_t workers = 1;
-  /// Worker optimizer.
-  std::string optimizer = "adam";
-  double learning_rate = -1;
-  double optimizer_momentum = 0;
-  bool nesterov = false;
-  std::uint64_t epochs = 1;
-  std::uint64_t batch_size = 32;
-  std::uint64_t seed = 42;
-  float scale_max = 255;
-  /// Longest wait for any single reply before the job fails, in seconds.
-  double timeout_seconds = 120;
-  /// Batches between progress messages to the driver.
-  std::uint64_t progress_every = 50;
-  /// How workers and the server send model-sized buffers to other nodes
-  /// (a wire_format value).
-  std::uint8_t wire = 0;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, job_spec& x) {
-  return f(caf::meta::type_name("job_spec"), x.job_id, x.model_spec, x.trainer,
-           x.window, x.rho, x.elastic_lr, x.momentum, x.num_ensembles,
-           x.workers, x.optimizer, x.learning_rate, x.optimizer_momentum,
-           x.nesterov, x.epochs, x.batch_size, x.seed, x.scale_max,
-           x.timeout_seconds, x.progress_every, x.wire);
-}
-
-/// The rule_options a job_spec describes.
-rule_options rule_options_of(const job_spec& job);
 
 /// Where one data partition stands: the point of its worker's last commit
 /// the server applied. A replacement worker resumes from here, so every

@@ -15,6 +15,7 @@
 #include "actors/nn/model.hpp"
 #include "actors/optim/optimizer.hpp"
 #include "actors/train/evaluate.hpp"
+#include "actors/train/job_spec.hpp"
 
 namespace actors {
 
@@ -22,14 +23,9 @@ class thread_pool;
 
 /// Settings of a single-process training run.
 struct train_options {
-  /// Passes over the training set.
-  std::size_t epochs = 1;
-  /// Samples per mini-batch.
-  std::size_t batch_size = 32;
-  /// Seed of the per-epoch shuffles and dropout masks.
-  std::uint64_t seed = 42;
-  /// Pixel scaling applied when batches are gathered.
-  scaling scale;
+  /// Epochs, batch size, seed and pixel scaling (the job spec's schedule;
+  /// progress_every and timeout_seconds are unused here).
+  schedule_options schedule;
   /// The optimizer and its settings.
   optimizer_options optimizer;
   /// Batch size for test-set evaluation (inference only).

@@ -16,35 +16,22 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <string>
 
-#include "actors/trainers/update_rule.hpp"
+#include "actors/trainers/delta_rule.hpp"
 
 namespace actors {
 
 /// DOWNPOUR: push W - W_pull every window batches, server adds it.
-class downpour final : public update_rule {
+class downpour final : public delta_rule {
 public:
   /// dist-keras's communication window.
   static constexpr std::size_t default_window = 5;
 
-  /// `opts` as completed by make_rule (window >= 1).
+  /// `opts` as completed by make_rule (window >= 1); pushes before a batch.
   explicit downpour(const rule_options& opts);
 
   std::string name() const override { return "downpour"; }
-  exchange_kind kind() const override { return exchange_kind::push_then_pull; }
-
-  /// i % window == 0 (false for i = 0, which is not a batch number).
-  bool communicate_before(std::size_t i) const override;
-
-  /// payload = W - W_pull.
-  void make_payload(const float* w, const float* w_pull, float* payload,
-                    std::size_t n) const override;
-
-  /// C += payload; `updates` and `last_update` are unused.
-  void apply(float* centre, const float* payload, std::size_t n,
-             std::uint64_t updates, std::uint64_t last_update) override;
 };
 
 } // namespace actors

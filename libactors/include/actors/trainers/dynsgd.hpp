@@ -25,28 +25,20 @@
 #include <cstdint>
 #include <string>
 
-#include "actors/trainers/update_rule.hpp"
+#include "actors/trainers/delta_rule.hpp"
 
 namespace actors {
 
 /// DynSGD: push W - W_pull, server scales it by 1 / (staleness + 1).
-class dynsgd final : public update_rule {
+class dynsgd final : public delta_rule {
 public:
   /// dist-keras's communication window.
   static constexpr std::size_t default_window = 5;
 
-  /// `opts` as completed by make_rule (window >= 1).
+  /// `opts` as completed by make_rule (window >= 1); pushes after a batch.
   explicit dynsgd(const rule_options& opts);
 
   std::string name() const override { return "dynsgd"; }
-  exchange_kind kind() const override { return exchange_kind::push_then_pull; }
-
-  /// i % window == 0 (false for i = 0, which is not a batch number).
-  bool communicate_after(std::size_t i) const override;
-
-  /// payload = W - W_pull.
-  void make_payload(const float* w, const float* w_pull, float* payload,
-                    std::size_t n) const override;
 
   /// C += payload / s with s = (updates - last_update) + 1; a last_update
   /// above updates (impossible for a well-behaved worker) counts as s = 1.

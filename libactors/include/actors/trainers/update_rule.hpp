@@ -43,9 +43,17 @@ struct rule_options {
   double momentum = -1;
   /// Models trained by Ensemble (dist-keras default 2).
   std::size_t num_ensembles = 0;
-  /// Number of workers taking part (Averaging averages over them).
+  /// Number of workers taking part (Averaging averages over them); the
+  /// driver sets it once it has placed the workers.
   std::size_t workers = 1;
 };
+
+/// Serialization and printing (CAF's inspect protocol), without naming CAF.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, rule_options& x) {
+  return f(x.name, x.window, x.rho, x.elastic_lr, x.momentum, x.num_ensembles,
+           x.workers);
+}
 
 /// How a worker talks to the server at a communication point.
 enum class exchange_kind {

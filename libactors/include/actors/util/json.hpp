@@ -20,6 +20,8 @@ public:
   json_writer& value(const std::string& key, const std::string& v);
   json_writer& value(const std::string& key, const char* v);
   json_writer& value(const std::string& key, double v);
+  /// A float in its own shortest form (0.01f as 0.01, not 0.0099999998).
+  json_writer& value(const std::string& key, float v);
   json_writer& value(const std::string& key, std::uint64_t v);
   json_writer& value(const std::string& key, bool v);
   /// Array element (key empty) variants go through the same calls.

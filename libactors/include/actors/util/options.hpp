@@ -31,6 +31,9 @@ public:
   void add(const std::string& name, std::uint64_t* target, const std::string& help);
   void add(const std::string& name, double* target, double min, double max,
            const std::string& help);
+  /// A real number read as a double, then rounded to float.
+  void add(const std::string& name, float* target, double min, double max,
+           const std::string& help);
   void add(const std::string& name, bool* target, const std::string& help);
   /// A text option whose values must satisfy `valid`; `expected` describes
   /// them in errors and help (e.g. "a duration such as 500ms or 2s").
@@ -69,6 +72,9 @@ private:
     std::function<status(const std::string&, const std::string&)> assign;
     bool set = false;
   };
+  void add_real(const std::string& name, std::string default_text, double min,
+                double max, const std::string& help,
+                std::function<void(double)> store);
   entry* find(const std::string& name);
   const entry* find(const std::string& name) const;
 

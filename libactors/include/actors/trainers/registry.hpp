@@ -1,0 +1,48 @@
+// registry: the one table of distributed trainers (name, defaults, factory).
+//
+// Every place that needs to know something about a trainer by its name (the
+// options' list of choices, make_rule, the driver's worker placement, the
+// app's choice between the single-process and the actor runtime) asks this
+// table; nothing else compares trainer names. Adding a trainer is one header
+// pair and one line in registry.cpp. The table is constant: safe to read from
+// any thread.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/trainers/update_rule.hpp"
+
+namespace actors {
+
+/// One trainer's entry.
+struct trainer_entry {
+  /// The name users type (--trainer) and update_rule::name() returns.
+  const char* name;
+  /// Communication window dist-keras gives the trainer; 0 = it has none.
+  std::size_t default_window;
+  /// True if its workers talk to a parameter server (exchange_kind != none).
+  bool needs_server;
+  /// Workers the trainer fixes, from options completed by make_rule
+  /// (single: 1, ensemble: num_ensembles); 0 = as many as the nodes offer.
+  std::size_t (*fixed_workers)(const rule_options& full);
+  /// Builds the rule from options completed and checked by make_rule.
+  std::unique_ptr<update_rule> (*make)(const rule_options& full);
+};
+
+/// Every trainer, in the order help texts list them.
+const std::vector<trainer_entry>& trainer_registry();
+
+/// The entry named `name`, or null.
+const trainer_entry* find_trainer(const std::string& name);
+
+/// The trainers' names, in registry order.
+std::vector<std::string> trainer_names();
+
+/// Workers `rule` fixes (trainer_entry::fixed_workers of its options);
+/// 0 = as many as the nodes offer.
+std::size_t fixed_workers(const update_rule& rule);
+
+} // namespace actors

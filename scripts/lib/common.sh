@@ -1,0 +1,189 @@
+# common.sh: shell helpers shared by tests/integration (through lib.sh) and
+# bench/ (sourced, not run). Each helper does one chore the same way for
+# everyone: start a caf-node and wait until it listens, read a value from a
+# JSON report, wait for a log line, find free ports.
+#
+# Needs bash 4.3+, coreutils, awk and, for json_get, jq (scripts/setup.sh
+# installs it). The helpers return non-zero with a message on stderr instead
+# of exiting, so the caller decides whether that ends the run; they set no
+# shell options.
+
+# running PID: PID exists and has not exited (a zombie has exited).
+running() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} != Z ]]
+}
+
+# wait_for_line FILE PATTERN SECONDS PID: wait until FILE has a line matching
+# the extended regex PATTERN. Returns 1 on timeout, 2 if PID exits first.
+wait_for_line() {
+  local file=$1 pattern=$2 seconds=$3 pid=$4
+  local deadline=$(($(date +%s%N) + seconds * 1000000000))
+  until grep -Eq "$pattern" "$file" 2>/dev/null; do
+    if ! running "$pid"; then
+      grep -Eq "$pattern" "$file" 2>/dev/null && return 0
+      return 2
+    fi
+    (($(date +%s%N) < deadline)) || return 1
+    sleep 0.02
+  done
+}
+
+# free_ports N: N consecutive TCP ports that no socket uses in any state,
+# from a random base in 20000-31999: below Linux's default ephemeral range
+# (32768-60999), so outgoing connections do not take them meanwhile.
+free_ports() {
+  local n=$1 used base p try ok
+  # Local ports in hex, as /proc/net/tcp writes them.
+  used=" $(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null \
+    | awk 'NR > 1 { sub(/.*:/, "", $2); print $2 }' | sort -u | tr '\n' ' ') "
+  for ((try = 0; try < 100; try++)); do
+    base=$((20000 + RANDOM % (12000 - n)))
+    ok=1
+    for ((p = base; p < base + n; p++)); do
+      [[ $used == *" $(printf '%04X' "$p") "* ]] && { ok=0; break; }
+    done
+    if ((ok)); then
+      seq -s ' ' "$base" $((base + n - 1))
+      return 0
+    fi
+  done
+  echo "free_ports: no $n free consecutive ports found" >&2
+  return 1
+}
+
+# json_get FILE FILTER: the value FILTER (a jq filter, e.g. .ps_updates or
+# .per_worker[0].node) selects in the JSON file FILE, strings unquoted, one
+# line per value; nothing for a missing key or null. Fails (status 2, with a
+# message) when FILE is not JSON or jq is missing. jq is the one JSON reader
+# of the scripts: a real parser, so a key is found where the filter says, not
+# wherever its name first appears; the programs themselves never need it.
+json_get() {
+  if ! command -v jq >/dev/null; then
+    echo "json_get: no jq to read $1 (bash scripts/setup.sh installs it)" >&2
+    return 2
+  fi
+  jq -r "$2 | select(. != null)" "$1" || {
+    echo "json_get: cannot read '$2' from $1" >&2
+    return 2
+  }
+}
+
+# caf_node_start [--netns=NS] [--timeout=SECONDS] BIN NAME PORT LOG [OPTION...]
+#
+# Starts BIN (a caf-node) in the background as node NAME on port PORT, in
+# network namespace NS if given (`ip netns exec`), with --node.name and
+# --node.port, then the OPTIONs (--node.host, --config-file, ...); its output
+# goes to LOG. PORT `auto` takes a free port (free_ports), and another one
+# if that was taken meanwhile (up to 5 tries). Waits up to SECONDS (default
+# 10) until LOG says it listens on PORT and names its transport (the line
+# after), and sets caf_node_pid and caf_node_port. Calls `track_pid PID` at
+# once when the caller defines track_pid (so that its exit cleanup kills the
+# node whatever happens next).
+# On failure the node is killed, the message (naming the node, what went
+# wrong and LOG, with LOG's last lines) goes to stderr and the status is 1.
+# Call it directly, not in $(...): only this shell can wait for its children.
+caf_node_start() {
+  local netns=() seconds=10
+  while [[ ${1:-} == --* ]]; do
+    case $1 in
+      --netns=?*) netns=(ip netns exec "${1#--netns=}") ;;
+      --timeout=?*) seconds=${1#--timeout=} ;;
+      *) echo "caf_node_start: unknown option '$1'" >&2; return 1 ;;
+    esac
+    shift
+  done
+  local bin=$1 name=$2 want=$3 log=$4 try port rc why
+  shift 4
+  for ((try = 0; try < 5; try++)); do
+    port=$want
+    if [[ $want == auto ]]; then
+      port=$(free_ports 1) || return 1
+    fi
+    "${netns[@]}" "$bin" --node.name="$name" --node.port="$port" "$@" >"$log" 2>&1 &
+    caf_node_pid=$!
+    caf_node_port=$port
+    declare -F track_pid >/dev/null && track_pid "$caf_node_pid"
+    rc=0
+    wait_for_line "$log" "listening on [^ ]+:$port( |$)" "$seconds" "$caf_node_pid" || rc=$?
+    if ((rc == 0)); then
+      # The transport line comes right after: tests check it next.
+      wait_for_line "$log" "^node [^ ]+: transport: " 5 "$caf_node_pid" || rc=$?
+      ((rc == 0)) && return 0
+    fi
+    if ((rc == 2)); then
+      rc=0
+      wait "$caf_node_pid" 2>/dev/null || rc=$?
+      if [[ $want == auto ]] && grep -q "cannot listen" "$log"; then
+        echo "note: node $name: port $port was taken meanwhile, trying another" >&2
+        continue
+      fi
+      why="exited with status $rc before listening on port $port"
+    else
+      kill -9 "$caf_node_pid" 2>/dev/null
+      wait "$caf_node_pid" 2>/dev/null
+      why="did not listen on port $port within $seconds s (killed)"
+    fi
+    _caf_node_failed "$name" "$why" "$log"
+    return 1
+  done
+  _caf_node_failed "$name" "found no free port in 5 tries" "$log"
+  return 1
+}
+
+_caf_node_failed() {
+  echo "caf_node_start: caf-node $1 $2; its log, $3, ends:" >&2
+  tail -n 20 "$3" 2>/dev/null | sed 's/^/  | /' >&2
+}
+
+# shape_hosts PREFIX LAST: caps the links of the hosts PREFIX-0..LAST (from
+# `scripts/netns.sh up PREFIX LAST --driver`) at 1 Gbit/s in both directions
+# (each host's eth0 and its port on the bridge) and delays what each host
+# sends by 0.2 ms, with netem; a kernel without netem (this project's
+# machines have tbf and htb, no netem) gets the rate from tbf and no delay,
+# with a note on stderr. Sets `shaping` to the eth0 qdisc used. On failure
+# says why on stderr and returns 1.
+shape_hosts() {
+  local prefix=$1 last=$2 i err
+  shaping="netem delay 0.2ms rate 1gbit"
+  # $shaping is split into tc arguments on purpose.
+  # shellcheck disable=SC2086
+  if ! err=$(tc -n "$prefix-0" qdisc add dev eth0 root $shaping 2>&1); then
+    [[ $err == *"kind is unknown"* ]] || { echo "tc qdisc add ... $shaping failed: $err" >&2; return 1; }
+    shaping="tbf rate 1gbit burst 128kb latency 5ms"
+    echo "note: this kernel has no netem qdisc: links capped at 1 Gbit/s by tbf, no delay added" >&2
+    tc -n "$prefix-0" qdisc add dev eth0 root $shaping || { echo "tc: cannot shape host 0 ($shaping)" >&2; return 1; }
+  fi
+  for ((i = 1; i <= last; i++)); do
+    tc -n "$prefix-$i" qdisc add dev eth0 root $shaping || { echo "tc: cannot shape host $i ($shaping)" >&2; return 1; }
+  done
+  for ((i = 0; i <= last; i++)); do
+    # The delay once per direction is enough: only the rate on the bridge side.
+    tc -n "$prefix-sw" qdisc add dev "$prefix-p$i" root ${shaping/delay 0.2ms /} \
+      || { echo "tc: cannot shape the bridge port of host $i" >&2; return 1; }
+  done
+}
+
+# apt_install_missing WHO PACKAGE...: apt-get install (as root) those of the
+# Debian PACKAGEs that are not installed, saying so on stderr as WHO.
+apt_install_missing() {
+  local who=$1 p missing=()
+  shift
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  echo "$who: installing ${missing[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq || return 1
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# prepare_checkout REPO: what the README's commands do first, in REPO:
+# install what is missing (scripts/setup.sh), build (scripts/build.sh) and
+# fetch the data (scripts/fetch_data.sh).
+prepare_checkout() {
+  bash "$1/scripts/setup.sh" && bash "$1/scripts/build.sh" && bash "$1/scripts/fetch_data.sh"
+}
