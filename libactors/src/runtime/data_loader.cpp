@@ -64,6 +64,43 @@ namespace {
 
 using loader_pointer = loader_actor::stateful_pointer<loader_state>;
 
+// The job's first message: checks the driver speaks our protocol, then
+// watches it and names this node.
+caf::result<node_info> hello(loader_pointer self, const hello_msg& h) {
+  auto* st = &self->state;
+  if (h.byte_order != byte_order_mark)
+    return make_runtime_error(runtime_errc::incompatible_peer,
+                              "node " + st->node
+                                + ": driver has another byte order");
+  if (h.protocol != protocol_version)
+    return make_runtime_error(
+      runtime_errc::incompatible_peer,
+      "node " + st->node + " speaks protocol "
+        + std::to_string(protocol_version) + ", driver speaks "
+        + std::to_string(h.protocol));
+  if (st->job_id == 0 && h.job_id != 0)
+    log_job_end(self, st->node, h.job_id, h.driver);
+  st->job_id = h.job_id;
+  st->driver = h.driver;
+  if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
+    // Stop (and log the job's end) when the driver goes away.
+    self->monitor(sender);
+    const auto addr = sender.address();
+    self->set_down_handler([self, addr](caf::down_msg& dm) {
+      if (dm.source == addr)
+        self->quit(caf::exit_reason::user_shutdown);
+    });
+  }
+  std::fprintf(stderr, "node %s: job %llu start (driver %s)\n",
+               st->node.c_str(), static_cast<unsigned long long>(h.job_id),
+               h.driver.c_str());
+  node_info info;
+  info.name = st->node;
+  info.workers = st->workers;
+  info.threads = st->threads;
+  return info;
+}
+
 loader_actor::behavior_type data_loader(loader_pointer self) {
   auto* st = &self->state;
   const auto& cfg = self->system().config();
@@ -72,39 +109,7 @@ loader_actor::behavior_type data_loader(loader_pointer self) {
   st->workers = static_cast<std::uint32_t>(caf::get_or(cfg, "node.workers", 1));
   st->threads = static_cast<std::uint32_t>(caf::get_or(cfg, "node.threads", 1));
   return {
-    [=](hello_atom, const hello_msg& h) -> caf::result<node_info> {
-      if (h.byte_order != byte_order_mark)
-        return make_runtime_error(runtime_errc::incompatible_peer,
-                                  "node " + st->node
-                                    + ": driver has another byte order");
-      if (h.protocol != protocol_version)
-        return make_runtime_error(
-          runtime_errc::incompatible_peer,
-          "node " + st->node + " speaks protocol "
-            + std::to_string(protocol_version) + ", driver speaks "
-            + std::to_string(h.protocol));
-      if (st->job_id == 0 && h.job_id != 0)
-        log_job_end(self, st->node, h.job_id, h.driver);
-      st->job_id = h.job_id;
-      st->driver = h.driver;
-      if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
-        // Stop (and log the job's end) when the driver goes away.
-        self->monitor(sender);
-        const auto addr = sender.address();
-        self->set_down_handler([self, addr](caf::down_msg& dm) {
-          if (dm.source == addr)
-            self->quit(caf::exit_reason::user_shutdown);
-        });
-      }
-      std::fprintf(stderr, "node %s: job %llu start (driver %s)\n",
-                   st->node.c_str(), static_cast<unsigned long long>(h.job_id),
-                   h.driver.c_str());
-      node_info info;
-      info.name = st->node;
-      info.workers = st->workers;
-      info.threads = st->threads;
-      return info;
-    },
+    [self](hello_atom, const hello_msg& h) { return hello(self, h); },
     [=](load_atom, const shard_request& req) -> caf::result<std::uint64_t> {
       if (req.workers.size() != req.indices.size())
         return make_runtime_error(runtime_errc::bad_message,
