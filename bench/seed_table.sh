@@ -47,7 +47,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# json_get (jq), the scripts' one JSON reader; shape_hosts.
+# json_get (jq), the scripts' one JSON reader; podman_wait_listening,
+# shape_hosts, remove_killed_runs.
 source "$repo/scripts/lib/common.sh"
 here=$repo/bench/seed_table
 netns=$repo/scripts/netns.sh
@@ -174,19 +175,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # What runs killed with SIGKILL left (their PID is gone).
-for run in $( {
-  "${podman[@]}" ps -a --filter label=actors.bench --format '{{index .Labels "actors.bench"}}'
-  "${podman[@]}" images --format '{{.Repository}}:{{.Tag}}' \
-    | sed -n 's|^localhost/actors-node:\(sb[0-9][0-9]*\)$|\1|p'
-  ip netns list | sed -n 's/^\(sb[0-9][0-9]*\)-.*/\1/p'
-} | sort -u); do
-  kill -0 "${run#sb}" 2>/dev/null && continue
-  say "note: removing what a killed run ($run) left"
-  "${podman[@]}" ps -aq --filter label=actors.bench="$run" \
-    | xargs -r "${podman[@]}" rm -f -t 0 >/dev/null 2>&1
-  "${podman[@]}" rmi -f "localhost/actors-node:$run" >/dev/null 2>&1 || true
-  bash "$netns" down "$run"
-done
+remove_killed_runs actors.bench sb "$netns"
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 uptime_before=$(uptime)
@@ -259,22 +248,15 @@ cpu_seconds() {
 # start_node HOST CORE WORKERS MEMORY_GB: the node container of host HOST
 # (1 = A, 2 = B), pinned to CORE; waits until it listens.
 start_node() {
-  local host=$1 core=$2 workers=$3 mem=$4 c=$id-node$1 deadline
+  local host=$1 core=$2 workers=$3 mem=$4 c=$id-node$1
   "${podman[@]}" run -d --name "$c" --label actors.bench="$id" \
     --network ns:/run/netns/"$id-$host" --cpuset-cpus="$core" \
     --memory="${mem}g" --memory-swap="${mem}g" -v "$data:/data:ro" "$image" \
     --node.name="host$([[ $host == 1 ]] && echo A || echo B)" \
     --node.workers="$workers" --node.threads=1 "${node_extra[@]}" \
     >"$work/$c.run" 2>&1 || { cat "$work/$c.run" >&2; die "podman run of the node on host $host failed"; }
-  deadline=$(($(date +%s) + 30))
-  until "${podman[@]}" logs "$c" 2>&1 | grep -q "listening on .*:4242"; do
-    if [[ $("${podman[@]}" inspect --format '{{.State.Running}}' "$c") != true ]] \
-      || (($(date +%s) > deadline)); then
-      "${podman[@]}" logs "$c" >&2 2>&1
-      die "the node on host $host did not listen on port 4242 within 30 s (its log above)"
-    fi
-    sleep 0.2
-  done
+  podman_wait_listening "$c" 4242 30 \
+    || die "the node on host $host did not listen on port 4242 within 30 s (its log above)"
 }
 
 # train RUN NODES DATASET [WIRE]: the driver container on host 0; report in

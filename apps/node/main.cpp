@@ -24,10 +24,9 @@
 #include <csignal>
 #include <cstdio>
 #include <regex>
-#include <thread>
-#include <chrono>
 
 #include "actors/runtime/node_config.hpp"
+#include "actors/runtime/system_host.hpp"
 #include "actors/runtime/transport.hpp"
 #include "actors/util/options.hpp"
 
@@ -82,11 +81,8 @@ bool is_timespan(const std::string& v) {
   return std::regex_match(v, pattern);
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-  raw_settings r;
-  option_set opts{"caf-node", "hosts parameter servers, workers and data loaders"};
+// Declares every option of caf-node, bound to `r`.
+void declare_options(option_set& opts, raw_settings& r) {
   opts.config_flag("config-file");
   opts.add("node.host", &r.host, "address to listen on");
   opts.add("node.port", &r.port, 1, 65535, "port drivers connect to");
@@ -110,43 +106,114 @@ int main(int argc, char** argv) {
   opts.add("node.tls-dir", &r.tls_dir,
            "use DIR/tls.crt, DIR/tls.key and DIR/ca.crt for TLS if DIR holds them");
   add_tls_options(opts, r.tls, "this node", "peers");
-  bool help = false;
-  if (auto st = opts.parse(argc, argv, help); !st) {
-    std::fprintf(stderr, "caf-node: %s\n", st.message().c_str());
-    return 2;
-  }
-  if (help) {
-    std::printf("%s", opts.help().c_str());
-    return 0;
-  }
-  if (auto st = apply_tls_dir(r.tls, r.tls_dir, "node.tls-dir"); !st) {
-    std::fprintf(stderr, "caf-node: %s\n", st.message().c_str());
-    return 2;
-  }
-  if (auto st = check_tls(r.tls); !st) {
-    std::fprintf(stderr, "caf-node: %s\n", st.message().c_str());
-    return 2;
-  }
-  // Anyone who reaches an unauthenticated port can run jobs here and send
-  // them data, so leaving loopback without TLS takes an explicit opt-in.
-  const bool tls = r.tls.requested();
-  const bool loopback = is_loopback(r.host);
-  if (!tls && !loopback && !r.insecure) {
-    std::fprintf(stderr,
-                 "caf-node: node.host=%s is not a loopback address and TLS is "
-                 "not configured, so any peer reaching it could spawn actors "
-                 "here. Either configure mutual TLS (openssl.certificate, "
-                 "openssl.key, openssl.cafile, or node.tls-dir; "
-                 "scripts/make_certs.sh makes them) or set node.insecure=true "
-                 "on a network you trust\n",
-                 r.host.empty() ? "(any)" : r.host.c_str());
-    return 2;
-  }
+}
+
+// TLS files, and the explicit opt-in that leaving loopback without TLS
+// takes: anyone who reaches an unauthenticated port can run jobs here and
+// send them data. Fills in the default name.
+status check_settings(raw_settings& r) {
+  if (auto st = apply_tls_dir(r.tls, r.tls_dir, "node.tls-dir"); !st)
+    return st;
+  if (auto st = check_tls(r.tls); !st)
+    return st;
+  if (!r.tls.requested() && !is_loopback(r.host) && !r.insecure)
+    return status::invalid_argument(
+      "node.host=" + (r.host.empty() ? std::string{"(any)"} : r.host)
+      + " is not a loopback address and TLS is not configured, so any peer "
+        "reaching it could spawn actors here. Either configure mutual TLS "
+        "(openssl.certificate, openssl.key, openssl.cafile, or node.tls-dir; "
+        "scripts/make_certs.sh makes them) or set node.insecure=true on a "
+        "network you trust");
   if (r.name.empty()) {
     char host[256] = {};
     gethostname(host, sizeof(host) - 1);
     r.name = host;
   }
+  return status::ok();
+}
+
+system_host_options host_options(const raw_settings& r, const option_set& opts) {
+  system_host_options h;
+  h.node.host = r.host;
+  h.node.port = static_cast<std::uint16_t>(r.port);
+  h.node.name = r.name;
+  h.node.workers = r.workers;
+  h.node.threads = r.threads;
+  h.node.data_dir = r.data_dir;
+  h.serve_actors = true;
+  h.tls = r.tls;
+  // Each worker holds a scheduler thread while it trains a slice of batches;
+  // two more keep messages (pulls, commits, heartbeats) flowing.
+  h.max_threads = opts.was_set("scheduler.max-threads") ? r.max_threads
+                                                         : r.workers + 2;
+  // Drivers count a node silent for --fault-timeout as lost, and with
+  // workers connected straight to the server a node may have nothing else
+  // to say to the driver for minutes: heartbeats are on unless turned off.
+  if (!opts.was_set("middleman.heartbeat-interval"))
+    h.heartbeat = caf::timespan{std::chrono::seconds(1)};
+  // A connection to a peer that vanished would hold the shutdown forever.
+  h.shutdown_grace = std::chrono::seconds(10);
+  h.log_name = "node " + r.name;
+  return h;
+}
+
+// Listens, then serves drivers until SIGINT or SIGTERM (blocked in every
+// thread, taken here by sigwait). 1 if the port cannot be opened.
+int serve(caf::actor_system& sys, const raw_settings& r, sigset_t& signals) {
+  const auto port_wanted = static_cast<std::uint16_t>(r.port);
+  auto port = listen(sys, r.host, port_wanted, std::chrono::seconds(10));
+  if (!port) {
+    auto why = bind_problem(r.host, port_wanted);
+    if (why.empty())
+      why = port.error().message();
+    std::fprintf(stderr, "node %s: cannot listen on %s:%u: %s\n",
+                 r.name.c_str(), r.host.c_str(), unsigned{port_wanted},
+                 why.c_str());
+    return 1;
+  }
+  std::fprintf(stderr,
+               "node %s: listening on %s:%u (%zu worker slots, %zu "
+               "threads each, data in %s)\n",
+               r.name.c_str(), r.host.c_str(), unsigned{*port}, r.workers,
+               r.threads, r.data_dir.c_str());
+  std::fprintf(stderr, "node %s: transport: %s\n", r.name.c_str(),
+               transport_name(sys).c_str());
+  if (!r.tls.requested() && !is_loopback(r.host))
+    std::fprintf(stderr,
+                 "node %s: WARNING: node.insecure=true: listening on %s:%u "
+                 "WITHOUT TLS OR AUTHENTICATION; anyone who reaches this "
+                 "port can run jobs on this node. Configure openssl.* to "
+                 "close it.\n",
+                 r.name.c_str(), r.host.c_str(), unsigned{*port});
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::fprintf(stderr, "node %s: %s, shutting down\n", r.name.c_str(),
+               sig == SIGINT ? "SIGINT" : "SIGTERM");
+  close_port(sys, *port);
+  stop_served_actors();
+  return 0;
+}
+
+int fail(const status& st) {
+  std::fprintf(stderr, "caf-node: %s\n", st.message().c_str());
+  return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  raw_settings r;
+  option_set opts{"caf-node", "hosts parameter servers, workers and data loaders"};
+  declare_options(opts, r);
+  bool help = false;
+  if (auto st = opts.parse(argc, argv, help); !st)
+    return fail(st);
+  if (help) {
+    std::printf("%s", opts.help().c_str());
+    return 0;
+  }
+  if (auto st = check_settings(r); !st)
+    return fail(st);
 
   // Handle the signals in main via sigwait; every thread inherits the mask.
   sigset_t signals;
@@ -155,78 +222,12 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  node_config cfg;
-  cfg.serve_actors();
-  if (auto err = cfg.parse(argc, argv)) {
-    std::fprintf(stderr, "caf-node: %s\n", cfg.render(err).c_str());
-    return 2;
-  }
-  node_settings ns;
-  ns.host = r.host;
-  ns.port = static_cast<std::uint16_t>(r.port);
-  ns.name = r.name;
-  ns.workers = r.workers;
-  ns.threads = r.threads;
-  ns.data_dir = r.data_dir;
-  cfg.apply(ns);
-  use_transport(cfg, r.tls);
-  // Each worker holds a scheduler thread while it trains a slice of batches;
-  // two more keep messages (pulls, commits, heartbeats) flowing.
-  // Drivers count a node silent for --fault-timeout as lost, and with
-  // workers connected straight to the server a node may have nothing else
-  // to say to the driver for minutes: heartbeats are on unless turned off.
-  if (!opts.was_set("middleman.heartbeat-interval"))
-    cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
-  if (!opts.was_set("scheduler.max-threads"))
-    cfg.set("scheduler.max-threads", static_cast<int>(r.workers + 2));
-  else
-    cfg.set("scheduler.max-threads", static_cast<int>(r.max_threads));
-
-  int rc = 0;
-  {
-    caf::actor_system sys{cfg};
-    auto port = listen(sys, ns.host, ns.port, std::chrono::seconds(10));
-    if (!port) {
-      auto why = bind_problem(ns.host, ns.port);
-      if (why.empty())
-        why = port.error().message();
-      std::fprintf(stderr, "node %s: cannot listen on %s:%u: %s\n",
-                   ns.name.c_str(), ns.host.c_str(), unsigned{ns.port},
-                   why.c_str());
-      return 1;
-    }
-    std::fprintf(stderr,
-                 "node %s: listening on %s:%u (%zu worker slots, %zu "
-                 "threads each, data in %s)\n",
-                 ns.name.c_str(), ns.host.c_str(), unsigned{*port}, ns.workers,
-                 ns.threads, ns.data_dir.c_str());
-    std::fprintf(stderr, "node %s: transport: %s\n", ns.name.c_str(),
-                 transport_name(sys).c_str());
-    if (!tls && !loopback)
-      std::fprintf(stderr,
-                   "node %s: WARNING: node.insecure=true: listening on %s:%u "
-                   "WITHOUT TLS OR AUTHENTICATION; anyone who reaches this "
-                   "port can run jobs on this node. Configure openssl.* to "
-                   "close it.\n",
-                   ns.name.c_str(), ns.host.c_str(), unsigned{*port});
-    int sig = 0;
-    sigwait(&signals, &sig);
-    std::fprintf(stderr, "node %s: %s, shutting down\n", ns.name.c_str(),
-                 sig == SIGINT ? "SIGINT" : "SIGTERM");
-    close_port(sys, *port);
-    stop_served_actors();
-    // CAF 0.17 waits at shutdown until every connection has sent what it
-    // holds; one to a host that vanished (link cut, frozen) never does.
-    const std::string name = ns.name;
-    std::thread{[name] {
-      std::this_thread::sleep_for(std::chrono::seconds(10));
-      std::fprintf(stderr,
-                   "node %s: shutdown still waiting after 10 s for a peer "
-                   "that is unreachable; exiting without it\n",
-                   name.c_str());
-      std::_Exit(0);
-    }}.detach();
-  }
-  std::fprintf(stderr, "node %s: stopped\n", r.name.c_str());
+  auto host = system_host::start(host_options(r, opts), argc, argv);
+  if (!host)
+    return fail(host.error());
+  const int rc = serve((*host)->system(), r, signals);
+  host->reset(); // stops the system, or exits after the shutdown grace
+  if (rc == 0)
+    std::fprintf(stderr, "node %s: stopped\n", r.name.c_str());
   return rc;
 }

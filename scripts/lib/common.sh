@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # common.sh: shell helpers shared by tests/integration (through lib.sh) and
 # bench/ (sourced, not run). Each helper does one chore the same way for
 # everyone: start a caf-node and wait until it listens, read a value from a
@@ -86,10 +87,10 @@ json_get() {
 # wrong and LOG, with LOG's last lines) goes to stderr and the status is 1.
 # Call it directly, not in $(...): only this shell can wait for its children.
 caf_node_start() {
-  local netns=() seconds=10
+  local in_netns=() seconds=10
   while [[ ${1:-} == --* ]]; do
     case $1 in
-      --netns=?*) netns=(ip netns exec "${1#--netns=}") ;;
+      --netns=?*) in_netns=(ip netns exec "${1#--netns=}") ;;
       --timeout=?*) seconds=${1#--timeout=} ;;
       *) echo "caf_node_start: unknown option '$1'" >&2; return 1 ;;
     esac
@@ -102,8 +103,9 @@ caf_node_start() {
     if [[ $want == auto ]]; then
       port=$(free_ports 1) || return 1
     fi
-    "${netns[@]}" "$bin" --node.name="$name" --node.port="$port" "$@" >"$log" 2>&1 &
+    "${in_netns[@]}" "$bin" --node.name="$name" --node.port="$port" "$@" >"$log" 2>&1 &
     caf_node_pid=$!
+    # shellcheck disable=SC2034 # for the caller
     caf_node_port=$port
     declare -F track_pid >/dev/null && track_pid "$caf_node_pid"
     rc=0
@@ -131,6 +133,29 @@ caf_node_start() {
   done
   _caf_node_failed "$name" "found no free port in 5 tries" "$log"
   return 1
+}
+
+# podman_wait_listening CONTAINER PORT SECONDS: waits until the caf-node in
+# the podman container CONTAINER logs that it listens on PORT (the image's
+# entrypoint is caf-node; caf_node_start is the same for a plain process).
+# On timeout, or when the container stops first, its log's last lines go to
+# stderr and the status is 1.
+podman_wait_listening() {
+  local c=$1 port=$2 deadline=$(($(date +%s) + $3)) why=""
+  local podman=(podman --runtime runc)
+  until "${podman[@]}" logs "$c" 2>&1 | grep -Eq "listening on [^ ]+:$port( |$)"; do
+    if [[ $("${podman[@]}" inspect --format '{{.State.Running}}' "$c") != true ]]; then
+      why="stopped before listening on port $port"
+    elif (($(date +%s) > deadline)); then
+      why="did not listen on port $port within $3 s"
+    fi
+    if [[ -n $why ]]; then
+      echo "podman_wait_listening: caf-node in container $c $why; its log ends:" >&2
+      "${podman[@]}" logs "$c" 2>&1 | tail -n 20 | sed 's/^/  | /' >&2
+      return 1
+    fi
+    sleep 0.1
+  done
 }
 
 _caf_node_failed() {
@@ -163,6 +188,34 @@ shape_hosts() {
     # The delay once per direction is enough: only the rate on the bridge side.
     tc -n "$prefix-sw" qdisc add dev "$prefix-p$i" root ${shaping/delay 0.2ms /} \
       || { echo "tc: cannot shape the bridge port of host $i" >&2; return 1; }
+  done
+}
+
+# remove_killed_runs LABEL PREFIX NETNS [SUFFIX...]: removes what earlier
+# runs of a container script left when they were killed with SIGKILL (their
+# PID is gone). A run is PREFIX<pid>: its podman containers are labelled
+# LABEL=PREFIX<pid>, its image is localhost/actors-node:PREFIX<pid>, its
+# namespaces PREFIX<pid>SUFFIX-* (made by NETNS, scripts/netns.sh; no SUFFIX:
+# PREFIX<pid>-*). Notes each run removed on stderr.
+remove_killed_runs() {
+  local label=$1 prefix=$2 netns_sh=$3 run s
+  local podman=(podman --runtime runc)
+  shift 3
+  (($#)) || set -- ""
+  for run in $( {
+    "${podman[@]}" ps -a --filter label="$label" --format "{{index .Labels \"$label\"}}"
+    "${podman[@]}" images --format '{{.Repository}}:{{.Tag}}' \
+      | sed -n "s|^localhost/actors-node:\(${prefix}[0-9][0-9]*\)\$|\1|p"
+    ip netns list | sed -n "s/^\(${prefix}[0-9][0-9]*\)[a-z]*-.*/\1/p"
+  } | sort -u); do
+    kill -0 "${run#"$prefix"}" 2>/dev/null && continue
+    echo "note: removing what a killed run ($run) left" >&2
+    "${podman[@]}" ps -aq --filter label="$label=$run" \
+      | xargs -r "${podman[@]}" rm -f -t 0 >/dev/null 2>&1 || true
+    "${podman[@]}" rmi -f "localhost/actors-node:$run" >/dev/null 2>&1 || true
+    for s in "$@"; do
+      bash "$netns_sh" down "$run$s"
+    done
   done
 }
 

@@ -65,6 +65,16 @@ struct fixture : test_coordinator_fixture<sim_config> {
     return testing::ask<T>(*this, hdl, std::move(xs)...);
   }
 
+  // A server of `trainer` for 2 workers that sends this test's actor a
+  // snapshot every `every` updates.
+  ps_actor snapshotting_server(const std::string& trainer,
+                               std::uint64_t every) {
+    auto init = server_init(trainer, 2);
+    init.driver = caf::actor_cast<caf::actor>(self);
+    init.checkpoint_every = every;
+    return keep(spawn_parameter_server(sys, std::move(init)));
+  }
+
   ps_stats stats(const ps_actor& ps) {
     auto s = ask<ps_stats>(ps, stats_atom::value);
     REQUIRE(s);
@@ -107,10 +117,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: reassign fences the old worker and "
 TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
                            "every K updates and a restored server continues "
                            "from it") {
-  auto init = server_init("downpour", 2);
-  init.driver = caf::actor_cast<caf::actor>(self);
-  init.checkpoint_every = 2;
-  auto ps = keep(spawn_parameter_server(sys, std::move(init)));
+  auto ps = snapshotting_server("downpour", 2);
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(0, 3, 0)));
   CHECK_FALSE(self->has_next_message()); // 1 update: not due yet
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 5, 0)));
@@ -155,10 +162,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
 
 TEST_CASE_FIXTURE(fixture, "recovery: no snapshot while an Averaging round is "
                            "partly filled") {
-  auto init = server_init("averaging", 2);
-  init.driver = caf::actor_cast<caf::actor>(self);
-  init.checkpoint_every = 1;
-  auto ps = keep(spawn_parameter_server(sys, std::move(init)));
+  auto ps = snapshotting_server("averaging", 1);
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(0, 4, 0)));
   CHECK_FALSE(self->has_next_message());
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 4, 0)));

@@ -66,21 +66,7 @@ bash "$repo_dir/scripts/container_base.sh" "$base" >"$work/base.log" 2>&1 \
 
 # What earlier runs left when they were killed with SIGKILL (their PID is
 # gone): containers, node images and namespaces named after that PID.
-for run in $( {
-  "${podman[@]}" ps -a --filter label=actors.test \
-    --format '{{index .Labels "actors.test"}}'
-  "${podman[@]}" images --format '{{.Repository}}:{{.Tag}}' \
-    | sed -n 's|^localhost/actors-node:\(ct[0-9][0-9]*\)$|\1|p'
-  ip netns list | sed -n 's/^\(ct[0-9][0-9]*\)[ab]-.*/\1/p'
-} | sort -u); do
-  kill -0 "${run#ct}" 2>/dev/null && continue
-  echo "note: removing what a killed run ($run) left"
-  "${podman[@]}" ps -aq --filter label=actors.test="$run" \
-    | xargs -r "${podman[@]}" rm -f -t 0 >/dev/null 2>&1
-  "${podman[@]}" rmi -f "localhost/actors-node:$run" >/dev/null 2>&1
-  bash "$netns" down "${run}a"
-  bash "$netns" down "${run}b"
-done
+remove_killed_runs actors.test ct "$netns" a b
 
 # Cleanup, in reverse order of registration: containers, image, namespaces.
 on_exit "bash '$netns' down ${id}a; bash '$netns' down ${id}b"
@@ -110,7 +96,7 @@ check_eq "intermediate images left by the build" \
 # with the data mounted read-only at /data if asked and caf-node OPTIONs
 # after the image name; wait until it listens.
 run_node() {
-  local name=$1 ns=$2 port=$3 mounts=() deadline
+  local name=$1 ns=$2 port=$3 mounts=()
   [[ ${4:-} == --data ]] && mounts=(-v "$data:/data:ro")
   shift 3
   (($#)) && shift
@@ -119,15 +105,8 @@ run_node() {
     --network ns:/run/netns/"$ns" "${mounts[@]}" "$image" \
     --node.name="$name" --node.port="$port" --node.insecure=true "$@" >"$work/$name.run" 2>&1 \
     || fatal "podman run of node $name failed" "$work/$name.run"
-  deadline=$(($(date +%s) + 20))
-  until "${podman[@]}" logs "$id-$name" 2>&1 | grep -q "listening on 0.0.0.0:$port"; do
-    if [[ $("${podman[@]}" inspect --format '{{.State.Running}}' "$id-$name") != true ]] \
-      || (($(date +%s) > deadline)); then
-      "${podman[@]}" logs "$id-$name" >"$work/$name.log" 2>&1
-      fatal "node $name did not listen on port $port" "$work/$name.log"
-    fi
-    sleep 0.1
-  done
+  podman_wait_listening "$id-$name" "$port" 20 \
+    || fatal "node $name did not listen on port $port (see above)"
 }
 
 # train RUN NETNS NODES NODE_NAMES...: the driver container in NETNS trains

@@ -127,6 +127,12 @@ record() {
   inject_at=""
 }
 
+# faults_saying REPORT TEXT: how many faults in REPORT have TEXT in their
+# action.
+faults_saying() {
+  json_get "$1" "[.faults[] | select(.action | contains(\"$2\"))] | length"
+}
+
 # run_case CASE FAULT (WHEN HOW HOST)...: one run with the faults given.
 run_case() {
   local name=$1 fault=$2
@@ -151,12 +157,12 @@ inject_at=""
 run_case clean "none"
 run_case kill-node "SIGKILL host3 at 4 s" 4 kill 3
 check_eq "kill-node: worker restarted elsewhere" \
-  "$(grep -c 'worker 2 restarted on node' "$work/kill-node.json")" 1
+  "$(faults_saying "$work/kill-node.json" 'worker 2 restarted on node')" 1
 run_case stop-node "SIGSTOP host2 at 4 s" 4 stop 2
 run_case link-down "host3 link down at 4 s" 4 link 3
 run_case kill-ps "SIGKILL host1 (server) at 4 s" 4 kill 1
 check_eq "kill-ps: server restarted from a checkpoint" \
-  "$(grep -c 'restarted the parameter server on node' "$work/kill-ps.json")" 1
+  "$(faults_saying "$work/kill-ps.json" 'restarted the parameter server on node')" 1
 run_case stop-ps "SIGSTOP host1 (server) at 4 s" 4 stop 1
 run_case cascade "SIGKILL host3 at 3 s, host1 link down at 6 s" 3 kill 3 6 link 1
 

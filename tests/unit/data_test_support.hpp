@@ -12,6 +12,8 @@
 #include "actors/data/dataset.hpp"
 #include "actors/util/status.hpp"
 
+#include "test_support.hpp" // contains
+
 namespace actors::test {
 
 /// A dataset of `rows` images of height x width x channels over `classes`
@@ -28,10 +30,6 @@ inline actors::dataset shaped(std::size_t rows, std::size_t height,
 template <class T>
 std::string why(const actors::result<T>& r) {
   return r.has_value() ? std::string{} : r.error().message();
-}
-
-inline bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 /// Checks that r failed with `code` and that its message holds every one of

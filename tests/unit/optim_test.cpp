@@ -404,42 +404,28 @@ TEST_CASE("make_optimizer rejects bad options, naming the option") {
                         {"'adamw'", "sgd, adagrad, rmsprop, adam"});
   }
   SUBCASE("values out of range") {
-    struct bad_value {
-      const char* rule;
-      void (*set)(optimizer_options&);
-      std::vector<std::string> parts; // What the message must name.
-    };
-    for (const auto& bad : {
-           bad_value{"sgd",
-                     [](optimizer_options& o) { o.learning_rate = -0.5f; },
-                     {"learning_rate", "-0.5"}},
-           // Zero and NaN learning rates.
-           bad_value{"adam",
-                     [](optimizer_options& o) { o.learning_rate = 0.0f; },
-                     {"learning_rate"}},
-           bad_value{"adam",
-                     [](optimizer_options& o) {
-                       o.learning_rate =
-                         std::numeric_limits<float>::quiet_NaN();
-                     },
-                     {"learning_rate"}},
-           bad_value{"sgd", [](optimizer_options& o) { o.momentum = 1.5f; },
-                     {"momentum", "1.5"}},
-           bad_value{"sgd", [](optimizer_options& o) { o.momentum = 1.0f; },
-                     {"momentum"}},
-           bad_value{"rmsprop", [](optimizer_options& o) { o.rho = 1.0f; },
-                     {"rho"}},
-           bad_value{"adam", [](optimizer_options& o) { o.beta1 = -0.1f; },
-                     {"beta1", "-0.1"}},
-           bad_value{"adam", [](optimizer_options& o) { o.beta2 = 1.0f; },
-                     {"beta2"}},
-           bad_value{"adagrad", [](optimizer_options& o) { o.epsilon = 0.0f; },
-                     {"epsilon"}}}) {
-      CAPTURE(bad.rule);
-      auto opts = options(bad.rule);
-      bad.set(opts);
-      test::check_refused(make_optimizer(opts), bad.parts);
-    }
+    using bad = test::bad_options<optimizer_options>;
+    test::check_refusals<optimizer_options>(make_optimizer, {
+      bad{"sgd", [](optimizer_options& o) { o.learning_rate = -0.5f; },
+          {"learning_rate", "-0.5"}},
+      // Zero and NaN learning rates.
+      bad{"adam", [](optimizer_options& o) { o.learning_rate = 0.0f; },
+          {"learning_rate"}},
+      bad{"adam",
+          [](optimizer_options& o) {
+            o.learning_rate = std::numeric_limits<float>::quiet_NaN();
+          },
+          {"learning_rate"}},
+      bad{"sgd", [](optimizer_options& o) { o.momentum = 1.5f; },
+          {"momentum", "1.5"}},
+      bad{"sgd", [](optimizer_options& o) { o.momentum = 1.0f; },
+          {"momentum"}},
+      bad{"rmsprop", [](optimizer_options& o) { o.rho = 1.0f; }, {"rho"}},
+      bad{"adam", [](optimizer_options& o) { o.beta1 = -0.1f; },
+          {"beta1", "-0.1"}},
+      bad{"adam", [](optimizer_options& o) { o.beta2 = 1.0f; }, {"beta2"}},
+      bad{"adagrad", [](optimizer_options& o) { o.epsilon = 0.0f; },
+          {"epsilon"}}});
   }
 }
 

@@ -1,6 +1,6 @@
 // test_support: checks the unit suites share. Options named after a rule,
 // the value a factory (make_rule, make_optimizer) returns or the refusal it
-// gives, and float vectors compared within a tolerance.
+// gives, text containment, and float vectors compared within a tolerance.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +30,7 @@ T built(result<T> made) {
   return std::move(made).value();
 }
 
+/// True if `part` occurs in `text`.
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
@@ -53,6 +54,26 @@ void check_refused(const result<T>& made,
   for (const auto& part : parts) {
     CAPTURE(part);
     CHECK(contains(message, part));
+  }
+}
+
+/// An option set that a factory must refuse: `name`'s defaults changed by
+/// `set`, and what the message must contain.
+template <class Options>
+struct bad_options {
+  const char* name;
+  void (*set)(Options&);
+  std::vector<std::string> parts;
+};
+
+/// Checks that `make` (make_rule, make_optimizer) refuses each of `cases`.
+template <class Options, class Make>
+void check_refusals(Make make, const std::vector<bad_options<Options>>& cases) {
+  for (const auto& bad : cases) {
+    CAPTURE(bad.name);
+    auto opts = named<Options>(bad.name);
+    bad.set(opts);
+    check_refused(make(opts), bad.parts);
   }
 }
 

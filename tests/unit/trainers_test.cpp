@@ -475,30 +475,19 @@ TEST_CASE("make_rule rejects bad options, naming the option and value") {
     check_refused(make_rule(options("")), {"''"});
   }
   SUBCASE("values out of range") {
-    struct bad_value {
-      const char* trainer;
-      void (*set)(rule_options&);
-      std::vector<std::string> parts; // What the message must name.
-    };
-    for (const auto& bad : {
-           // Negatives mean the default, 0 is a value.
-           bad_value{"aeasgd", [](rule_options& o) { o.rho = 0.0; },
-                     {"rho", "got 0"}},
-           bad_value{"eamsgd", [](rule_options& o) { o.elastic_lr = 0.0; },
-                     {"elastic_lr", "got 0"}},
-           bad_value{"eamsgd", [](rule_options& o) { o.momentum = 1.0; },
-                     {"momentum"}},
-           bad_value{"eamsgd", [](rule_options& o) { o.momentum = 1.5; },
-                     {"momentum", "1.5", "[0, 1)"}},
-           bad_value{"averaging", [](rule_options& o) { o.workers = 0; },
-                     {"workers", "got 0"}},
-           // A bad value is rejected even where the trainer ignores it.
-           bad_value{"adag", [](rule_options& o) { o.rho = 0.0; }, {"rho"}}}) {
-      CAPTURE(bad.trainer);
-      auto opts = options(bad.trainer);
-      bad.set(opts);
-      check_refused(make_rule(opts), bad.parts);
-    }
+    using bad = test::bad_options<rule_options>;
+    test::check_refusals<rule_options>(make_rule, {
+      // Negatives mean the default, 0 is a value.
+      bad{"aeasgd", [](rule_options& o) { o.rho = 0.0; }, {"rho", "got 0"}},
+      bad{"eamsgd", [](rule_options& o) { o.elastic_lr = 0.0; },
+          {"elastic_lr", "got 0"}},
+      bad{"eamsgd", [](rule_options& o) { o.momentum = 1.0; }, {"momentum"}},
+      bad{"eamsgd", [](rule_options& o) { o.momentum = 1.5; },
+          {"momentum", "1.5", "[0, 1)"}},
+      bad{"averaging", [](rule_options& o) { o.workers = 0; },
+          {"workers", "got 0"}},
+      // A bad value is rejected even where the trainer ignores it.
+      bad{"adag", [](rule_options& o) { o.rho = 0.0; }, {"rho"}}});
   }
 }
 

@@ -21,8 +21,6 @@ adam::adam(float learning_rate, float beta1, float beta2, float epsilon)
 
 void adam::step(float* params, const float* grads, std::size_t n,
                 thread_pool* pool) {
-  float* first = state_for(m_, n);
-  float* second = state_for(v_, n);
   ++steps_;
   // In float, 1 - 0.999^t would keep only a few digits for small t.
   const double t = static_cast<double>(steps_);
@@ -35,6 +33,8 @@ void adam::step(float* params, const float* grads, std::size_t n,
   const float b2 = beta2_;
   const float one_minus_b2 = 1.0f - beta2_;
   const float eps = epsilon_;
+  float* first = state_for(m_, n);
+  float* second = state_for(v_, n);
   for_each_block(params, grads, n, pool,
                  [=](float* p, const float* g, std::size_t offset) {
                    const block grad = const_block_map{g};

@@ -67,4 +67,37 @@ std::vector<std::size_t> predict_classes(model& m, const dataset& d,
   return out;
 }
 
+evaluation evaluate_members(const std::vector<std::vector<float>>& members,
+                            model& m, const dataset& d, const scaling& scale,
+                            thread_pool& pool, std::size_t batch) {
+  const std::size_t k = d.classes;
+  std::vector<double> sum(d.rows * k, 0.0);
+  for (const auto& w : members) {
+    std::copy(w.begin(), w.end(), m.params());
+    for_each_batch(m, d, scale, pool, batch,
+                   [&](std::size_t start, std::size_t n, const float* p,
+                       const float*) {
+                     for (std::size_t i = 0; i < n * k; ++i)
+                       sum[start * k + i] += p[i];
+                   });
+  }
+  evaluation ev;
+  ev.samples = d.rows;
+  if (d.rows == 0 || members.empty())
+    return ev;
+  const auto size = static_cast<double>(members.size());
+  double loss = 0;
+  std::size_t correct = 0;
+  for (std::size_t r = 0; r < d.rows; ++r) {
+    const double* row = sum.data() + r * k;
+    // The first class of the highest summed probability, as argmax.
+    const auto best = static_cast<std::size_t>(std::max_element(row, row + k) - row);
+    correct += best == d.labels[r];
+    loss -= std::log(std::max(row[d.labels[r]] / size, 1e-7));
+  }
+  ev.accuracy = static_cast<double>(correct) / static_cast<double>(d.rows);
+  ev.loss = loss / static_cast<double>(d.rows);
+  return ev;
+}
+
 } // namespace actors

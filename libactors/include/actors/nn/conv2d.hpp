@@ -24,7 +24,6 @@ public:
                 std::size_t n, step_context& ctx) override;
 
 private:
-  result<shape3> output_for(shape3 input) override;
   // Patches at most this long skip GEMM for direct loops.
   static constexpr std::size_t small_patch = 16;
   bool use_small_patch() const;
@@ -48,6 +47,8 @@ private:
     std::vector<float> dypad; // output gradient padded for the input gradient
   };
   void reserve_scratch(std::size_t threads);
+  // Checks the input, sets the padding and patch_ below, sizes the kernel.
+  result<shape3> output_for(shape3 input) override;
 
   std::size_t filters_;
   std::size_t kernel_;

@@ -26,6 +26,14 @@ struct evaluation {
 evaluation evaluate(model& m, const dataset& d, const scaling& scale,
                     thread_pool& pool, std::size_t batch = 128);
 
+/// Evaluates an ensemble on every row of `d`: each row's prediction is the
+/// arg-max of the members' mean probabilities, its loss the cross-entropy of
+/// that mean. Each of `members` (flat parameter vectors of `m`'s shape) is
+/// loaded into `m` in turn, so `m` ends holding the last one.
+evaluation evaluate_members(const std::vector<std::vector<float>>& members,
+                            model& m, const dataset& d, const scaling& scale,
+                            thread_pool& pool, std::size_t batch = 128);
+
 /// Arg-max class of every row of `d`, in row order.
 std::vector<std::size_t> predict_classes(model& m, const dataset& d,
                                          const scaling& scale, thread_pool& pool,

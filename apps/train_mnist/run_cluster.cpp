@@ -1,0 +1,158 @@
+// train_mnist's distributed runs: the job's cluster options, its actor
+// system, the run and its evaluation.
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "actors/runtime/driver.hpp"
+#include "actors/runtime/system_host.hpp"
+#include "actors/train/evaluate.hpp"
+#include "report.hpp"
+#include "runs.hpp"
+
+namespace train_mnist {
+
+namespace {
+
+// Where the job runs and what it starts from; completes s.job (a new job id,
+// the model) and checks its trainer. 0, or the exit code.
+int prepare(settings& s, const model& m, const std::optional<run_state>& resumed,
+            cluster_options& co) {
+  co.nodes = split_list(s.nodes);
+  if (!s.discover.empty()) {
+    auto found = discover_nodes(split_list(s.discover), s.expect_nodes,
+                                s.connect_timeout);
+    if (!found)
+      return fail(found.error(), 1);
+    for (auto& n : *found)
+      co.nodes.push_back(n);
+    std::fprintf(stderr, "train_mnist: discovered %zu node(s) behind %s\n",
+                 found->size(), s.discover.c_str());
+  }
+  co.embedded_workers = s.workers;
+  co.workers_per_node = s.workers_per_node;
+  co.ps_node = s.ps_node;
+  co.send_shards = s.send_shards;
+  co.dataset_name = s.dataset;
+  co.connect_timeout = s.connect_timeout;
+  co.run_timeout = s.run_timeout;
+  co.checkpoint_every = s.checkpoint_every;
+  co.checkpoint_seconds = s.checkpoint_seconds;
+  co.max_restarts = s.max_restarts;
+  s.job.job_id = (static_cast<std::uint64_t>(::getpid()) << 32)
+                 ^ static_cast<std::uint64_t>(std::time(nullptr));
+  if (resumed) {
+    // s.job is the checkpoint's: same model, trainer, recipe, partitions.
+    co.resume_from = resumed->server;
+    if (co.nodes.empty())
+      co.embedded_workers = s.job.trainer.workers;
+  } else {
+    s.job.model_spec = m.spec();
+  }
+  if (auto rule = make_rule(s.job.trainer); !rule)
+    return fail(rule.error(), 2);
+  return 0;
+}
+
+// With --checkpoint-dir (or --resume), every snapshot of the server becomes
+// a checkpoint file in `store`.
+void keep_checkpoints(const settings& s, std::optional<checkpoint_store>& store,
+                      cluster_options& co) {
+  const std::string dir = !s.checkpoint_dir.empty() ? s.checkpoint_dir : s.resume;
+  if (dir.empty())
+    return;
+  checkpoint_store_options so;
+  so.keep = s.keep_checkpoints;
+  store.emplace(dir, so);
+  co.on_checkpoint = [&store, job = s.job, dataset = s.dataset](const ps_snapshot& snap) {
+    run_state rs;
+    rs.job = job;
+    // The driver settles the worker count when it places the workers.
+    rs.job.trainer.workers = snap.cursors.size();
+    rs.dataset = dataset;
+    rs.server = snap;
+    return store->save(to_checkpoint(rs));
+  };
+}
+
+system_host_options host_options(const settings& s, bool remote) {
+  system_host_options h;
+  h.node.name = "embedded";
+  h.node.data_dir = s.data;
+  // In this process the workers' compute threads share the cores; the CAF
+  // scheduler only routes messages.
+  h.node.threads = std::max<std::size_t>(1, s.threads / std::max<std::size_t>(1, s.workers));
+  h.node.workers = s.workers;
+  h.tls = s.tls;
+  h.use_transport = remote;
+  // Workers hold a scheduler thread per slice of batches; two more route
+  // messages.
+  h.max_threads = s.workers + 2;
+  // Heartbeats both ways and a silence limit: a frozen node or a cut link
+  // closes its connection, which the driver sees as lost actors.
+  h.heartbeat = timespan_of(s.heartbeat);
+  h.connection_timeout = timespan_of(s.fault_timeout);
+  return h;
+}
+
+void announce(const settings& s, const cluster_options& co,
+              const dataset& train, const dataset& test) {
+  std::string where = fmt::format("{} workers in this process", s.workers);
+  if (!co.nodes.empty()) {
+    where = "nodes";
+    for (auto& n : co.nodes)
+      where += " " + n;
+  }
+  std::fprintf(stderr,
+               "train_mnist: %s on %s (%zu train / %zu test rows), trainer %s, "
+               "%s, batch %zu, %zu epochs, %s\n",
+               s.model.c_str(), s.dataset.c_str(), train.rows, test.rows,
+               s.job.trainer.name.c_str(), s.job.optimizer.name.c_str(),
+               s.job.schedule.batch_size, s.job.schedule.epochs, where.c_str());
+}
+
+} // namespace
+
+int run_cluster(settings& s, const dataset& train, const dataset& test,
+                model& m, thread_pool& pool, progress_printer& printer,
+                json_writer& j, const std::optional<run_state>& resumed) {
+  cluster_options co;
+  if (int rc = prepare(s, m, resumed, co); rc != 0)
+    return rc;
+  std::optional<checkpoint_store> store;
+  keep_checkpoints(s, store, co);
+  auto host = system_host::start(host_options(s, !co.nodes.empty()));
+  if (!host)
+    return fail(host.error(), 2);
+  announce(s, co, train, test);
+  const job_spec& job = s.job;
+  const std::vector<float> initial(m.params(), m.params() + m.param_count());
+  const auto total = static_cast<std::uint64_t>(job.schedule.epochs) * train.rows;
+  auto res = run_job((*host)->system(), job, co, train, initial,
+                     [&](const cluster_progress& p) { printer.cluster(p, total); });
+  printer.done();
+  if (!res || !res->faults.empty())
+    (*host)->abandon();
+  if (!res)
+    return fail(res.error(), 1);
+  std::copy(res->weights.begin(), res->weights.end(), m.params());
+  const scaling scale = scaling_of(job.schedule);
+  const evaluation ev
+    = res->members.size() > 1
+        ? evaluate_members(res->members, m, test, scale, pool, s.eval_batch)
+        : evaluate(m, test, scale, pool, s.eval_batch);
+  std::printf("trained in %.1f s (%.0f samples/s) on %zu workers, %llu server "
+              "updates, %.1f MB on the wire, test accuracy %.4f, test loss %.4f\n",
+              res->seconds, static_cast<double>(res->samples) / res->seconds,
+              res->workers.size(),
+              static_cast<unsigned long long>(res->server.updates),
+              static_cast<double>(totals_of(*res).bytes()) / 1e6, ev.accuracy,
+              ev.loss);
+  report_cluster(j, job, *res, ev, resumed ? resumed->server.updates : 0);
+  return 0;
+}
+
+} // namespace train_mnist

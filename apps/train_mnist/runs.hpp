@@ -1,0 +1,32 @@
+// runs: train_mnist's three ways to run, each returning the exit code.
+#pragma once
+
+#include <optional>
+
+#include "actors/data/dataset.hpp"
+#include "actors/nn/model.hpp"
+#include "actors/runtime/run_checkpoint.hpp"
+#include "actors/util/json.hpp"
+#include "actors/util/thread_pool.hpp"
+#include "progress.hpp"
+#include "settings.hpp"
+
+namespace train_mnist {
+
+/// --evaluate: scores a saved model on the test set (and writes predictions).
+int run_evaluate(const settings& s, thread_pool& pool);
+
+/// The single trainer in this process; adds its figures to `j`.
+int run_single(const settings& s, const dataset& train, const dataset& test,
+               model& m, thread_pool& pool, progress_printer& printer,
+               json_writer& j);
+
+/// A distributed trainer on caf-node processes or on actors in this process,
+/// possibly resumed; leaves the trained model in `m`, its figures in `j`.
+/// After a fault its actor system is abandoned: main must end through
+/// system_host::exit_process.
+int run_cluster(settings& s, const dataset& train, const dataset& test,
+                model& m, thread_pool& pool, progress_printer& printer,
+                json_writer& j, const std::optional<run_state>& resumed);
+
+} // namespace train_mnist

@@ -1,0 +1,141 @@
+#include "settings.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+#include "actors/runtime/driver.hpp"
+#include "actors/trainers/registry.hpp"
+#include "actors/wire/codec.hpp"
+
+namespace train_mnist {
+
+job_spec default_job() {
+  job_spec job;
+  job.schedule.epochs = 5;
+  job.schedule.batch_size = 16;
+  job.schedule.scale_max = 250;
+  return job;
+}
+
+void declare_options(option_set& opts, settings& s) {
+  opts.add("data", &s.data, "data directory holding mnist/ and fashion/");
+  opts.add_choice("dataset", &s.dataset, {"mnist", "fashion"}, "data set");
+  opts.add("model", &s.model, "built-in model (mnist_cnn, mnist_mlp) or a spec file");
+  opts.add_choice("trainer", &s.job.trainer.name, trainer_names(),
+                  "training algorithm (dist-keras's trainers)");
+  opts.add("nodes", &s.nodes,
+           "caf-node addresses host:port,...; empty = run the actors in this process");
+  opts.add("discover", &s.discover,
+           "name:port,... resolved to every address it has, each a node "
+           "(compose service, Swarm tasks.NAME, Kubernetes headless Service)");
+  opts.add("expect-nodes", &s.expect_nodes, 0, 100000,
+           "with --discover: wait until this many nodes resolve");
+  opts.add("tls-dir", &s.tls_dir,
+           "use DIR/tls.crt, DIR/tls.key and DIR/ca.crt for TLS if DIR holds them");
+  add_tls_options(opts, s.tls, "this driver", "nodes");
+  opts.add("workers", &s.workers, 1, 1024, "workers when running in this process");
+  opts.add("workers-per-node", &s.workers_per_node, 0, 1024,
+           "workers on each node; 0 = each node's node.workers");
+  opts.add("ps-node", &s.ps_node, "node of the parameter server; empty = the first");
+  opts.add("window", &s.job.trainer.window, 0, 1000000,
+           "communication window in batches; 0 = the trainer's default");
+  opts.add("rho", &s.job.trainer.rho, -1, 1e6, "AEASGD/EAMSGD elasticity; -1 = 5.0");
+  opts.add("elastic-lr", &s.job.trainer.elastic_lr, -1, 1e6,
+           "AEASGD/EAMSGD elastic learning rate; -1 = 0.1");
+  opts.add("momentum", &s.job.trainer.momentum, -1, 0.999999,
+           "EAMSGD worker momentum; -1 = 0.9");
+  opts.add("num-ensembles", &s.job.trainer.num_ensembles, 0, 1024,
+           "Ensemble: models to train; 0 = 2");
+  opts.add("send-shards", &s.send_shards,
+           "send every shard from the driver even if a node has the data");
+  opts.add_choice("wire", &s.job.wire, wire::codec_names(),
+                  "how workers and the server send weights between nodes: "
+                  "fp32 exact; fp16 half the bytes (~3 digits); int8 a "
+                  "quarter (8-bit deltas with error feedback); actors on "
+                  "one node always exchange exact values");
+  opts.add("timeout", &s.job.schedule.timeout_seconds, 0.1, 86400,
+           "seconds to wait for any reply between actors");
+  opts.add("connect-timeout", &s.connect_timeout, 0.1, 3600,
+           "seconds to wait for a node connection, spawn or handshake");
+  opts.add("run-timeout", &s.run_timeout, 1, 30 * 86400,
+           "seconds the whole distributed training may take");
+  opts.add("epochs", &s.job.schedule.epochs, 1, 100000, "passes over the training set");
+  opts.add("batch-size", &s.job.schedule.batch_size, 1, 65536, "samples per mini-batch");
+  opts.add_choice("optimizer", &s.job.optimizer.name, {"adam", "adagrad", "sgd", "rmsprop"},
+                  "worker optimizer (Keras defaults)");
+  opts.add("learning-rate", &s.job.optimizer.learning_rate, -1, 10,
+           "step size; -1 = the optimizer's Keras default");
+  opts.add("optimizer-momentum", &s.job.optimizer.momentum, 0, 0.999999,
+           "SGD momentum of the worker optimizer");
+  opts.add("nesterov", &s.job.optimizer.nesterov, "SGD Nesterov momentum");
+  opts.add("seed", &s.job.schedule.seed, "seed of initialisation and shuffling");
+  opts.add("threads", &s.threads, 0, 256, "compute threads; 0 = all cores");
+  opts.add("scale-max", &s.job.schedule.scale_max, 1, 65535,
+           "pixel value mapped to 1.0 (the seed used 250)");
+  opts.add("eval-batch", &s.eval_batch, 1, 65536, "batch size for evaluation");
+  opts.add("report", &s.report, "write a JSON report to this file");
+  opts.add("save", &s.save, "save the trained model to this file");
+  opts.add("evaluate", &s.evaluate,
+           "evaluate this saved model on the test set instead of training");
+  opts.add("predictions", &s.predictions,
+           "with --evaluate: write row,label,prediction CSV here");
+  opts.add_choice("progress", &s.progress, {"auto", "bar", "lines", "off"},
+                  "progress display: live line on a terminal, else lines");
+  opts.add("checkpoint-dir", &s.checkpoint_dir,
+           "write the parameter server's checkpoints here (for --resume)");
+  opts.add("checkpoint-every", &s.checkpoint_every, 0, 1ULL << 40,
+           "checkpoint every this many server updates; 0 = by time only");
+  opts.add("checkpoint-seconds", &s.checkpoint_seconds, 0, 86400,
+           "checkpoint when this many seconds passed; 0 = by count only");
+  opts.add("keep-checkpoints", &s.keep_checkpoints, 1, 1000,
+           "checkpoint files kept in --checkpoint-dir");
+  opts.add("resume", &s.resume,
+           "continue the run checkpointed in this directory (same data)");
+  opts.add("max-restarts", &s.max_restarts, 0, 1000,
+           "restarts of one worker, or of the server, before the run fails");
+  opts.add("heartbeat", &s.heartbeat, 0.05, 60,
+           "seconds between heartbeats to the nodes");
+  opts.add("fault-timeout", &s.fault_timeout, 0.2, 3600,
+           "seconds of silence after which a node counts as lost");
+
+}
+
+status check_settings(settings& s) {
+  if (s.job.optimizer.learning_rate != -1 && s.job.optimizer.learning_rate <= 0)
+    return status::invalid_argument(
+      "option 'learning-rate' expects a number > 0 or -1");
+  if (auto st = apply_tls_dir(s.tls, s.tls_dir, "tls-dir"); !st)
+    return st;
+  if (auto st = check_tls(s.tls); !st)
+    return st;
+  for (const auto& list : {s.nodes, s.discover, s.ps_node})
+    for (auto& entry : split_list(list))
+      if (auto ep = parse_endpoint(entry); !ep)
+        return ep.error();
+  if (s.threads == 0)
+    s.threads = std::max(1u, std::thread::hardware_concurrency());
+  return status::ok();
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : text + ",") {
+    if (c == ',') {
+      if (!item.empty())
+        out.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  return out;
+}
+
+int fail(const status& st, int code) {
+  std::fprintf(stderr, "train_mnist: %s\n", st.message().c_str());
+  return code;
+}
+
+} // namespace train_mnist

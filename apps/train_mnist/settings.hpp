@@ -1,0 +1,75 @@
+// settings: train_mnist's options. The training recipe binds straight into
+// a job_spec's parts; the rest says where and how this run goes (nodes,
+// workers in this process, files to write, checkpoints, fault detection).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/runtime/transport.hpp"
+#include "actors/train/job_spec.hpp"
+#include "actors/util/options.hpp"
+#include "actors/util/status.hpp"
+
+namespace train_mnist {
+
+using namespace actors;
+
+/// The recipe train_mnist starts from: the job spec's defaults, except where
+/// this app has always had its own (5 epochs, batch 16, pixels scaled by 250).
+job_spec default_job();
+
+/// Every option of train_mnist.
+struct settings {
+  std::string data = "data";
+  std::string dataset = "mnist";
+  std::string model = "mnist_cnn";
+  /// The training recipe; options bind straight into its parts and a
+  /// resumed run replaces it whole.
+  job_spec job = default_job();
+  std::string nodes;
+  std::string discover;
+  std::string tls_dir;
+  tls_settings tls; // CAF's openssl.* keys
+  std::size_t expect_nodes = 0;
+  std::size_t workers = 3;
+  std::size_t workers_per_node = 0;
+  std::string ps_node;
+  bool send_shards = false;
+  double connect_timeout = 15;
+  double run_timeout = 86400;
+  std::size_t threads = 0;
+  std::size_t eval_batch = 128;
+  std::string report;
+  std::string save;
+  std::string evaluate;
+  std::string predictions;
+  std::string progress = "auto";
+  // Faults and checkpoints.
+  std::string checkpoint_dir;
+  std::size_t checkpoint_every = 0;
+  double checkpoint_seconds = 10;
+  std::size_t keep_checkpoints = 3;
+  std::string resume;
+  std::size_t max_restarts = 3;
+  double heartbeat = 0.5;
+  double fault_timeout = 5;
+};
+
+/// Declares every option on `opts`, bound to `s` (the config file goes
+/// through the same set).
+void declare_options(option_set& opts, settings& s);
+
+/// Checks what the option ranges cannot (learning rate, TLS files, node
+/// addresses) and fills in defaults that depend on the machine (threads).
+status check_settings(settings& s);
+
+/// "a, b,c" -> {"a", "b", "c"}; empty items dropped.
+std::vector<std::string> split_list(const std::string& text);
+
+/// Prints "train_mnist: <message>" and returns `code`.
+int fail(const status& st, int code);
+
+} // namespace train_mnist
