@@ -5,9 +5,9 @@
 // so the compiler checks every send. Wire types are flat structs with an
 // `inspect` overload. Model-sized float vectors travel as float_buffer, whose
 // inspect writes a format byte, the length and then the values in one raw
-// block coded by that format's codec (wire/codec.hpp): CAF 0.17 would otherwise
-// serialize a std::vector<float> one element at a time (~100 MB/s instead
-// of ~0.5-0.9 GB/s). Actors on one node exchange these messages without
+// block coded by that format's codec (wire/codec.hpp): CAF 0.17 would
+// otherwise serialize a std::vector<float> one element at a time (~100 MB/s
+// instead of ~0.5-0.9 GB/s). Actors on one node exchange these messages without
 // serialization at all.
 //
 // Every binary that takes part (train_mnist, caf-node, tests) must call
