@@ -6,6 +6,7 @@
 
 #include "actors/runtime/driver.hpp"
 #include "actors/trainers/registry.hpp"
+#include "actors/wire/codec.hpp"
 
 namespace train_mnist {
 
@@ -48,7 +49,7 @@ void declare_options(option_set& opts, settings& s) {
            "Ensemble: models to train; 0 = 2");
   opts.add("send-shards", &s.send_shards,
            "send every shard from the driver even if a node has the data");
-  opts.add_choice("wire", &s.job.wire, {"fp32", "fp16", "int8"},
+  opts.add_choice("wire", &s.job.wire, wire::codec_names(),
                   "how workers and the server send weights between nodes: "
                   "fp32 exact; fp16 half the bytes (~3 digits); int8 a "
                   "quarter (8-bit deltas with error feedback); actors on "

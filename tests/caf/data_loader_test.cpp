@@ -60,7 +60,7 @@ struct loader_config : node_config {
 // temp_dir comes first so the directory exists before the actor system.
 struct fixture : temp_dir, test_coordinator_fixture<loader_config> {
   fixture() : test_coordinator_fixture<loader_config>(path()) {
-    loader = sys.spawn(data_loader);
+    loader = spawn_data_loader(sys);
   }
 
   template <class T, class... Ts>

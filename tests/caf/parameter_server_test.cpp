@@ -11,6 +11,7 @@
 
 #include "actors/runtime/node_config.hpp"
 #include "actors/runtime/parameter_server.hpp"
+#include "actors/wire/codec.hpp"
 #include "actors/runtime/protocol.hpp"
 
 using namespace actors;
@@ -62,7 +63,7 @@ struct fixture : test_coordinator_fixture<node_config> {
   }
 
   ps_actor spawn_ps(ps_init init) {
-    auto ps = sys.spawn(parameter_server, std::move(init));
+    auto ps = spawn_parameter_server(sys, std::move(init));
     servers.push_back(ps);
     return ps;
   }
@@ -268,7 +269,7 @@ TEST_CASE_FIXTURE(fixture, "parameter_server: with the int8 wire a worker "
   }());
   REQUIRE(x);
   CHECK_FALSE(x->delta);
-  CHECK(x->weights.wire == wire_format::fp32);
+  CHECK(x->weights.format == wire::exact_codec().format());
   CHECK(x->weights.values == centre(ps));
   std::vector<float> held = x->weights.values;
   // Worker 1 commits in between (it does not ask): worker 0's next answers
@@ -281,7 +282,7 @@ TEST_CASE_FIXTURE(fixture, "parameter_server: with the int8 wire a worker "
     auto d = ask<weights_msg>(ps, exchange_atom::value, c);
     REQUIRE(d);
     CHECK(d->delta);
-    CHECK(d->weights.wire == wire_format::int8);
+    CHECK(d->weights.format == wire::find_codec("int8")->format());
     for (std::size_t k = 0; k < held.size(); ++k)
       held[k] += d->weights.values[k];
   }

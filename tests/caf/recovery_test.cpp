@@ -72,7 +72,7 @@ struct fixture : test_coordinator_fixture<sim_config> {
     auto init = server_init(trainer, 2);
     init.driver = caf::actor_cast<progress_actor>(self);
     init.checkpoint_every = every;
-    return keep(sys.spawn(parameter_server, std::move(init)));
+    return keep(spawn_parameter_server(sys, std::move(init)));
   }
 
   ps_stats stats(const ps_actor& ps) {
@@ -89,7 +89,7 @@ struct fixture : test_coordinator_fixture<sim_config> {
 TEST_CASE_FIXTURE(fixture, "recovery: reassign fences the old worker and "
                            "returns its partition's last applied position") {
   auto init = server_init("adag", 2);
-  auto ps = keep(sys.spawn(parameter_server, std::move(init)));
+  auto ps = keep(spawn_parameter_server(sys, std::move(init)));
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 6, 0)));
   REQUIRE(ask<commit_ack>(ps, commit_atom::value, make_commit(1, 8, 0)));
   auto c = ask<partition_cursor>(ps, reassign_atom::value, std::uint32_t{1});
@@ -140,7 +140,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
   again.weights = snap.weights;
   again.updates = snap.updates;
   again.cursors = snap.cursors;
-  auto ps2 = keep(sys.spawn(parameter_server, std::move(again)));
+  auto ps2 = keep(spawn_parameter_server(sys, std::move(again)));
   auto w = ask<weights_msg>(ps2, pull_atom::value, std::uint32_t{0});
   REQUIRE(w);
   CHECK(w->version == 2);
@@ -154,7 +154,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: the server sends the driver a snapshot "
   // Restored cursors must match the job.
   auto wrong = server_init("downpour", 3);
   wrong.cursors.resize(2);
-  auto ps3 = keep(sys.spawn(parameter_server, std::move(wrong)));
+  auto ps3 = keep(spawn_parameter_server(sys, std::move(wrong)));
   auto refused = ask<weights_msg>(ps3, pull_atom::value, std::uint32_t{0});
   REQUIRE_FALSE(refused);
   CHECK(describe(sys, refused.error()).find("2 partitions") != std::string::npos);
@@ -190,11 +190,11 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
     auto fresh_job = [&] {
       worker_job wj;
       wj.job = job;
-      wj.loader = keep(sys.spawn(data_loader));
+      wj.loader = keep(spawn_data_loader(sys));
       ps_init init;
       init.job = job;
       init.weights.values = start;
-      wj.ps = keep(sys.spawn(parameter_server, std::move(init)));
+      wj.ps = keep(spawn_parameter_server(sys, std::move(init)));
       return wj;
     };
     // Gives the loader the shard (again, after a kill).
@@ -210,7 +210,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
     {
       const auto wj = fresh_job();
       put(wj);
-      auto h = self->request(keep(sys.spawn(worker)), caf::infinite,
+      auto h = self->request(keep(spawn_worker(sys)), caf::infinite,
                              run_atom::value, wj);
       while (sched.try_run_once())
         ++length;
@@ -225,7 +225,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
       auto wj = fresh_job();
       const auto ps = wj.ps;
       put(wj);
-      auto first = keep(sys.spawn(worker));
+      auto first = keep(spawn_worker(sys));
       // Its reply (a result if it finished, else nothing) is never read.
       auto ignored = self->request(first, caf::infinite, run_atom::value, wj);
       static_cast<void>(ignored);
@@ -246,7 +246,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
         ++mid_run;
       put(wj);
       wj.start = *at;
-      auto second = keep(sys.spawn(worker));
+      auto second = keep(spawn_worker(sys));
       auto h = self->request(second, caf::infinite, run_atom::value, wj);
       run();
       worker_result r;

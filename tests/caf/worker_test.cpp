@@ -36,7 +36,7 @@ std::vector<float> initial_weights() { return testing::tiny_weights(5); }
 
 struct fixture : test_coordinator_fixture<sim_config> {
   fixture() {
-    loader = sys.spawn(data_loader);
+    loader = spawn_data_loader(sys);
     spawned.push_back(caf::actor_cast<caf::actor>(loader));
   }
 
@@ -50,13 +50,13 @@ struct fixture : test_coordinator_fixture<sim_config> {
   }
 
   ps_actor spawn_ps(ps_init init) {
-    auto ps = sys.spawn(parameter_server, std::move(init));
+    auto ps = spawn_parameter_server(sys, std::move(init));
     spawned.push_back(caf::actor_cast<caf::actor>(ps));
     return ps;
   }
 
   worker_actor spawn_worker() {
-    auto w = sys.spawn(worker);
+    auto w = actors::spawn_worker(sys);
     spawned.push_back(caf::actor_cast<caf::actor>(w));
     return w;
   }

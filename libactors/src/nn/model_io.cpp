@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "actors/nn/model_spec.hpp"
+#include "actors/util/coding.hpp"
 
 namespace actors {
 
@@ -18,25 +19,17 @@ namespace {
 
 constexpr const char* magic_line = "actors-model 1";
 
-static_assert(sizeof(float) == 4, "float32 expected");
-
-bool little_endian() {
-  const std::uint32_t probe = 1;
-  unsigned char first;
-  std::memcpy(&first, &probe, 1);
-  return first == 1;
-}
 
 } // namespace
 
 status save_model(const model& m, const std::string& path) {
-  if (!little_endian())
-    return status::invalid_argument("save_model: big-endian hosts are not supported");
-  const std::size_t bytes = m.param_count() * sizeof(float);
+  // The weights as little-endian float32, whatever the host's byte order.
+  std::string weights;
+  put_floats(weights, m.params(), m.param_count());
   std::string header = std::string{magic_line} + "\n" + m.spec()
                        + fmt::format("weights count={} crc32={:08x}\n",
                                      m.param_count(),
-                                     crc32_of(m.params(), bytes));
+                                     crc32_of(weights.data(), weights.size()));
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0)
@@ -57,7 +50,8 @@ status save_model(const model& m, const std::string& path) {
     return true;
   };
   const bool ok = write_all(header.data(), header.size())
-                  && write_all(m.params(), bytes) && ::fsync(fd) == 0;
+                  && write_all(weights.data(), weights.size())
+                  && ::fsync(fd) == 0;
   const int saved_errno = errno;
   ::close(fd);
   if (!ok) {
@@ -111,15 +105,16 @@ result<model> load_model(const std::string& path) {
       "{}: header says {} weights but the architecture has {}", path, count,
       m->param_count()));
   const std::size_t bytes = count * sizeof(float);
-  in.read(reinterpret_cast<char*>(m->params()),
-          static_cast<std::streamsize>(bytes));
+  std::string weights(bytes, '\0');
+  in.read(weights.data(), static_cast<std::streamsize>(bytes));
   if (static_cast<std::size_t>(in.gcount()) != bytes)
     return status::corruption(fmt::format(
       "{}: truncated: {} of {} weight bytes present", path, in.gcount(), bytes));
   if (in.peek() != std::char_traits<char>::eof())
     return status::corruption(path + ": trailing bytes after the weights");
-  if (crc32_of(m->params(), bytes) != crc)
+  if (crc32_of(weights.data(), bytes) != crc)
     return status::corruption(path + ": weight checksum mismatch (file corrupt)");
+  decode_floats(weights.data(), count, m->params());
   return m;
 }
 

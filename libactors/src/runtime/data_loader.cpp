@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <map>
-#include <memory>
 
 #include "actors/data/dataset.hpp"
 #include "actors/nn/model_io.hpp"
@@ -12,7 +11,8 @@ namespace actors {
 namespace {
 
 struct loader_state {
-  std::string name;
+  // (Not `name`: CAF would take that for the actor's name.)
+  std::string node;
   std::string data_dir;
   std::uint32_t workers = 1;
   std::uint32_t threads = 1;
@@ -20,6 +20,19 @@ struct loader_state {
   std::string driver;
   std::map<std::uint32_t, shard_data> shards;
 };
+
+// Logs the job's end when the loader stops. The state is gone by then (CAF
+// destroys it before running attached functors), so the values are copied.
+void log_job_end(loader_actor::stateful_pointer<loader_state> self,
+                 std::string node, std::uint64_t job_id, std::string driver) {
+  self->attach_functor([node, job_id, driver](const caf::error& reason) {
+    std::fprintf(stderr, "node %s: job %llu end (driver %s)%s\n", node.c_str(),
+                 static_cast<unsigned long long>(job_id), driver.c_str(),
+                 reason && reason != caf::exit_reason::user_shutdown
+                   ? ", stopped abnormally"
+                   : "");
+  });
+}
 
 } // namespace
 
@@ -47,54 +60,56 @@ std::uint32_t labels_checksum(const std::vector<std::uint8_t>& labels) {
   return crc32_of(labels.data(), labels.size());
 }
 
-loader_actor::behavior_type data_loader(loader_actor::pointer self) {
-  auto st = std::make_shared<loader_state>();
+namespace {
+
+using loader_pointer = loader_actor::stateful_pointer<loader_state>;
+
+// The job's first message: checks the driver speaks our protocol, then
+// watches it and names this node.
+caf::result<node_info> hello(loader_pointer self, const hello_msg& h) {
+  auto* st = &self->state;
+  if (h.byte_order != byte_order_mark)
+    return make_runtime_error(runtime_errc::incompatible_peer,
+                              "node " + st->node
+                                + ": driver has another byte order");
+  if (h.protocol != protocol_version)
+    return make_runtime_error(
+      runtime_errc::incompatible_peer,
+      "node " + st->node + " speaks protocol "
+        + std::to_string(protocol_version) + ", driver speaks "
+        + std::to_string(h.protocol));
+  if (st->job_id == 0 && h.job_id != 0)
+    log_job_end(self, st->node, h.job_id, h.driver);
+  st->job_id = h.job_id;
+  st->driver = h.driver;
+  if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
+    // Stop (and log the job's end) when the driver goes away.
+    self->monitor(sender);
+    const auto addr = sender.address();
+    self->set_down_handler([self, addr](caf::down_msg& dm) {
+      if (dm.source == addr)
+        self->quit(caf::exit_reason::user_shutdown);
+    });
+  }
+  std::fprintf(stderr, "node %s: job %llu start (driver %s)\n",
+               st->node.c_str(), static_cast<unsigned long long>(h.job_id),
+               h.driver.c_str());
+  node_info info;
+  info.name = st->node;
+  info.workers = st->workers;
+  info.threads = st->threads;
+  return info;
+}
+
+loader_actor::behavior_type data_loader(loader_pointer self) {
+  auto* st = &self->state;
   const auto& cfg = self->system().config();
-  st->name = caf::get_or(cfg, "node.name", "local");
+  st->node = caf::get_or(cfg, "node.name", "local");
   st->data_dir = caf::get_or(cfg, "node.data-dir", "data");
   st->workers = static_cast<std::uint32_t>(caf::get_or(cfg, "node.workers", 1));
   st->threads = static_cast<std::uint32_t>(caf::get_or(cfg, "node.threads", 1));
-  self->attach_functor([st](const caf::error& reason) {
-    if (st->job_id != 0)
-      std::fprintf(stderr, "node %s: job %llu end (driver %s)%s\n",
-                   st->name.c_str(), static_cast<unsigned long long>(st->job_id),
-                   st->driver.c_str(),
-                   reason && reason != caf::exit_reason::user_shutdown
-                     ? ", stopped abnormally"
-                     : "");
-  });
   return {
-    [=](hello_atom, const hello_msg& h) -> caf::result<node_info> {
-      if (h.byte_order != byte_order_mark)
-        return make_runtime_error(runtime_errc::incompatible_peer,
-                                  "node " + st->name
-                                    + ": driver has another byte order");
-      if (h.protocol != protocol_version)
-        return make_runtime_error(
-          runtime_errc::incompatible_peer,
-          "node " + st->name + " speaks protocol "
-            + std::to_string(protocol_version) + ", driver speaks "
-            + std::to_string(h.protocol));
-      st->job_id = h.job_id;
-      st->driver = h.driver;
-      if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
-        // Stop (and log the job's end) when the driver goes away.
-        self->monitor(sender);
-        const auto addr = sender.address();
-        self->set_down_handler([self, addr](caf::down_msg& dm) {
-          if (dm.source == addr)
-            self->quit(caf::exit_reason::user_shutdown);
-        });
-      }
-      std::fprintf(stderr, "node %s: job %llu start (driver %s)\n",
-                   st->name.c_str(), static_cast<unsigned long long>(h.job_id),
-                   h.driver.c_str());
-      node_info info;
-      info.name = st->name;
-      info.workers = st->workers;
-      info.threads = st->threads;
-      return info;
-    },
+    [self](hello_atom, const hello_msg& h) { return hello(self, h); },
     [=](load_atom, const shard_request& req) -> caf::result<std::uint64_t> {
       if (req.workers.size() != req.indices.size())
         return make_runtime_error(runtime_errc::bad_message,
@@ -102,11 +117,11 @@ loader_actor::behavior_type data_loader(loader_actor::pointer self) {
       auto d = load_dataset(st->data_dir, req.dataset, req.split);
       if (!d)
         return make_runtime_error(runtime_errc::data_not_found,
-                                  "node " + st->name + ": " + d.error().message());
+                                  "node " + st->node + ": " + d.error().message());
       if (d->rows != req.rows || labels_checksum(d->labels) != req.labels_crc)
         return make_runtime_error(
           runtime_errc::data_mismatch,
-          "node " + st->name + ": its " + req.dataset + " " + req.split
+          "node " + st->node + ": its " + req.dataset + " " + req.split
             + " set (" + std::to_string(d->rows)
             + " rows) differs from the driver's (" + std::to_string(req.rows)
             + " rows)");
@@ -135,13 +150,23 @@ loader_actor::behavior_type data_loader(loader_actor::pointer self) {
       auto it = st->shards.find(worker);
       if (it == st->shards.end())
         return make_runtime_error(runtime_errc::data_not_found,
-                                  "node " + st->name + " holds no shard for worker "
+                                  "node " + st->node + " holds no shard for worker "
                                     + std::to_string(worker));
       shard_data out = std::move(it->second);
       st->shards.erase(it);
       return out;
     },
   };
+}
+
+} // namespace
+
+loader_actor spawn_data_loader(caf::actor_system& sys) {
+  return sys.spawn(data_loader);
+}
+
+caf::actor_factory data_loader_factory() {
+  return caf::make_actor_factory(data_loader);
 }
 
 } // namespace actors

@@ -203,7 +203,7 @@ status job_runner::connect_nodes() {
   if (embedded_) {
     placed_node n;
     n.address = "embedded";
-    n.loader = sys_.spawn(data_loader);
+    n.loader = spawn_data_loader(sys_);
     spawned_.push_back(caf::actor_cast<caf::actor>(n.loader));
     nodes_.push_back(std::move(n));
     return status::ok();
@@ -361,7 +361,7 @@ status job_runner::execute(act::spawn_server& a) {
   init.checkpoint_every = opts_.checkpoint_every;
   init.checkpoint_seconds = opts_.checkpoint_seconds;
   if (embedded_) {
-    ps_ = sys_.spawn(parameter_server, std::move(init));
+    ps_ = spawn_parameter_server(sys_, std::move(init));
   } else {
     auto h = spawn_on<ps_actor>(sys_, nodes_[a.node], "parameter_server",
                                 caf::make_message(std::move(init)),
@@ -380,7 +380,7 @@ status job_runner::execute(act::spawn_worker& a) {
   auto& n = nodes_[a.node];
   auto& inc = workers_[a.worker];
   if (embedded_) {
-    inc.hdl = sys_.spawn(worker);
+    inc.hdl = spawn_worker(sys_);
   } else {
     auto h = spawn_on<worker_actor>(sys_, n, "worker", caf::make_message(),
                                     opts_.connect_timeout);

@@ -96,8 +96,8 @@ node_settings node_config::settings() const {
 
 void node_config::serve_actors() {
   add_actor_factory("parameter_server",
-                    remembered(caf::make_actor_factory(parameter_server)));
-  add_actor_factory("data_loader", remembered(caf::make_actor_factory(data_loader)));
+                    remembered(parameter_server_factory()));
+  add_actor_factory("data_loader", remembered(data_loader_factory()));
   add_actor_factory("worker", remembered(worker_factory()));
 }
 

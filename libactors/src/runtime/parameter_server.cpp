@@ -5,7 +5,7 @@
 #include <memory>
 #include <tuple>
 
-#include "actors/util/quantize.hpp"
+#include "actors/wire/codec.hpp"
 
 namespace actors {
 
@@ -15,16 +15,15 @@ using clock_type = std::chrono::steady_clock;
 
 struct ps_state {
   job_spec job;
-  wire_format wire = wire_format::fp32;
   std::vector<float> centre;
   std::unique_ptr<update_rule> rule;
   ps_stats stats;
   /// Pulls waiting for an Averaging round: promise, worker, want_delta.
   std::vector<std::tuple<caf::typed_response_promise<weights_msg>, std::uint32_t, bool>>
     waiting;
-  /// Per worker (int8 wire): the centre as that worker holds it, which the
-  /// deltas it is sent are relative to; empty until its first full centre.
-  std::vector<std::vector<float>> views;
+  /// Per worker: the sender's side of its centre stream (wire/codec.hpp),
+  /// e.g. the centre as that worker holds it, for int8 deltas.
+  std::vector<std::unique_ptr<wire::centre_encoder>> centres;
   /// Per worker: the position of its last applied commit and generation.
   std::vector<partition_cursor> cursors;
   progress_actor driver;
@@ -32,41 +31,24 @@ struct ps_state {
   double checkpoint_seconds = 0;
   std::uint64_t last_checkpoint = 0;
   clock_type::time_point last_checkpoint_at = clock_type::now();
+  /// Why the job cannot run (bad trainer, restored state, wire); every
+  /// request but weights and stats is answered with it.
+  caf::error setup_error;
 };
 
-// The centre for a pull or an exchange. With the int8 wire and a worker
-// that asks for it, only the change since its last centre, rounded to the
-// wire's code; its view then moves by exactly what it is sent, as the
-// worker's copy does, so rounding errors are corrected by the next delta
-// instead of accumulating. Its first centre goes whole and exact.
+using ps_pointer = ps_actor::stateful_pointer<ps_state>;
+
+// The centre for a pull or an exchange, as the worker's centre encoder
+// says: whole, or (int8, when the worker asks) the change since its last one.
 weights_msg snapshot(ps_state& st, std::uint32_t worker, bool want_delta) {
   weights_msg out;
   out.version = st.stats.updates;
-  out.weights.wire = st.wire;
   ++st.stats.pulls;
   st.stats.bytes_out += st.centre.size() * sizeof(float);
-  const bool int8 = out.weights.wire == wire_format::int8;
-  if (!int8 || !want_delta || worker >= st.views.size()) {
-    out.weights.values = st.centre;
-    if (int8)
-      out.weights.wire = wire_format::fp32;
-    return out;
-  }
-  auto& view = st.views[worker];
-  if (view.size() != st.centre.size()) {
-    view = st.centre;
-    out.weights.values = st.centre;
-    out.weights.wire = wire_format::fp32;
-    return out;
-  }
-  const std::size_t n = st.centre.size();
-  out.weights.values.resize(n);
-  for (std::size_t i = 0; i < n; ++i)
-    out.weights.values[i] = st.centre[i] - view[i];
-  round_int8(out.weights.values.data(), n);
-  for (std::size_t i = 0; i < n; ++i)
-    view[i] += out.weights.values[i];
-  out.delta = true;
+  const auto stamp = st.centres[worker]->encode(st.centre, want_delta,
+                                                out.weights.values);
+  out.weights.format = stamp.format;
+  out.delta = stamp.delta;
   return out;
 }
 
@@ -147,60 +129,106 @@ void release_waiting(ps_state& st) {
   st.waiting.clear();
 }
 
-} // namespace
-
-ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
-  auto st = std::make_shared<ps_state>();
-  st->job = init.job;
-  st->centre = std::move(init.weights.values);
-  st->stats.updates = init.updates;
-  st->last_checkpoint = init.updates;
-  st->cursors = std::move(init.cursors);
-  st->driver = init.driver;
-  st->checkpoint_every = init.checkpoint_every;
-  st->checkpoint_seconds = init.checkpoint_seconds;
-  auto rule = make_rule(st->job.trainer);
-  caf::error setup_error;
+// Takes the job and the centre from `init`; false (and setup_error set) if
+// the job cannot run.
+void init_state(ps_state& st, ps_init& init) {
+  st.job = init.job;
+  st.centre = std::move(init.weights.values);
+  st.stats.updates = init.updates;
+  st.last_checkpoint = init.updates;
+  st.cursors = std::move(init.cursors);
+  st.driver = init.driver;
+  st.checkpoint_every = init.checkpoint_every;
+  st.checkpoint_seconds = init.checkpoint_seconds;
+  auto rule = make_rule(st.job.trainer);
   if (!rule)
-    setup_error = make_runtime_error(runtime_errc::bad_job, rule.error().message());
+    st.setup_error = make_runtime_error(runtime_errc::bad_job, rule.error().message());
   else
-    st->rule = std::move(*rule);
-  if (st->cursors.empty())
-    st->cursors.resize(st->job.trainer.workers);
-  else if (st->cursors.size() != st->job.trainer.workers)
-    setup_error = make_runtime_error(
+    st.rule = std::move(*rule);
+  if (st.cursors.empty())
+    st.cursors.resize(st.job.trainer.workers);
+  else if (st.cursors.size() != st.job.trainer.workers)
+    st.setup_error = make_runtime_error(
       runtime_errc::bad_job, "restored state has "
-                               + std::to_string(st->cursors.size())
+                               + std::to_string(st.cursors.size())
                                + " partitions, the job has "
-                               + std::to_string(st->job.trainer.workers) + " workers");
-  if (auto wire = wire_format_of(st->job); !wire)
-    setup_error = wire.error();
-  else
-    st->wire = *wire;
-  auto check = [st, setup_error]() -> caf::error { return setup_error; };
-  if (st->wire == wire_format::int8)
-    st->views.resize(st->job.trainer.workers);
-  auto pull = [self, st, check](std::uint32_t worker,
-                                bool want_delta) -> caf::result<weights_msg> {
-    if (auto err = check())
-      return err;
-    if (worker >= st->job.trainer.workers) {
-      ++st->stats.rejected;
-      return make_runtime_error(runtime_errc::bad_message,
-                                "pull from unknown worker "
-                                  + std::to_string(worker));
-    }
-    if (!st->rule->round_complete()) {
-      auto rp = self->make_response_promise<weights_msg>();
-      st->waiting.emplace_back(rp, worker, want_delta);
-      return rp;
-    }
-    const auto start = clock_type::now();
-    auto out = snapshot(*st, worker, want_delta);
-    st->stats.busy_seconds
-      += std::chrono::duration<double>(clock_type::now() - start).count();
-    return out;
-  };
+                               + std::to_string(st.job.trainer.workers) + " workers");
+  const wire::codec* codec = wire::find_codec(st.job.wire);
+  if (codec == nullptr) {
+    st.setup_error = make_runtime_error(runtime_errc::bad_job,
+                                        "unknown wire format '" + st.job.wire
+                                          + "'");
+    return;
+  }
+  for (std::uint32_t w = 0; w < st.job.trainer.workers; ++w)
+    st.centres.push_back(codec->make_centre_encoder());
+}
+
+caf::result<weights_msg> pull(ps_pointer self, std::uint32_t worker,
+                              bool want_delta) {
+  auto& st = self->state;
+  if (st.setup_error)
+    return st.setup_error;
+  if (worker >= st.job.trainer.workers) {
+    ++st.stats.rejected;
+    return make_runtime_error(runtime_errc::bad_message,
+                              "pull from unknown worker " + std::to_string(worker));
+  }
+  if (!st.rule->round_complete()) {
+    auto rp = self->make_response_promise<weights_msg>();
+    st.waiting.emplace_back(rp, worker, want_delta);
+    return rp;
+  }
+  const auto start = clock_type::now();
+  auto out = snapshot(st, worker, want_delta);
+  st.stats.busy_seconds
+    += std::chrono::duration<double>(clock_type::now() - start).count();
+  return out;
+}
+
+caf::result<commit_ack> commit(ps_pointer self, const commit_msg& msg) {
+  auto& st = self->state;
+  if (st.setup_error)
+    return st.setup_error;
+  if (auto err = apply(st, msg))
+    return err;
+  release_waiting(st);
+  maybe_checkpoint(st);
+  return commit_ack{st.stats.updates};
+}
+
+caf::result<weights_msg> exchange(ps_pointer self, const commit_msg& msg) {
+  auto& st = self->state;
+  if (st.setup_error)
+    return st.setup_error;
+  if (auto err = apply(st, msg))
+    return err;
+  maybe_checkpoint(st);
+  if (!st.rule->round_complete()) {
+    auto rp = self->make_response_promise<weights_msg>();
+    st.waiting.emplace_back(rp, msg.worker, msg.want_delta);
+    return rp;
+  }
+  release_waiting(st);
+  return snapshot(st, msg.worker, msg.want_delta);
+}
+
+caf::result<partition_cursor> reassign(ps_state& st, std::uint32_t worker) {
+  if (st.setup_error)
+    return st.setup_error;
+  if (worker >= st.job.trainer.workers)
+    return make_runtime_error(runtime_errc::bad_message,
+                              "reassign of unknown worker " + std::to_string(worker));
+  // From now on only the replacement's commits count; it starts from a
+  // whole centre.
+  ++st.cursors[worker].generation;
+  st.centres[worker]->reset();
+  return st.cursors[worker];
+}
+
+ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
+  auto& st = self->state;
+  init_state(st, init);
   if (init.driver) {
     // A driver that died leaves nobody to stop this job: stop with it.
     self->monitor(init.driver);
@@ -211,59 +239,35 @@ ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init) {
     });
   }
   return {
-    [=](pull_atom, std::uint32_t worker) -> caf::result<weights_msg> {
-      return pull(worker, false);
+    [self](pull_atom, std::uint32_t worker) { return pull(self, worker, false); },
+    [self](pull_atom, std::uint32_t worker, bool want_delta) {
+      return pull(self, worker, want_delta);
     },
-    [=](pull_atom, std::uint32_t worker, bool want_delta) -> caf::result<weights_msg> {
-      return pull(worker, want_delta);
-    },
-    [=](commit_atom, commit_msg& msg) -> caf::result<commit_ack> {
-      if (auto err = check())
-        return err;
-      if (auto err = apply(*st, msg))
-        return err;
-      release_waiting(*st);
-      maybe_checkpoint(*st);
-      return commit_ack{st->stats.updates};
-    },
-    [=](exchange_atom, commit_msg& msg) -> caf::result<weights_msg> {
-      if (auto err = check())
-        return err;
-      if (auto err = apply(*st, msg))
-        return err;
-      maybe_checkpoint(*st);
-      if (!st->rule->round_complete()) {
-        auto rp = self->make_response_promise<weights_msg>();
-        st->waiting.emplace_back(rp, msg.worker, msg.want_delta);
-        return rp;
-      }
-      release_waiting(*st);
-      return snapshot(*st, msg.worker, msg.want_delta);
-    },
-    [=](weights_atom) -> weights_msg {
-      auto out = snapshot(*st, 0, false);
-      out.weights.wire = wire_format::fp32; // the trained model, exact
-      // The final download is not a worker pull.
-      --st->stats.pulls;
-      st->stats.bytes_out -= out.weights.values.size() * sizeof(float);
+    [self](commit_atom, commit_msg& msg) { return commit(self, msg); },
+    [self](exchange_atom, commit_msg& msg) { return exchange(self, msg); },
+    [self](weights_atom) {
+      // The trained model, whole and exact; not a worker pull.
+      weights_msg out;
+      out.version = self->state.stats.updates;
+      out.weights.values = self->state.centre;
+      out.weights.format = wire::exact_codec().format();
       return out;
     },
-    [=](stats_atom) -> ps_stats { return st->stats; },
-    [=](reassign_atom, std::uint32_t worker) -> caf::result<partition_cursor> {
-      if (auto err = check())
-        return err;
-      if (worker >= st->job.trainer.workers)
-        return make_runtime_error(runtime_errc::bad_message,
-                                  "reassign of unknown worker "
-                                    + std::to_string(worker));
-      // From now on only the replacement's commits count; it starts from
-      // a whole centre.
-      ++st->cursors[worker].generation;
-      if (worker < st->views.size())
-        st->views[worker].clear();
-      return st->cursors[worker];
+    [self](stats_atom) { return self->state.stats; },
+    [self](reassign_atom, std::uint32_t worker) {
+      return reassign(self->state, worker);
     },
   };
+}
+
+} // namespace
+
+ps_actor spawn_parameter_server(caf::actor_system& sys, ps_init init) {
+  return sys.spawn(parameter_server, std::move(init));
+}
+
+caf::actor_factory parameter_server_factory() {
+  return caf::make_actor_factory(parameter_server);
 }
 
 } // namespace actors

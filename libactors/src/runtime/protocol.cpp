@@ -1,7 +1,6 @@
 #include "actors/runtime/protocol.hpp"
 
-#include "actors/util/half.hpp"
-#include "actors/util/quantize.hpp"
+#include "actors/wire/codec.hpp"
 
 namespace actors {
 
@@ -38,79 +37,93 @@ std::string describe(const caf::actor_system& sys, const caf::error& err) {
   return sys.render(err);
 }
 
-bool parse_wire_format(const std::string& text, wire_format& out) {
-  if (text == "fp32")
-    out = wire_format::fp32;
-  else if (text == "fp16")
-    out = wire_format::fp16;
-  else if (text == "int8")
-    out = wire_format::int8;
-  else
-    return false;
-  return true;
-}
-
-caf::expected<wire_format> wire_format_of(const job_spec& job) {
-  wire_format out = wire_format::fp32;
-  if (!parse_wire_format(job.wire, out))
-    return make_runtime_error(runtime_errc::bad_job,
-                              "unknown wire format '" + job.wire + "'");
-  return out;
-}
-
-std::size_t wire_bytes(wire_format w, std::size_t n) {
-  switch (w) {
-    case wire_format::fp16: return 2 * n;
-    case wire_format::int8: return int8_bytes(n);
-    case wire_format::fp32: break;
-  }
-  return 4 * n;
-}
-
 namespace detail {
 
-// Converted through per-thread scratch buffers: the middleman's thread
-// serializes every outgoing message, so this allocates once per thread.
-// int8 re-encodes the values: senders that rounded them with round_int8
-// get exactly those values back at the receiver (the code is idempotent).
-caf::error write_compact(caf::serializer& f, const float_buffer& x) {
-  const std::size_t n = x.values.size();
-  if (x.wire == wire_format::fp16) {
-    thread_local std::vector<std::uint16_t> halves;
-    halves.resize(n);
-    floats_to_half(x.values.data(), n, halves.data());
-    return f.apply_raw(n * sizeof(std::uint16_t), halves.data());
-  }
-  thread_local std::vector<float> scales;
-  thread_local std::vector<std::int8_t> codes;
-  scales.resize(int8_blocks(n));
-  codes.resize(n);
-  encode_int8(x.values.data(), n, scales.data(), codes.data());
-  if (auto err = f.apply_raw(scales.size() * sizeof(float), scales.data()))
-    return err;
-  return f.apply_raw(n, codes.data());
+namespace {
+
+caf::error unknown_format(std::uint8_t format) {
+  return make_runtime_error(runtime_errc::bad_message,
+                            "float buffer in unknown wire format "
+                              + std::to_string(format));
 }
 
-caf::error read_compact(caf::deserializer& f, float_buffer& x) {
-  const std::size_t n = x.values.size();
-  if (x.wire == wire_format::fp16) {
-    thread_local std::vector<std::uint16_t> halves;
-    halves.resize(n);
-    if (auto err = f.apply_raw(n * sizeof(std::uint16_t), halves.data()))
-      return err;
-    half_to_floats(halves.data(), n, x.values.data());
-    return {};
+// Per-thread scratch for serializers that are not CAF's binary ones: the
+// middleman's thread serializes every outgoing message, so this allocates
+// once per thread.
+std::vector<char>& scratch(std::size_t bytes) {
+  thread_local std::vector<char> buf;
+  buf.resize(bytes);
+  return buf;
+}
+
+} // namespace
+
+caf::error save_floats(caf::serializer& f, const float_buffer& x) {
+  const wire::codec* c = wire::codec_of_format(x.format);
+  if (c == nullptr)
+    return unknown_format(x.format);
+  std::uint8_t format = x.format;
+  std::size_t n = x.values.size();
+  if (auto err = f.apply(format))
+    return err;
+  if (auto err = f.begin_sequence(n))
+    return err;
+  if (n > 0) {
+    const std::size_t bytes = c->bytes(n);
+    if (auto* bs = dynamic_cast<caf::binary_serializer*>(&f)) {
+      // Straight into the message's buffer.
+      const std::size_t at = bs->write_pos();
+      bs->skip(bytes);
+      c->write(x.values.data(), n, bs->buf().data() + at);
+    } else {
+      auto& buf = scratch(bytes);
+      c->write(x.values.data(), n, buf.data());
+      if (auto err = f.apply_raw(bytes, buf.data()))
+        return err;
+    }
   }
-  thread_local std::vector<float> scales;
-  thread_local std::vector<std::int8_t> codes;
-  scales.resize(int8_blocks(n));
-  codes.resize(n);
-  if (auto err = f.apply_raw(scales.size() * sizeof(float), scales.data()))
+  return f.end_sequence();
+}
+
+caf::error load_floats(caf::deserializer& f, float_buffer& x) {
+  std::uint8_t format = 0;
+  if (auto err = f.apply(format))
     return err;
-  if (auto err = f.apply_raw(n, codes.data()))
+  const wire::codec* c = wire::codec_of_format(format);
+  if (c == nullptr)
+    return unknown_format(format);
+  x.format = format;
+  std::size_t n = 0;
+  if (auto err = f.begin_sequence(n))
     return err;
-  decode_int8(scales.data(), codes.data(), n, x.values.data());
-  return {};
+  if (n > max_wire_floats)
+    return make_runtime_error(runtime_errc::bad_message,
+                              "float buffer of " + std::to_string(n)
+                                + " values exceeds the wire limit");
+  // A peer must not make us allocate more than it sent: a few bytes
+  // claiming 2^28 floats would otherwise cost 1 GiB before failing.
+  const std::size_t bytes = c->bytes(n);
+  auto* bd = dynamic_cast<caf::binary_deserializer*>(&f);
+  if (bd != nullptr && bytes > bd->remaining())
+    return make_runtime_error(runtime_errc::bad_message,
+                              "float buffer claims " + std::to_string(n)
+                                + " values but the message holds "
+                                + std::to_string(bd->remaining()) + " bytes");
+  x.values.resize(n);
+  if (n > 0) {
+    if (bd != nullptr) {
+      // Straight from the message's buffer.
+      c->read(reinterpret_cast<const char*>(bd->remainder().data()), n,
+              x.values.data());
+      bd->skip(bytes);
+    } else {
+      auto& buf = scratch(bytes);
+      if (auto err = f.apply_raw(bytes, buf.data()))
+        return err;
+      c->read(buf.data(), n, x.values.data());
+    }
+  }
+  return f.end_sequence();
 }
 
 } // namespace detail

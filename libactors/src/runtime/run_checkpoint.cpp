@@ -3,6 +3,8 @@
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 
+#include "actors/wire/codec.hpp"
+
 namespace actors {
 
 namespace {
@@ -51,8 +53,9 @@ bool read_legacy_job(const std::string& bytes, job_spec& out) {
   caf::binary_deserializer src{nullptr, bytes.data(), bytes.size()};
   if (src(x))
     return false;
-  const char* wires[] = {"fp32", "fp16", "int8"};
-  if (x.wire > 2)
+  // Old checkpoints named the wire by its codec's format byte.
+  const wire::codec* codec = wire::codec_of_format(x.wire);
+  if (codec == nullptr)
     return false;
   out.job_id = x.job_id;
   out.model_spec = x.model_spec;
@@ -64,7 +67,7 @@ bool read_legacy_job(const std::string& bytes, job_spec& out) {
   out.optimizer.nesterov = x.nesterov;
   out.schedule = {x.epochs, x.batch_size, x.seed, x.scale_max,
                   x.progress_every, x.timeout_seconds};
-  out.wire = wires[x.wire];
+  out.wire = std::string{codec->name()};
   return true;
 }
 

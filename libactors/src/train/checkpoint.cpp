@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "actors/util/coding.hpp"
 #include "actors/util/crc32.hpp"
 
 namespace actors {
@@ -31,32 +32,6 @@ constexpr std::size_t min_payload = 8 + 3 * 4;
 // The smallest map entry: a key length and a value length, both empty.
 constexpr std::size_t min_entry = 4 + 8;
 
-static_assert(sizeof(float) == 4, "float32 expected");
-
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i)
-    out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-void put_u64(std::string& out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i)
-    out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-std::uint32_t get_u32(const unsigned char* p) {
-  std::uint32_t v = 0;
-  for (int i = 3; i >= 0; --i)
-    v = (v << 8) | p[i];
-  return v;
-}
-
-std::uint64_t get_u64(const unsigned char* p) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i)
-    v = (v << 8) | p[i];
-  return v;
-}
-
 void put_key(std::string& out, const std::string& key) {
   put_u32(out, static_cast<std::uint32_t>(key.size()));
   out += key;
@@ -66,7 +41,7 @@ void put_key(std::string& out, const std::string& key) {
 /// (the checksum's offset), so a length field can never reach past it.
 class cursor {
 public:
-  cursor(const unsigned char* data, std::size_t pos, std::size_t end,
+  cursor(const char* data, std::size_t pos, std::size_t end,
          const std::string& source)
     : data_(data), pos_(pos), end_(end), source_(source) {}
 
@@ -86,7 +61,7 @@ public:
   status count(const char* map_name, std::uint32_t& n) {
     if (auto st = need(4, fmt::format("the {} count", map_name)); !st)
       return st;
-    n = get_u32(data_ + pos_);
+    n = decode_u32(data_ + pos_);
     if (std::uint64_t{n} * min_entry > remaining() - 4)
       return status::corruption(fmt::format(
         "{}: at byte {}: {} {} entries need at least {} bytes but only {} "
@@ -100,14 +75,14 @@ public:
   status key(const char* what, std::string& out) {
     if (auto st = need(4, fmt::format("the length of a {} name", what)); !st)
       return st;
-    const std::uint32_t n = get_u32(data_ + pos_);
+    const std::uint32_t n = decode_u32(data_ + pos_);
     if (n > remaining() - 4)
       return status::corruption(fmt::format(
         "{}: at byte {}: a {} name declares {} bytes but only {} remain before "
         "the checksum",
         source_, pos_, what, n, remaining() - 4));
     pos_ += 4;
-    out.assign(reinterpret_cast<const char*>(take(n)), n);
+    out.assign(take(n), n);
     return status::ok();
   }
 
@@ -115,7 +90,7 @@ public:
   status elements(const std::string& what, std::size_t width, std::uint64_t& n) {
     if (auto st = need(8, "the length of " + what); !st)
       return st;
-    n = get_u64(data_ + pos_);
+    n = decode_u64(data_ + pos_);
     // Compare counts, not byte totals: n * width may overflow.
     if (n > (remaining() - 8) / width)
       return status::corruption(fmt::format(
@@ -126,13 +101,13 @@ public:
     return status::ok();
   }
 
-  const unsigned char* take(std::size_t bytes) {
-    const unsigned char* p = data_ + pos_;
+  const char* take(std::size_t bytes) {
+    const char* p = data_ + pos_;
     pos_ += bytes;
     return p;
   }
 
-  std::uint64_t u64() { return get_u64(take(8)); }
+  std::uint64_t u64() { return decode_u64(take(8)); }
 
   status duplicate(const char* what, const std::string& name,
                    std::size_t at) const {
@@ -141,7 +116,7 @@ public:
   }
 
 private:
-  const unsigned char* data_;
+  const char* data_;
   std::size_t pos_;
   std::size_t end_;
   const std::string& source_;
@@ -254,11 +229,7 @@ std::string encode_checkpoint(const checkpoint& c) {
   for (const auto& [name, values] : c.tensors) {
     put_key(out, name);
     put_u64(out, values.size());
-    for (float f : values) {
-      std::uint32_t bits;
-      std::memcpy(&bits, &f, 4);
-      put_u32(out, bits);
-    }
+    put_floats(out, values.data(), values.size());
   }
   put_u32(out, static_cast<std::uint32_t>(c.counters.size()));
   for (const auto& [name, values] : c.counters) {
@@ -268,22 +239,21 @@ std::string encode_checkpoint(const checkpoint& c) {
       put_u64(out, v);
   }
   const std::uint64_t total = out.size() + trailer_size;
-  for (int i = 0; i < 8; ++i)
-    out[12 + i] = static_cast<char>((total >> (8 * i)) & 0xff);
+  encode_u64(&out[12], total);
   put_u32(out, crc32_of(out.data(), out.size()));
   return out;
 }
 
 result<checkpoint> decode_checkpoint(const void* data, std::size_t size,
                                      const std::string& source) {
-  const auto* p = static_cast<const unsigned char*>(data);
+  const auto* p = static_cast<const char*>(data);
   if (size == 0)
     return status::corruption(source + ": empty file, expected a checkpoint");
   const std::size_t prefix = std::min(size, sizeof magic);
   if (std::memcmp(p, magic, prefix) != 0) {
     std::string found;
     for (std::size_t i = 0; i < prefix; ++i)
-      found += fmt::format("{:02x}", p[i]);
+      found += fmt::format("{:02x}", static_cast<unsigned char>(p[i]));
     return status::corruption(fmt::format(
       "{}: not a checkpoint file (starts with {}, expected the magic "
       "\"ACTCKPT\\0\")",
@@ -293,12 +263,12 @@ result<checkpoint> decode_checkpoint(const void* data, std::size_t size,
     return status::corruption(fmt::format(
       "{}: truncated at byte {} of the {}-byte header", source, size,
       header_size));
-  const std::uint32_t version = get_u32(p + 8);
+  const std::uint32_t version = decode_u32(p + 8);
   if (version != checkpoint_format_version)
     return status::corruption(fmt::format(
       "{}: format version {}, this build reads version {}", source, version,
       checkpoint_format_version));
-  const std::uint64_t total = get_u64(p + 12);
+  const std::uint64_t total = decode_u64(p + 12);
   if (total < header_size + min_payload + trailer_size)
     return status::corruption(fmt::format(
       "{}: the header declares {} bytes, less than the smallest checkpoint ({})",
@@ -311,7 +281,7 @@ result<checkpoint> decode_checkpoint(const void* data, std::size_t size,
       "{}: {} unexpected bytes after the declared end at byte {}", source,
       size - total, total));
   const std::size_t end = size - trailer_size;
-  const std::uint32_t stored = get_u32(p + end);
+  const std::uint32_t stored = decode_u32(p + end);
   const std::uint32_t computed = crc32_of(p, end);
   if (stored != computed)
     return status::corruption(fmt::format(
@@ -334,7 +304,7 @@ result<checkpoint> decode_checkpoint(const void* data, std::size_t size,
     std::uint64_t len = 0;
     if (auto st = in.elements("meta '" + key + "'", 1, len); !st)
       return st;
-    std::string value{reinterpret_cast<const char*>(in.take(len)), len};
+    std::string value{in.take(len), len};
     c.meta.emplace(std::move(key), std::move(value));
   }
   if (auto st = in.count("tensor", n); !st)
@@ -350,11 +320,7 @@ result<checkpoint> decode_checkpoint(const void* data, std::size_t size,
     if (auto st = in.elements("tensor '" + name + "'", 4, len); !st)
       return st;
     std::vector<float> values(len);
-    const unsigned char* q = in.take(len * 4);
-    for (std::size_t k = 0; k < len; ++k) {
-      const std::uint32_t bits = get_u32(q + 4 * k);
-      std::memcpy(&values[k], &bits, 4);
-    }
+    decode_floats(in.take(len * 4), len, values.data());
     c.tensors.emplace(std::move(name), std::move(values));
   }
   if (auto st = in.count("counter", n); !st)

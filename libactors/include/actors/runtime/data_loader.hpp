@@ -14,8 +14,12 @@
 
 namespace actors {
 
-/// Behaviour of a node's data loader.
-loader_actor::behavior_type data_loader(loader_actor::pointer self);
+/// Spawns a node's data loader (its state lives in the actor: CAF's
+/// stateful_actor).
+loader_actor spawn_data_loader(caf::actor_system& sys);
+
+/// The actor factory caf-node registers data loaders with.
+caf::actor_factory data_loader_factory();
 
 /// The rows `rows` of `d`, in that order, as worker `worker`'s shard.
 shard_data cut_shard(const dataset& d, std::uint32_t worker,

@@ -12,7 +12,11 @@
 
 namespace actors {
 
-/// Behaviour of a parameter server started with `init`.
-ps_actor::behavior_type parameter_server(ps_actor::pointer self, ps_init init);
+/// Spawns a parameter server started with `init` (its state lives in the
+/// actor: CAF's stateful_actor).
+ps_actor spawn_parameter_server(caf::actor_system& sys, ps_init init);
+
+/// The actor factory caf-node registers parameter servers with.
+caf::actor_factory parameter_server_factory();
 
 } // namespace actors

@@ -5,9 +5,9 @@
 // so the compiler checks every send. Wire types are flat structs with an
 // `inspect` overload. Model-sized float vectors travel as float_buffer, whose
 // inspect writes a format byte, the length and then the values in one raw
-// block (fp32, or the compact fp16/int8 codes): CAF 0.17 would otherwise
-// serialize a std::vector<float> one element at a time (~100 MB/s instead
-// of ~0.5-0.9 GB/s). Actors on one node exchange these messages without
+// block coded by that format's codec (wire/codec.hpp): CAF 0.17 would
+// otherwise serialize a std::vector<float> one element at a time (~100 MB/s
+// instead of ~0.5-0.9 GB/s). Actors on one node exchange these messages without
 // serialization at all.
 //
 // Every binary that takes part (train_mnist, caf-node, tests) must call
@@ -82,97 +82,30 @@ std::string describe(const caf::actor_system& sys, const caf::error& err);
 
 // -- wire types -------------------------------------------------------------------
 
-/// How a float_buffer crosses the network. Actors on one node pass
-/// messages without serializing them and always see the exact values.
-enum class wire_format : std::uint8_t {
-  /// Raw IEEE floats: exact.
-  fp32 = 0,
-  /// IEEE binary16 (util/half.hpp): half the bytes, ~3 significant digits.
-  fp16 = 1,
-  /// 8-bit codes with a power-of-two scale per 256 values
-  /// (util/quantize.hpp): ~a quarter of the bytes. Workers round their
-  /// commits themselves and carry the error into the next one; the server
-  /// sends each worker the change of the centre since its last one.
-  int8 = 2,
-};
-
-/// Parses "fp32" / "fp16" / "int8".
-bool parse_wire_format(const std::string& text, wire_format& out);
-
-/// The wire format a job's spec names (job_spec::wire), or a bad_job error.
-caf::expected<wire_format> wire_format_of(const job_spec& job);
-
-/// Bytes n values take on the wire in `w`.
-std::size_t wire_bytes(wire_format w, std::size_t n);
-
-/// A model-sized vector of floats, serialized as a format byte, the length
-/// and the raw values in that format.
+/// A model-sized vector of floats, serialized as the format byte of the
+/// codec it travels in (wire/codec.hpp), the length, and the codec's bytes.
 struct float_buffer {
   std::vector<float> values;
-  /// Set by the sender; a receiver gets back fp32 values either way.
-  wire_format wire = wire_format::fp32;
+  /// The codec's format byte, set by the sender (fp32 unless an encoder
+  /// stamped another); a receiver gets fp32 values back either way.
+  std::uint8_t format = 0;
 };
 
 namespace detail {
-// The compact formats of float_buffer's inspect (protocol.cpp), out of line
-// so that their headers stay out of every unit that sends a message.
-caf::error write_compact(caf::serializer& f, const float_buffer& x);
-caf::error read_compact(caf::deserializer& f, float_buffer& x);
+// float_buffer's wire coding (protocol.cpp), out of line so that the codec
+// registry stays out of every unit that sends a message. An unknown format
+// byte is refused, and so is a length the message cannot hold, before
+// anything is allocated.
+caf::error save_floats(caf::serializer& f, const float_buffer& x);
+caf::error load_floats(caf::deserializer& f, float_buffer& x);
 } // namespace detail
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, float_buffer& x) {
   if constexpr (std::is_same<Inspector, caf::serializer>::value) {
-    auto format = static_cast<std::uint8_t>(x.wire);
-    std::size_t n = x.values.size();
-    if (auto err = f.apply(format))
-      return err;
-    if (auto err = f.begin_sequence(n))
-      return err;
-    if (n > 0) {
-      if (x.wire != wire_format::fp32) {
-        if (auto err = detail::write_compact(f, x))
-          return err;
-      } else if (auto err = f.apply_raw(n * sizeof(float), x.values.data())) {
-        return err;
-      }
-    }
-    return f.end_sequence();
+    return detail::save_floats(f, x);
   } else if constexpr (std::is_same<Inspector, caf::deserializer>::value) {
-    std::uint8_t format = 0;
-    if (auto err = f.apply(format))
-      return err;
-    if (format > static_cast<std::uint8_t>(wire_format::int8))
-      return make_runtime_error(runtime_errc::bad_message,
-                                "float buffer in unknown wire format "
-                                  + std::to_string(format));
-    x.wire = static_cast<wire_format>(format);
-    std::size_t n = 0;
-    if (auto err = f.begin_sequence(n))
-      return err;
-    if (n > max_wire_floats)
-      return make_runtime_error(runtime_errc::bad_message,
-                                "float buffer of " + std::to_string(n)
-                                  + " values exceeds the wire limit");
-    // A peer must not make us allocate more than it sent: a few bytes
-    // claiming 2^28 floats would otherwise cost 1 GiB before failing.
-    const std::size_t bytes = wire_bytes(x.wire, n);
-    if (auto* bd = dynamic_cast<caf::binary_deserializer*>(&f);
-        bd != nullptr && bytes > bd->remaining())
-      return make_runtime_error(runtime_errc::bad_message,
-                                "float buffer claims " + std::to_string(n)
-                                  + " values but the message holds "
-                                  + std::to_string(bd->remaining()) + " bytes");
-    x.values.resize(n);
-    if (n > 0) {
-      if (x.wire != wire_format::fp32) {
-        if (auto err = detail::read_compact(f, x))
-          return err;
-      } else if (auto err = f.apply_raw(bytes, x.values.data())) {
-        return err;
-      }
-    }
-    return f.end_sequence();
+    return detail::load_floats(f, x);
   } else {
     // Printing (to_string, logs): the size, not a million numbers.
     std::uint64_t size = x.values.size();
@@ -217,7 +150,7 @@ struct weights_msg {
   std::uint64_t version = 0;
   float_buffer weights;
   /// The weights are the change of the centre since the last centre this
-  /// worker received (int8 wire), to be added to that one.
+  /// worker received (a codec with deltas, e.g. int8), to be added to it.
   bool delta = false;
 };
 
@@ -235,7 +168,8 @@ struct commit_msg {
   partition_cursor cursor;
   float_buffer payload;
   /// Answer an exchange with the change of the centre since the last one
-  /// this worker received (int8 wire, server on another node).
+  /// this worker received (its centre decoder wants deltas: a codec with
+  /// deltas, e.g. int8, and the server on another node).
   bool want_delta = false;
 };
 

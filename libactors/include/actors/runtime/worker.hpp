@@ -16,8 +16,9 @@
 
 namespace actors {
 
-/// Behaviour of a worker; trains once it receives run_atom.
-worker_actor::behavior_type worker(worker_actor::pointer self);
+/// Spawns a worker (its state lives in the actor: CAF's stateful_actor);
+/// it trains once it receives run_atom.
+worker_actor spawn_worker(caf::actor_system& sys);
 
 /// The actor factory caf-node registers workers with.
 caf::actor_factory worker_factory();

@@ -1,5 +1,5 @@
 // half: IEEE 754 binary16 conversion for model-sized buffers on the wire
-// (protocol.hpp, wire_format::fp16), which halves the bytes of every
+// (the fp16 codec, src/wire/fp16.cpp), which halves the bytes of every
 // exchange between nodes. Rounding is to nearest, ties to even, as the F16C
 // instructions do; the scalar path gives the same bits on CPUs without them.
 #pragma once

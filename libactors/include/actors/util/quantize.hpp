@@ -1,5 +1,5 @@
 // quantize: 8-bit block quantization for exchanges between nodes
-// (protocol.hpp, wire_format::int8): a quarter of the bytes of fp32.
+// (the int8 codec, src/wire/int8.cpp): a quarter of the bytes of fp32.
 //
 // Values go in blocks of 256, each with one scale, a power of two chosen so
 // that the block's largest magnitude fits in [-127, 127] steps. Powers of two

@@ -1,0 +1,170 @@
+// codec: how model-sized float vectors cross the network between workers
+// and their parameter server, one interface for every format (fp32, fp16,
+// int8; one file each in src/wire/, listed in src/wire/registry.cpp).
+//
+// A codec has a stateless part, the byte coding (how many bytes n values
+// take, writing them little-endian, reading them back, and the exact
+// rounding a value undergoes on that trip), which float_buffer's inspect
+// (runtime/protocol) uses, and a stateful part made of one object per
+// stream, as PyTorch's c10d communication hooks keep theirs:
+//
+//   stream                  sender (encoder)               receiver (decoder)
+//   commits, worker->server commit_encoder: e.g. error     nothing: the server adds
+//                           feedback (keeps its rounding   what it reads
+//                           error for the next commit)
+//   centres, server->worker centre_encoder, one per        centre_decoder: the
+//                           worker: e.g. the worker's      worker's copy of the
+//                           copy as the server knows it    centre
+//                           (its view), to send deltas
+//
+// Encoders round on the sender so that the sender knows exactly what the
+// receiver reads: both sides' state stays bit-identical. Whole models
+// outside these streams (a worker's first centre, the final model,
+// checkpoints) go in the exact codec, fp32. Actors on one node exchange
+// messages without serializing them, so a worker whose server is on its own
+// node uses the exact codec (codec_for_link) and nothing is rounded.
+//
+// Codecs are immutable singletons, safe from any thread; encoders and
+// decoders belong to one actor each.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace actors::wire {
+
+/// What an encoder says about the values it produced.
+struct stamp {
+  /// The format byte of the codec the values travel in.
+  std::uint8_t format = 0;
+  /// The values are the change since the receiver's copy, to be added to it.
+  bool delta = false;
+};
+
+/// Sender state of a stream of commits (worker -> server).
+class commit_encoder {
+public:
+  virtual ~commit_encoder() = default;
+
+  /// Replaces `payload` by the values the server will read (or by values
+  /// the wire rounds on its own) and returns the format byte to send in.
+  virtual std::uint8_t encode(std::vector<float>& payload) = 0;
+};
+
+/// Sender state of the stream of centres to one worker (server -> worker).
+class centre_encoder {
+public:
+  virtual ~centre_encoder() = default;
+
+  /// Sets `out` to what to send for `centre`: the whole centre, or, when the
+  /// receiver asks for deltas (`want_delta`) and this encoder knows its
+  /// copy, the change since the last one.
+  virtual stamp encode(const std::vector<float>& centre, bool want_delta,
+                       std::vector<float>& out) = 0;
+
+  /// Forgets the receiver's copy (a replaced worker): the next centre it
+  /// asks a delta for goes whole.
+  virtual void reset() = 0;
+
+  /// The receiver's copy as this encoder knows it; nullptr if it keeps none.
+  virtual const std::vector<float>* view() const { return nullptr; }
+};
+
+/// Receiver state of a stream of centres: the worker's copy of the centre.
+class centre_decoder {
+public:
+  explicit centre_decoder(bool wants_deltas = false) : wants_deltas_(wants_deltas) {}
+
+  /// Whether this receiver asks the server for deltas.
+  bool wants_deltas() const { return wants_deltas_; }
+
+  /// Takes a message's values: a whole centre replaces the copy (`values`
+  /// is left holding the old one), a delta is added to it. False, copy
+  /// unchanged, when a delta does not fit the copy.
+  bool decode(std::vector<float>& values, bool delta);
+
+  /// The centre as last received (empty before the first one).
+  const std::vector<float>& centre() const { return centre_; }
+
+private:
+  std::vector<float> centre_;
+  bool wants_deltas_;
+};
+
+/// A wire format: the byte coding, and the encoders and decoder its
+/// streams use.
+class codec {
+public:
+  virtual ~codec() = default;
+
+  /// The name in job specs and options ("fp32", "fp16", "int8").
+  virtual std::string_view name() const = 0;
+
+  /// The byte that names this codec in a float_buffer; unique.
+  virtual std::uint8_t format() const = 0;
+
+  /// Bytes that n values take.
+  virtual std::size_t bytes(std::size_t n) const = 0;
+
+  /// Writes n values as bytes(n) bytes at `out`.
+  virtual void write(const float* values, std::size_t n, char* out) const = 0;
+
+  /// Reads n values from the bytes(n) bytes at `in`.
+  virtual void read(const char* in, std::size_t n, float* values) const = 0;
+
+  /// Replaces each value by what write and read give back: the exact
+  /// rounding a value undergoes. Idempotent.
+  virtual void round(float* values, std::size_t n) const = 0;
+
+  /// A new commit stream's sender. Default: payloads in this codec, rounded
+  /// by the wire, no state.
+  virtual std::unique_ptr<commit_encoder> make_commit_encoder() const;
+
+  /// A new centre stream's sender (one per worker). Default: whole centres
+  /// in this codec, no state.
+  virtual std::unique_ptr<centre_encoder> make_centre_encoder() const;
+
+  /// A new centre stream's receiver. Default: asks for no deltas.
+  virtual centre_decoder make_centre_decoder() const;
+};
+
+// -- building blocks for lossy codecs ------------------------------------------
+
+/// Error feedback (Seide et al. 2014, "1-bit SGD"; Karimireddy et al. 2019):
+/// each payload plus the rounding error left from the previous one is
+/// rounded by `c`, and the new error is kept, so the server's running sum
+/// stays within one rounding step of the true one.
+std::unique_ptr<commit_encoder> error_feedback_commits(const codec& c);
+
+/// Deltas against a view: keeps the worker's copy of the centre (its view);
+/// the first centre it is asked a delta for goes whole in fp32 and becomes
+/// the view; later ones are `c.round(centre - view)`, and the view moves by
+/// exactly that, as the worker's copy does, so rounding errors are corrected
+/// by the next delta instead of accumulating. Without `want_delta`: whole,
+/// in fp32, view untouched.
+std::unique_ptr<centre_encoder> delta_centres(const codec& c);
+
+// -- the registry (src/wire/registry.cpp) --------------------------------------
+
+/// The codec called `name`, or nullptr.
+const codec* find_codec(std::string_view name);
+
+/// The codec whose format byte is `format`, or nullptr.
+const codec* codec_of_format(std::uint8_t format);
+
+/// fp32: exact. Whole models, first centres, checkpoints, the local link.
+const codec& exact_codec();
+
+/// Every codec's name, in registry order ("fp32", "fp16", "int8").
+std::vector<std::string> codec_names();
+
+/// The codec a worker and its server use between them: `c`, or the exact
+/// codec when both are on one node (nothing is serialized there, so a
+/// sender must not round either).
+const codec& codec_for_link(const codec& c, bool same_node);
+
+} // namespace actors::wire

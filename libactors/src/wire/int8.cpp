@@ -1,0 +1,65 @@
+// int8: 8-bit codes with a power-of-two scale per 256 values (util/quantize):
+// ~a quarter of the bytes. Bytes: the block scales (float32), then one code
+// per value. The code is idempotent, so a sender that rounds first knows
+// exactly what the receiver reads: commits use error feedback, centres go as
+// deltas against the server's view of each worker's copy.
+#include <cstring>
+#include <vector>
+
+#include "actors/util/coding.hpp"
+#include "actors/util/quantize.hpp"
+#include "actors/wire/codec.hpp"
+
+namespace actors::wire {
+
+namespace {
+
+class int8 final : public codec {
+public:
+  std::string_view name() const override { return "int8"; }
+  std::uint8_t format() const override { return 2; }
+  std::size_t bytes(std::size_t n) const override { return int8_bytes(n); }
+
+  void write(const float* values, std::size_t n, char* out) const override {
+    thread_local std::vector<float> scales;
+    scales.resize(int8_blocks(n));
+    // The codes go straight to their place after the scales.
+    auto* codes = reinterpret_cast<std::int8_t*>(out + 4 * scales.size());
+    encode_int8(values, n, scales.data(), codes);
+    encode_floats(out, scales.data(), scales.size());
+  }
+
+  void read(const char* in, std::size_t n, float* values) const override {
+    thread_local std::vector<float> scales;
+    scales.resize(int8_blocks(n));
+    decode_floats(in, scales.size(), scales.data());
+    decode_int8(scales.data(),
+                reinterpret_cast<const std::int8_t*>(in + 4 * scales.size()), n,
+                values);
+  }
+
+  void round(float* values, std::size_t n) const override {
+    round_int8(values, n);
+  }
+
+  std::unique_ptr<commit_encoder> make_commit_encoder() const override {
+    return error_feedback_commits(*this);
+  }
+
+  std::unique_ptr<centre_encoder> make_centre_encoder() const override {
+    return delta_centres(*this);
+  }
+
+  centre_decoder make_centre_decoder() const override {
+    return centre_decoder{true};
+  }
+};
+
+} // namespace
+
+const codec& int8_codec() {
+  static const int8 instance;
+  return instance;
+}
+
+} // namespace actors::wire
