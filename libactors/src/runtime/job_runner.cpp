@@ -380,7 +380,7 @@ status job_runner::execute(act::spawn_worker& a) {
   auto& n = nodes_[a.node];
   auto& inc = workers_[a.worker];
   if (embedded_) {
-    inc.hdl = spawn_worker(sys_);
+    inc.hdl = actors::spawn_worker(sys_);
   } else {
     auto h = spawn_on<worker_actor>(sys_, n, "worker", caf::make_message(),
                                     opts_.connect_timeout);
