@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "actors/nn/model_spec.hpp"
@@ -79,6 +80,25 @@ struct fixture : test_coordinator_fixture<sim_config> {
     return wj;
   }
 
+  /// A server starting from `initial` and two workers of `job` with their
+  /// shards, each sent its run request (not yet delivered): the server, the
+  /// workers and the two requests, in that order.
+  auto start_pair(const job_spec& job, std::vector<float> initial) {
+    ps_init init;
+    init.job = job;
+    init.weights.values = std::move(initial);
+    auto ps = spawn_ps(std::move(init));
+    put_shard(0);
+    put_shard(1);
+    auto w0 = spawn_worker();
+    auto w1 = spawn_worker();
+    auto run0 = self->request(w0, caf::infinite, run_atom::value,
+                              make_worker_job(job, 0, ps));
+    auto run1 = self->request(w1, caf::infinite, run_atom::value,
+                              make_worker_job(job, 1, ps));
+    return std::make_tuple(ps, w0, w1, std::move(run0), std::move(run1));
+  }
+
   template <class Handle>
   worker_result result_of(Handle& handle) {
     worker_result out;
@@ -99,18 +119,7 @@ TEST_CASE_FIXTURE(fixture, "worker: two ADAG workers train two epochs "
   const auto job = make_job("adag", 2);
   const auto initial = initial_weights();
   REQUIRE(initial.size() == 51);
-  ps_init init;
-  init.job = job;
-  init.weights.values = initial;
-  auto ps = spawn_ps(std::move(init));
-  put_shard(0);
-  put_shard(1);
-  auto w0 = spawn_worker();
-  auto w1 = spawn_worker();
-  auto run0 = self->request(w0, caf::infinite, run_atom::value,
-                            make_worker_job(job, 0, ps));
-  auto run1 = self->request(w1, caf::infinite, run_atom::value,
-                            make_worker_job(job, 1, ps));
+  auto [ps, w0, w1, run0, run1] = start_pair(job, initial);
   // The start of worker 0, one message at a time: it fetches its shard from
   // the loader, pulls the centre, and only then starts stepping.
   expect((run_atom, worker_job), from(self).to(w0));
@@ -221,19 +230,8 @@ TEST_CASE_FIXTURE(fixture, "worker: with every server-based trainer, each "
        {"downpour", "adag", "dynsgd", "aeasgd", "eamsgd", "averaging"}) {
     CAPTURE(trainer);
     const auto job = make_job(trainer, 2);
-    ps_init init;
-    init.job = job;
-    init.weights.values = initial_weights();
-    const auto initial = init.weights.values;
-    auto ps = spawn_ps(std::move(init));
-    put_shard(0);
-    put_shard(1);
-    auto w0 = spawn_worker();
-    auto w1 = spawn_worker();
-    auto run0 = self->request(w0, caf::infinite, run_atom::value,
-                              make_worker_job(job, 0, ps));
-    auto run1 = self->request(w1, caf::infinite, run_atom::value,
-                              make_worker_job(job, 1, ps));
+    const auto initial = initial_weights();
+    auto [ps, w0, w1, run0, run1] = start_pair(job, initial);
     run();
     const auto r0 = result_of(run0);
     const auto r1 = result_of(run1);
