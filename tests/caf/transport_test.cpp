@@ -52,33 +52,26 @@ TEST_CASE("transport: TLS settings must be complete and their files exist") {
   CHECK_FALSE(none.requested());
   CHECK(check_tls(none));
 
-  tls_settings ca_only;
-  ca_only.cafile = "/nonexistent/ca.crt";
-  CHECK(ca_only.requested());
-  auto st = check_tls(ca_only);
-  REQUIRE_FALSE(st);
-  CHECK(contains(st.message(), "option 'openssl.certificate' is empty"));
-
-  tls_settings no_key;
-  no_key.certificate = "/nonexistent/n.crt";
-  no_key.cafile = "/nonexistent/ca.crt";
-  st = check_tls(no_key);
-  REQUIRE_FALSE(st);
-  CHECK(contains(st.message(), "option 'openssl.key' is empty"));
-
-  tls_settings no_ca;
-  no_ca.certificate = "/nonexistent/n.crt";
-  no_ca.key = "/nonexistent/n.key";
-  st = check_tls(no_ca);
-  REQUIRE_FALSE(st);
-  CHECK(contains(st.message(), "option 'openssl.cafile' is empty"));
-
-  tls_settings missing = no_ca;
-  missing.cafile = "/nonexistent/ca.crt";
-  st = check_tls(missing);
-  REQUIRE_FALSE(st);
-  CHECK(contains(st.message(), "option 'openssl.certificate': no readable file "
-                               "/nonexistent/n.crt"));
+  // Each incomplete set (certificate, key, passphrase, cafile, capath) and what
+  // check_tls says.
+  struct incomplete {
+    tls_settings settings;
+    const char* says;
+  };
+  const incomplete cases[] = {
+    {{"", "", "", "/nonexistent/ca.crt", ""}, "option 'openssl.certificate' is empty"},
+    {{"/nonexistent/n.crt", "", "", "/nonexistent/ca.crt", ""}, "option 'openssl.key' is empty"},
+    {{"/nonexistent/n.crt", "/nonexistent/n.key", "", "", ""}, "option 'openssl.cafile' is empty"},
+    {{"/nonexistent/n.crt", "/nonexistent/n.key", "", "/nonexistent/ca.crt", ""},
+     "option 'openssl.certificate': no readable file /nonexistent/n.crt"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.says);
+    CHECK(c.settings.requested());
+    auto st = check_tls(c.settings);
+    REQUIRE_FALSE(st);
+    CHECK(contains(st.message(), c.says));
+  }
 
   scratch dir;
   dir.touch("tls.crt");
@@ -88,7 +81,7 @@ TEST_CASE("transport: TLS settings must be complete and their files exist") {
   junk.certificate = dir.path + "/tls.crt";
   junk.key = dir.path + "/tls.key";
   junk.cafile = dir.path + "/ca.crt";
-  st = check_tls(junk);
+  auto st = check_tls(junk);
   REQUIRE_FALSE(st);
   CHECK(contains(st.message(), "option 'openssl.certificate': cannot load"));
 }
