@@ -3,8 +3,8 @@
 # libactors/src and apps longer than MAX_LINES lines (default 120), lambdas
 # included (a lambda's lines count for the function that holds it), measured
 # by clang-tidy's readability-function-size over the build's
-# compile_commands.json. Prints the longest function and exits 1 if any is
-# over the limit.
+# compile_commands.json. Prints the five longest and exits 1 if any is over
+# the limit.
 set -euo pipefail
 repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${1:-$repo_dir/build}
@@ -29,9 +29,9 @@ report=$(printf '%s\n' "${files[@]}" \
         n = $0; sub(/.*note: /, "", n); sub(/ lines.*/, "", n)
         print n, loc, name; loc = "" }' \
   | sed "s|$repo_dir/||" | sort -k2,2 -u | sort -rn)
-longest=$(head -1 <<<"$report")
 over=$(awk -v max="$max" '$1 > max' <<<"$report")
-echo "function_size: ${#files[@]} files, longest: $longest"
+echo "function_size: ${#files[@]} files; the five longest functions (lines, place, name):"
+head -5 <<<"$report"
 if [[ -n $over ]]; then
   echo "function_size: over $max lines:"
   echo "$over"
