@@ -113,8 +113,9 @@ fi
 [[ $epochs_list =~ ^[1-9][0-9]?(,[1-9][0-9]?)*$ ]] || usage "--epochs takes counts 1-99 separated by commas; got '$epochs_list'"
 [[ $rows =~ ^(one|two|slow)(,(one|two|slow))*$ ]] || usage "--rows takes one, two and slow separated by commas; got '$rows'"
 [[ $dataset =~ ^(fashion|mnist)$ ]] || usage "--dataset takes fashion or mnist; got '$dataset'"
-[[ $slow_cores =~ ^(0?\.[0-9]+|1(\.0*)?)$ ]] && awk -v c="$slow_cores" 'BEGIN { exit !(c >= 0.01) }' \
-  || usage "--slow-cores takes a share of one core from 0.01 to 1; got '$slow_cores'"
+if [[ ! $slow_cores =~ ^(0?\.[0-9]+|1(\.0*)?)$ ]] || ! awk -v c="$slow_cores" 'BEGIN { exit !(c >= 0.01) }'; then
+  usage "--slow-cores takes a share of one core from 0.01 to 1; got '$slow_cores'"
+fi
 train=$bin_dir/train_mnist
 node=$bin_dir/../node/caf-node
 [[ -x $train && -x $node ]] || usage "--bin-dir=$bin_dir: no train_mnist there or no ../node/caf-node (build them: bash scripts/build.sh)"
@@ -343,6 +344,7 @@ md=$work/$name.md
   echo
   echo "| epochs | variant | row | worker | node (cores) | samples | busy s | waiting s | chunks |"
   echo "|---|---|---|---|---|---|---|---|---|"
+  # shellcheck disable=SC2016 # $r and $w are jq's
   while IFS=$'\t' read -r e v row w n cores samples busy wait chunks; do
     printf '| %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s |\n' "$e" "$v" "$row" "$w" "$n" "$cores" \
       "$samples" "$(num "$busy" %.1f)" "$(num "$wait" %.1f)" "$chunks"

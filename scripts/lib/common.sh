@@ -91,11 +91,12 @@ json_get() {
 # Call it directly, not in $(...): only this shell can wait for its children.
 caf_node_start() {
   local in_netns=() in_cgroup=() seconds=10
+  # shellcheck disable=SC2016 # $$, $0 and $@ are the inner shell's
+  local join_cgroup='echo $$ >"$0/cgroup.procs" && exec "$@"'
   while [[ ${1:-} == --* ]]; do
     case $1 in
       --netns=?*) in_netns=(ip netns exec "${1#--netns=}") ;;
-      # shellcheck disable=SC2016 # $0 and $@ are the inner shell's
-      --cgroup=?*) in_cgroup=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "${1#--cgroup=}") ;;
+      --cgroup=?*) in_cgroup=(sh -c "$join_cgroup" "${1#--cgroup=}") ;;
       --timeout=?*) seconds=${1#--timeout=} ;;
       *) echo "caf_node_start: unknown option '$1'" >&2; return 1 ;;
     esac

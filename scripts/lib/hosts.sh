@@ -22,11 +22,11 @@ hosts_cgroup_root=/sys/fs/cgroup/cpu
 # machines have tbf and htb, no netem) gets the rate from tbf and no delay,
 # with a note on stderr. Sets `shaping` to the eth0 qdisc used. On failure
 # says why on stderr and returns 1.
+# $shaping is split into tc arguments on purpose:
+# shellcheck disable=SC2086
 shape_hosts() {
   local prefix=$1 last=$2 i err
   shaping="netem delay 0.2ms rate 1gbit"
-  # $shaping is split into tc arguments on purpose.
-  # shellcheck disable=SC2086
   if ! err=$(tc -n "$prefix-0" qdisc add dev eth0 root $shaping 2>&1); then
     [[ $err == *"kind is unknown"* ]] || { echo "tc qdisc add ... $shaping failed: $err" >&2; return 1; }
     shaping="tbf rate 1gbit burst 128kb latency 5ms"
@@ -84,8 +84,10 @@ cgroup_cpu_quota() {
     echo "cgroup_cpu_quota: $cores cores is below the 1 ms minimum quota" >&2
     return 1
   fi
-  echo 100000 >"$dir/cpu.cfs_period_us" && echo "$quota" >"$dir/cpu.cfs_quota_us" \
-    || { echo "cannot set a quota of $cores cores on $dir" >&2; return 1; }
+  if ! { echo 100000 >"$dir/cpu.cfs_period_us" && echo "$quota" >"$dir/cpu.cfs_quota_us"; }; then
+    echo "cannot set a quota of $cores cores on $dir" >&2
+    return 1
+  fi
 }
 
 # cgroup_cpu_remove DIR...: SIGKILLs what still runs in each cgroup DIR and
