@@ -584,7 +584,7 @@ if ((have_gnuplot)); then
     "$here/chart.gp" 2>"$work/gnuplot.err" || { cat "$work/gnuplot.err" >&2; die "gnuplot failed"; }
 fi
 
-cp "$json" "$md" "$out/"
-((have_gnuplot)) && cp "$work/$name.png" "$out/"
-cat "$md"
+png=()
+((have_gnuplot)) && png=("$work/$name.png")
+bench_publish "$out" "$md" "$json" "${png[@]}" || die "cannot write the results"
 say "wrote $out/$name.{md,json$( ((have_gnuplot)) && echo ,png)} in $(($(date +%s) - start_all)) s"

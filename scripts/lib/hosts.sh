@@ -5,8 +5,8 @@
 # chores around them the same way for everyone: cap the links at 1 Gbit/s
 # (shape_hosts), count a host's link bytes, hold a process to a CPU share
 # with a cgroup v1 `cpu` quota, read a process's CPU seconds, describe the
-# machine in a results header, and read a training report's per-worker
-# figures.
+# machine in a results header, read a training report's per-worker figures
+# and publish the results.
 #
 # Needs bash 4.3+, iproute2 (ip, tc), awk, jq for the reports and, for the
 # quotas, the cgroup v1 `cpu` hierarchy mounted at /sys/fs/cgroup/cpu. Like
@@ -158,4 +158,13 @@ report_workers() {
 # fmt VALUE FORMAT: VALUE printed with the printf FORMAT (awk's).
 fmt() {
   awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'
+}
+
+# bench_publish DIR MARKDOWN FILE...: copies MARKDOWN and the FILEs (the
+# results: JSON, chart) into DIR, then prints MARKDOWN.
+bench_publish() {
+  local dir=$1 md=$2
+  shift 2
+  mkdir -p "$dir" && cp "$md" "$@" "$dir/" || { echo "cannot copy the results into $dir" >&2; return 1; }
+  cat "$md"
 }

@@ -30,19 +30,7 @@ expect_failure "unknown row" 2 "rows takes one, two and slow" bash "$bench" --bi
 expect_failure "slow host above a core" 2 "slow-cores takes a share" \
   bash "$bench" --bin-dir="$bin_dir" --slow-cores=2
 
-rc=0
-# In the background: `wait` returns at once on SIGINT/SIGTERM, and the
-# bench's own trap cleans up what it made.
-bash "$bench" --quick --bin-dir="$bin_dir" --out="$out" >"$work/bench.log" 2>&1 &
-bench_pid=$!
-track_pid "$bench_pid"
-wait "$bench_pid" || rc=$?
-if ((rc == 77)); then
-  grep "cannot run here" "$work/bench.log" || tail -3 "$work/bench.log"
-  exit 77
-fi
-((rc == 0)) || fatal "bench/scaling.sh --quick exited with $rc" "$work/bench.log"
-cat "$work/bench.log"
+run_bench "$work/bench.log" "$bench" --quick --bin-dir="$bin_dir" --out="$out"
 md=$out/scaling_quick.md
 json=$out/scaling_quick.json
 [[ -s $md && -s $json ]] || fatal "no scaling_quick.md/json in $out"

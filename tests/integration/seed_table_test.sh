@@ -23,19 +23,7 @@
 source "$(dirname "$0")/lib.sh" "$@"
 test_start=$(date +%s)
 out=$work/out
-rc=0
-# In the background: `wait` returns at once on SIGINT/SIGTERM, and the
-# bench's own trap cleans up what it made.
-bash "$repo_dir/bench/seed_table.sh" --quick --out="$out" >"$work/bench.log" 2>&1 &
-bench_pid=$!
-track_pid "$bench_pid"
-wait "$bench_pid" || rc=$?
-if ((rc == 77)); then
-  grep "cannot run here" "$work/bench.log" || tail -3 "$work/bench.log"
-  exit 77
-fi
-((rc == 0)) || fatal "bench/seed_table.sh --quick exited with $rc" "$work/bench.log"
-cat "$work/bench.log"
+run_bench "$work/bench.log" "$repo_dir/bench/seed_table.sh" --quick --out="$out"
 md=$out/seed_table_quick.md
 json=$out/seed_table_quick.json
 [[ -s $md && -s $json ]] || fatal "no seed_table_quick.md/json in $out"
