@@ -25,6 +25,7 @@ done
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "fuzz_table: --seconds expects a positive integer, got '$seconds'" >&2; exit 2; }
 
 # What each target of scripts/fuzz.sh parses (tests/fuzz/fuzz_targets.hpp).
+# shellcheck disable=SC2016 # the backquotes are Markdown code spans
 declare -A parses=(
   [idx]='`read_idx`: an images and a labels file, plain or gzip'
   [csv]='`read_csv`, shapes 1-4 x 1-4 x 1-2, 0-257 classes'
