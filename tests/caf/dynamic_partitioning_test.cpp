@@ -33,19 +33,7 @@ job_spec dynamic_job(const std::string& trainer, std::uint32_t workers) {
   return job;
 }
 
-struct fixture : test_coordinator_fixture<testing::sim_config> {
-  ~fixture() override {
-    for (auto& a : spawned)
-      anon_send_exit(a, caf::exit_reason::user_shutdown);
-    run();
-  }
-
-  template <class Handle>
-  Handle keep(Handle h) {
-    spawned.push_back(caf::actor_cast<caf::actor>(h));
-    return h;
-  }
-
+struct fixture : testing::keeping_fixture<testing::sim_config> {
   // A loader holding the whole set for each of `workers`, and a server
   // with the run's chunk queue.
   worker_job start(const job_spec& job) {
@@ -70,14 +58,6 @@ struct fixture : test_coordinator_fixture<testing::sim_config> {
     run();
     h.receive([](std::uint64_t) {}, [&](caf::error& e) { FAIL(describe(sys, e)); });
   }
-
-  ps_stats stats(const ps_actor& ps) {
-    auto s = testing::ask<ps_stats>(*this, ps, stats_atom::value);
-    REQUIRE(s);
-    return *s;
-  }
-
-  std::vector<caf::actor> spawned;
 };
 
 } // namespace
