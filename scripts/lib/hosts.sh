@@ -154,6 +154,9 @@ fmt() {
 bench_publish() {
   local dir=$1 md=$2
   shift 2
-  mkdir -p "$dir" && cp "$md" "$@" "$dir/" || { echo "cannot copy the results into $dir" >&2; return 1; }
+  if ! { mkdir -p "$dir" && cp "$md" "$@" "$dir/"; }; then
+    echo "cannot copy the results into $dir" >&2
+    return 1
+  fi
   cat "$md"
 }
