@@ -145,12 +145,9 @@ command -v gnuplot >/dev/null && have_gnuplot=1
 # --- Cleanup: at exit, also on failure and on SIGINT/SIGTERM. ---
 cgroups=()
 cleanup() {
-  local rc=$? p
+  local rc=$?
   set +e
-  for p in $(jobs -pr); do
-    kill -9 "$p" 2>/dev/null
-  done
-  wait 2>/dev/null
+  kill_own_jobs
   bash "$netns" down "$id"
   cgroup_cpu_remove "${cgroups[@]}"
   rm -rf "$work"
@@ -356,10 +353,12 @@ md=$work/$name.md
                    | [$r.epochs, $r.variant, $r.row, .worker, .node,
                       ($r.hosts[] | select(.node == $w.node) | .cores),
                       .samples, (.seconds - .wait_seconds), .wait_seconds, (.chunks // "-")]')
-  echo
-  echo "Speed-up = 1 host s / 2 hosts s, same build, same run. slow / 2 hosts <= 1.00 means the"
-  echo "slow third host did not hurt (issue 11 item 4). MB the nodes sent = bytes the"
-  echo "caf-node hosts' eth0 sent during the run (to each other and to the driver)."
+  cat <<'NOTES'
+
+Speed-up = 1 host s / 2 hosts s, same build, same run. slow / 2 hosts <= 1.00 means the
+slow third host did not hurt (issue 11 item 4). MB the nodes sent = bytes the
+caf-node hosts' eth0 sent during the run (to each other and to the driver).
+NOTES
 } >"$md"
 
 # Chart: seconds per row, one cluster per epochs count and variant.
@@ -367,11 +366,8 @@ if ((have_gnuplot)); then
   dat=$work/chart.dat
   jq_rows '.summary[] | ["\(.epochs) ep, \(.variant)", .one_seconds, .two_seconds, .slow_seconds]' \
     | awk -F'\t' '{ printf "\"%s\" %s %s %s\n", $1, $2, $3, $4 }' >"$dat"
-  gnuplot -e "datafile='$dat'; outfile='$work/$name.png'; what='$dataset; slow host: $slow_cores core'" \
-    "$repo/bench/scaling/chart.gp" 2>"$work/gnuplot.err" || { cat "$work/gnuplot.err" >&2; die "gnuplot failed"; }
+  bench_chart "$repo/bench/scaling/chart.gp" "$dat" "$work/$name.png" \
+    "what='$dataset; slow host: $slow_cores core'" || die "no chart"
 fi
-
-png=()
-((have_gnuplot)) && png=("$work/$name.png")
-bench_publish "$out" "$md" "$json" "${png[@]}" || die "cannot write the results"
-say "wrote $out/$name.{md,json$( ((have_gnuplot)) && echo ,png)} in $(($(date +%s) - start_all)) s"
+bench_publish scaling "$out" "$md" "$json" "$work/$name.png" || die "cannot write the results"
+say "done in $(($(date +%s) - start_all)) s"

@@ -185,13 +185,10 @@ fi
 # --- Cleanup: at exit, also on failure and on SIGINT/SIGTERM. ---
 built_image=""
 cleanup() {
-  local rc=$? p
+  local rc=$?
   set +e
   # This shell's own background jobs still running (podman clients, peers).
-  for p in $(jobs -pr); do
-    kill -9 "$p" 2>/dev/null
-  done
-  wait 2>/dev/null
+  kill_own_jobs
   "${podman[@]}" ps -aq --filter label=actors.bench="$id" \
     | xargs -r "${podman[@]}" rm -f -t 0 >/dev/null 2>&1
   [[ -n $built_image ]] && "${podman[@]}" rmi -f "$built_image" >/dev/null 2>&1
@@ -608,11 +605,9 @@ if ((have_gnuplot)); then
   done >"$dat"
   peer_s=""
   [[ $peer == on ]] && peer_s=$(json_get "$work/out/ddp-${peer_modes%%,*}-$time_ds.json" .wall_seconds)
-  gnuplot -e "datafile='$dat'; outfile='$work/$name.png'; peer='$peer_s'; unshaped=$([[ -n $unshaped ]] && echo 1 || echo 0); what='$time_ds, $epochs epoch$( ((epochs > 1)) && echo s)'" \
-    "$here/chart.gp" 2>"$work/gnuplot.err" || { cat "$work/gnuplot.err" >&2; die "gnuplot failed"; }
+  bench_chart "$here/chart.gp" "$dat" "$work/$name.png" \
+    "peer='$peer_s'; unshaped=$([[ -n $unshaped ]] && echo 1 || echo 0); what='$time_ds, $epochs epoch$( ((epochs > 1)) && echo s)'" \
+    || die "no chart"
 fi
-
-png=()
-((have_gnuplot)) && png=("$work/$name.png")
-bench_publish "$out" "$md" "$json" "${png[@]}" || die "cannot write the results"
-say "wrote $out/$name.{md,json$( ((have_gnuplot)) && echo ,png)} in $(($(date +%s) - start_all)) s"
+bench_publish seed_table "$out" "$md" "$json" "$work/$name.png" || die "cannot write the results"
+say "done in $(($(date +%s) - start_all)) s"

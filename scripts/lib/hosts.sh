@@ -149,14 +149,39 @@ fmt() {
   awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'
 }
 
-# bench_publish DIR MARKDOWN FILE...: copies MARKDOWN and the FILEs (the
-# results: JSON, chart) into DIR, then prints MARKDOWN.
+# kill_own_jobs: SIGKILLs this shell's background jobs that still run (a
+# bench's clients, drivers, peers) and reaps them; for exit cleanups.
+kill_own_jobs() {
+  local p
+  for p in $(jobs -pr); do
+    kill -9 "$p" 2>/dev/null
+  done
+  wait 2>/dev/null
+  return 0
+}
+
+# bench_chart SCRIPT DATAFILE PNG SETTINGS: runs the gnuplot SCRIPT with
+# `datafile`, `outfile` (PNG) and the SETTINGS (more gnuplot assignments,
+# e.g. "what='...'"); on failure shows gnuplot's errors and returns 1.
+bench_chart() {
+  local err
+  err=$(gnuplot -e "datafile='$2'; outfile='$3'; $4" "$1" 2>&1) \
+    || { echo "gnuplot $1 failed: $err" >&2; return 1; }
+}
+
+# bench_publish WHO DIR MARKDOWN FILE...: copies MARKDOWN and those of the
+# FILEs (the results: JSON, chart) that exist into DIR, prints MARKDOWN and
+# says on stderr, as WHO, what it wrote.
 bench_publish() {
-  local dir=$1 md=$2
-  shift 2
-  if ! { mkdir -p "$dir" && cp "$md" "$@" "$dir/"; }; then
-    echo "cannot copy the results into $dir" >&2
+  local who=$1 dir=$2 md=$3 f files=()
+  shift 3
+  for f in "$md" "$@"; do
+    [[ -e $f ]] && files+=("$f")
+  done
+  if ! { mkdir -p "$dir" && cp "${files[@]}" "$dir/"; }; then
+    echo "$who: cannot copy the results into $dir" >&2
     return 1
   fi
   cat "$md"
+  echo "$who: wrote ${files[*]##*/} in $dir" >&2
 }
