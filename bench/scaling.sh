@@ -324,19 +324,22 @@ md=$work/$name.md
   echo "| epochs | variant: driver options | 1 host s | 2 hosts s | speed-up 2 over 1 | 2 hosts + slow s | slow / 2 hosts |"
   echo "|---|---|---|---|---|---|---|"
   while IFS=$'\t' read -r e v o one two sp slow ratio; do
-    printf '| %s | %s: %s | %s | %s | %s | %s | %s |\n' "$e" "$v" "${o/#-/driver defaults}" \
+    [[ $o == - ]] && o="driver defaults"
+    printf '| %s | %s: %s | %s | %s | %s | %s | %s |\n' "$e" "$v" "$o" \
       "$(num "$one" %.1f)" "$(num "$two" %.1f)" "$(num "$sp" %.2fx)" "$(num "$slow" %.1f)" "$(num "$ratio" %.2f)"
   done < <(jq_rows '.summary[] | [.epochs, .variant, .options, .one_seconds, .two_seconds,
                    .speedup_two_over_one, .slow_seconds, .slow_over_two]')
   echo
   echo "Every run:"
   echo
-  echo "| epochs | variant | row | wall s | train s | test acc. | commits | wait share | node CPU s (host1, host2, host3) | MB the nodes sent |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
-  while IFS=$'\t' read -r e v row wall tr acc commits ws cpu mb; do
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$e" "$v" "$row" "$(num "$wall" %.1f)" \
+  echo "| epochs | variant | row | partitioning / overlap / wire | wall s | train s | test acc. | commits | wait share | node CPU s (host1, host2, host3) | MB the nodes sent |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r e v row how wall tr acc commits ws cpu mb; do
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$e" "$v" "$row" "$how" "$(num "$wall" %.1f)" \
       "$(num "$tr" %.1f)" "$(num "$acc" %.4f)" "$commits" "$(num "$ws" %.3f)" "$cpu" "$(num "$mb" %.0f)"
-  done < <(jq_rows '.runs[] | [.epochs, .variant, .row, .report.wall_seconds, .report.train_seconds,
+  done < <(jq_rows '.runs[] | [.epochs, .variant, .row,
+                   "\(.report.partitioning // "static") / \(.report.overlap // false) / \(.report.wire)",
+                   .report.wall_seconds, .report.train_seconds,
                    .report.test_accuracy, .report.commits, .report.wait_share,
                    ([.hosts[].node_cpu_seconds | tostring] | join(", ")),
                    ([.hosts[].link_tx_bytes] | add / 1e6)]')
@@ -352,7 +355,8 @@ md=$work/$name.md
   done < <(jq_rows '.runs[] | . as $r | .report.per_worker[] | . as $w
                    | [$r.epochs, $r.variant, $r.row, .worker, .node,
                       ($r.hosts[] | select(.node == $w.node) | .cores),
-                      .samples, (.seconds - .wait_seconds), .wait_seconds, (.chunks // "-")]')
+                      .samples, (.seconds - .wait_seconds), .wait_seconds,
+                      (if $r.report.partitioning == "dynamic" then .chunks else "-" end)]')
   cat <<'NOTES'
 
 Speed-up = 1 host s / 2 hosts s, same build, same run. slow / 2 hosts <= 1.00 means the
