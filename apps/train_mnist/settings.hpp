@@ -66,6 +66,12 @@ void declare_options(option_set& opts, settings& s);
 /// addresses) and fills in defaults that depend on the machine (threads).
 status check_settings(settings& s);
 
+/// Resolves job.schedule.overlap: as given (`given`: --overlap was on the
+/// command line or in the config file), refused with the trainer and the
+/// option named if the trainer cannot overlap; otherwise the driver's
+/// default for that trainer.
+status resolve_overlap(settings& s, bool given);
+
 /// "a, b,c" -> {"a", "b", "c"}; empty items dropped.
 std::vector<std::string> split_list(const std::string& text);
 

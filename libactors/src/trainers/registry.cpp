@@ -26,15 +26,16 @@ std::size_t members(const rule_options& full) { return full.num_ensembles; }
 
 const std::vector<trainer_entry>& trainer_registry() {
   static const std::vector<trainer_entry> table{
-    // name, default window, needs a server, fixed workers, factory
-    {"single", 0, false, one, make<single>},
-    {"averaging", 0, true, as_offered, make<averaging>},
-    {"ensemble", 0, false, members, make<ensemble>},
-    {"downpour", downpour::default_window, true, as_offered, make<downpour>},
-    {"adag", adag::default_window, true, as_offered, make<adag>},
-    {"dynsgd", dynsgd::default_window, true, as_offered, make<dynsgd>},
-    {"aeasgd", aeasgd::default_window, true, as_offered, make<aeasgd>},
-    {"eamsgd", aeasgd::default_window, true, as_offered, make<eamsgd>},
+    // name, default window, needs a server, overlap, fixed workers, factory
+    {"single", 0, false, false, one, make<single>},
+    {"averaging", 0, true, false, as_offered, make<averaging>},
+    {"ensemble", 0, false, false, members, make<ensemble>},
+    {"downpour", downpour::default_window, true, true, as_offered,
+     make<downpour>},
+    {"adag", adag::default_window, true, true, as_offered, make<adag>},
+    {"dynsgd", dynsgd::default_window, true, true, as_offered, make<dynsgd>},
+    {"aeasgd", aeasgd::default_window, true, true, as_offered, make<aeasgd>},
+    {"eamsgd", aeasgd::default_window, true, true, as_offered, make<eamsgd>},
   };
   return table;
 }
@@ -51,6 +52,20 @@ std::vector<std::string> trainer_names() {
   for (const auto& entry : trainer_registry())
     out.emplace_back(entry.name);
   return out;
+}
+
+status check_overlap(const std::string& trainer, bool overlap) {
+  const trainer_entry* entry = find_trainer(trainer);
+  if (!overlap || entry == nullptr || entry->overlap)
+    return status::ok();
+  std::string able;
+  for (const auto& e : trainer_registry())
+    if (e.overlap)
+      able += (able.empty() ? "" : ", ") + std::string{e.name};
+  return status::invalid_argument(
+    "option 'overlap': trainer '" + trainer
+    + "' cannot overlap its exchanges with training (true is accepted for "
+    + able + ")");
 }
 
 std::size_t fixed_workers(const update_rule& rule) {

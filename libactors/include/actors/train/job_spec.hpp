@@ -34,12 +34,16 @@ struct schedule_options {
   std::size_t progress_every = 50;
   /// Longest wait for any single reply before the job fails, in seconds.
   double timeout_seconds = 120;
+  /// Workers overlap each exchange with training the next window (at most
+  /// one in flight; the rule with overlap is in each trainer's header).
+  /// Resolved by the driver; only trainers whose registry entry allows it.
+  bool overlap = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, schedule_options& x) {
   return f(x.epochs, x.batch_size, x.seed, x.scale_max, x.progress_every,
-           x.timeout_seconds);
+           x.timeout_seconds, x.overlap);
 }
 
 /// One training job.

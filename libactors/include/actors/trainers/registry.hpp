@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "actors/trainers/update_rule.hpp"
+#include "actors/util/status.hpp"
 
 namespace actors {
 
@@ -25,6 +26,11 @@ struct trainer_entry {
   std::size_t default_window;
   /// True if its workers talk to a parameter server (exchange_kind != none).
   bool needs_server;
+  /// True if its workers may overlap an exchange with computing
+  /// (--overlap=true; the rule with overlap is in the trainer's header).
+  /// Averaging cannot (a round is a barrier), Single and Ensemble have no
+  /// server.
+  bool overlap;
   /// Workers the trainer fixes, from options completed by make_rule
   /// (single: 1, ensemble: num_ensembles); 0 = as many as the nodes offer.
   std::size_t (*fixed_workers)(const rule_options& full);
@@ -40,6 +46,11 @@ const trainer_entry* find_trainer(const std::string& name);
 
 /// The trainers' names, in registry order.
 std::vector<std::string> trainer_names();
+
+/// ok if `trainer` may run with `overlap`; otherwise invalid_argument naming
+/// the trainer, the option and the trainers that support it. An unknown
+/// trainer is make_rule's to refuse: ok here.
+status check_overlap(const std::string& trainer, bool overlap);
 
 /// Workers `rule` fixes (trainer_entry::fixed_workers of its options);
 /// 0 = as many as the nodes offer.
