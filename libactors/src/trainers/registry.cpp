@@ -26,16 +26,20 @@ std::size_t members(const rule_options& full) { return full.num_ensembles; }
 
 const std::vector<trainer_entry>& trainer_registry() {
   static const std::vector<trainer_entry> table{
-    // name, default window, needs a server, overlap, fixed workers, factory
-    {"single", 0, false, false, one, make<single>},
-    {"averaging", 0, true, false, as_offered, make<averaging>},
-    {"ensemble", 0, false, false, members, make<ensemble>},
-    {"downpour", downpour::default_window, true, true, as_offered,
+    // name, default window, needs a server, fixed workers, dynamic
+    // partitioning, overlap, factory
+    {"single", 0, false, one, false, false, make<single>},
+    {"averaging", 0, true, as_offered, false, false, make<averaging>},
+    {"ensemble", 0, false, members, false, false, make<ensemble>},
+    {"downpour", downpour::default_window, true, as_offered, true, true,
      make<downpour>},
-    {"adag", adag::default_window, true, true, as_offered, make<adag>},
-    {"dynsgd", dynsgd::default_window, true, true, as_offered, make<dynsgd>},
-    {"aeasgd", aeasgd::default_window, true, true, as_offered, make<aeasgd>},
-    {"eamsgd", aeasgd::default_window, true, true, as_offered, make<eamsgd>},
+    {"adag", adag::default_window, true, as_offered, true, true, make<adag>},
+    {"dynsgd", dynsgd::default_window, true, as_offered, true, true,
+     make<dynsgd>},
+    {"aeasgd", aeasgd::default_window, true, as_offered, true, true,
+     make<aeasgd>},
+    {"eamsgd", aeasgd::default_window, true, as_offered, true, true,
+     make<eamsgd>},
   };
   return table;
 }

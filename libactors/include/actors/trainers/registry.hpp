@@ -26,14 +26,19 @@ struct trainer_entry {
   std::size_t default_window;
   /// True if its workers talk to a parameter server (exchange_kind != none).
   bool needs_server;
+  /// Workers the trainer fixes, from options completed by make_rule
+  /// (single: 1, ensemble: num_ensembles); 0 = as many as the nodes offer.
+  std::size_t (*fixed_workers)(const rule_options& full);
+  /// True if its workers can take chunks from the server's queue
+  /// (--partitioning=dynamic): an asynchronous rule whose commits stand
+  /// alone. Averaging's round is a barrier over equal partitions; single
+  /// and ensemble have no server.
+  bool dynamic_partitioning;
   /// True if its workers may overlap an exchange with computing
   /// (--overlap=true; the rule with overlap is in the trainer's header).
   /// Averaging cannot (a round is a barrier), Single and Ensemble have no
   /// server.
   bool overlap;
-  /// Workers the trainer fixes, from options completed by make_rule
-  /// (single: 1, ensemble: num_ensembles); 0 = as many as the nodes offer.
-  std::size_t (*fixed_workers)(const rule_options& full);
   /// Builds the rule from options completed and checked by make_rule.
   std::unique_ptr<update_rule> (*make)(const rule_options& full);
 };
