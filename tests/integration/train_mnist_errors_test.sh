@@ -34,4 +34,11 @@ expect_failure "overlap with single" 2 "option 'overlap': trainer 'single'" \
   "$train" --data="$data" --trainer=single --overlap=true --epochs=1
 expect_failure "overlap not a boolean" 2 "option 'overlap'.*true or false" \
   "$train" --data="$data" --overlap=maybe
+expect_failure "bad partitioning" 2 "option 'partitioning' expects static or dynamic" \
+  "$train" --data="$data" --partitioning=chunks
+expect_failure "dynamic partitioning with averaging" 2 \
+  "option 'partitioning': trainer 'averaging' does not support dynamic partitioning" \
+  "$train" --data="$data" --trainer=averaging --partitioning=dynamic
+expect_failure "dynamic partitioning with single" 2 "trainer 'single' does not support dynamic" \
+  "$train" --data="$data" --trainer=single --partitioning=dynamic
 finish

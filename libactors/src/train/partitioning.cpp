@@ -23,10 +23,14 @@ status check_partitioning(const std::string& trainer, partitioning_mode mode) {
   if (mode == partitioning_mode::fixed || entry == nullptr
       || entry->dynamic_partitioning)
     return status::ok();
-  return status::invalid_argument("trainer '" + trainer
-                                  + "' does not support --partitioning=dynamic "
-                                    "(its workers need static partitions; use "
-                                    "--partitioning=static)");
+  std::string able;
+  for (const auto& e : trainer_registry())
+    if (e.dynamic_partitioning)
+      able += std::string{able.empty() ? "" : ", "} + e.name;
+  return status::invalid_argument(
+    "option 'partitioning': trainer '" + trainer + "' does not support dynamic "
+    "partitioning (only trainers whose workers commit to the parameter server "
+    "on their own do: " + able + "); use --partitioning=static");
 }
 
 } // namespace actors

@@ -37,6 +37,9 @@ public:
     exchange,
     /// It stopped at the end of its work: return its weights.
     finish,
+    /// It stopped because nothing else may start before the reply (dynamic
+    /// partitioning: its next chunk is trained, or it holds none): step on.
+    resume,
   };
 
   /// True from sent() until arrived().
