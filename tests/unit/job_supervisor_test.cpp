@@ -268,9 +268,17 @@ TEST_CASE("cluster.job_supervisor: with dynamic partitioning a restarted or "
   auto acts = sup.server_lost(exit_cause::unreachable, lost);
   CHECK(server_of(acts).from.queue == snap.queue);
   auto cfg = three_hosts();
+  cfg.dynamic = true;
   cfg.resume_from = snap;
   job_supervisor resumed{cfg};
   CHECK(server_of(resumed.start()).from.queue == snap.queue);
+  // A lost worker's slot: the fault names the queue, not a batch.
+  resumed.node_lost(2, lost);
+  resumed.worker_lost(2, 1, exit_cause::unreachable, lost);
+  CHECK(text(resumed.reassign_answered(2, partition_cursor{0, 0, 2}))[1]
+        == "fault: worker 2 on node host3:4242 is gone (" + lost
+             + "); worker 2 restarted on node host2:4242 (its chunks back in "
+               "the queue) (generation 2)");
 }
 
 TEST_CASE("cluster.job_supervisor: a worker lost with the server restarts the "
