@@ -48,6 +48,7 @@ for arg in "$@"; do
 done
 [[ $epochs =~ ^[1-9][0-9]*$ ]] || { echo "loopback_seed: --epochs expects a positive integer, got '$epochs'" >&2; exit 2; }
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "loopback_seed: --runs expects a positive integer, got '$runs'" >&2; exit 2; }
+[[ $out != */* ]] || { echo "loopback_seed: --out expects a name (written to bench/results/NAME.json and .md), got '$out'" >&2; exit 2; }
 ((${#builds[@]})) || builds=("ours=$repo_dir/build/apps")
 ((${#variants[@]})) || variants=(":")
 
