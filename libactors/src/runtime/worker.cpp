@@ -11,6 +11,7 @@
 #include "actors/data/partition.hpp"
 #include "actors/nn/model_spec.hpp"
 #include "actors/optim/optimizer.hpp"
+#include "actors/runtime/metrics_hooks.hpp"
 #include "actors/runtime/transport.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
@@ -57,6 +58,7 @@ struct worker_state {
   clock_type::time_point start;
   caf::typed_response_promise<worker_result> promise;
   bool finished = false;
+  metrics::worker_meter meter; // metrics/meters.hpp
 };
 
 using worker_pointer = worker_actor::stateful_pointer<worker_state>;
@@ -125,6 +127,7 @@ void resume_at(worker_state& st, const partition_cursor& c) {
 }
 
 void flush_progress(worker_state& st) {
+  st.meter.publish(totals_of(st.result));
   auto& p = st.pending;
   if (p.batches == 0 || !st.job.progress)
     return;
@@ -462,6 +465,7 @@ caf::result<worker_result> run(worker_pointer self, worker_job& job) {
   st.job = std::move(job);
   st.remote = st.job.ps && st.job.ps.node() != self->node();
   st.start = clock_type::now();
+  st.meter = worker_meter_of(self->system(), st.job.worker);
   st.promise = self->make_response_promise<worker_result>();
   if (st.job.progress) {
     // The progress sink lives in the driver: without it the job is over.
