@@ -1,6 +1,7 @@
 #include "actors/runtime/status_server.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <cstdio>
@@ -55,6 +56,13 @@ status_server::start(const status_server_options& o,
   s->server_ = std::make_unique<httplib::Server>();
   auto& svr = *s->server_;
   svr.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  // httplib's default also sets SO_REUSEPORT, with which a second process
+  // binds a port already in use and takes half of its scrapes: only
+  // SO_REUSEADDR (a restart rebinds while old connections linger).
+  svr.set_socket_options([](socket_t sock) {
+    const int one = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  });
   for (auto& r : routes)
     svr.Get(r.path, [r](const httplib::Request&, httplib::Response& res) {
       res.set_content(r.body(), r.content_type.c_str());
