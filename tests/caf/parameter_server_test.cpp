@@ -311,3 +311,92 @@ TEST_CASE_FIXTURE(fixture, "parameter_server: with the int8 wire a worker "
   CHECK(std::all_of(next->weights.values.begin(), next->weights.values.end(),
                     [](float v) { return v == 0.0f; }));
 }
+
+namespace {
+
+// A dynamic job of 5 chunks on `workers` workers.
+ps_init dynamic_init(std::uint32_t workers) {
+  auto init = make_init("adag", workers);
+  init.job.schedule.partitioning = partitioning_mode::dynamic;
+  init.chunks = 5;
+  return init;
+}
+
+commit_msg chunk_commit(std::uint32_t worker, std::uint64_t chunk,
+                        std::uint32_t generation = 0) {
+  auto msg = make_commit(worker, payload_a);
+  msg.chunk = chunk;
+  msg.cursor.generation = generation;
+  return msg;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(fixture, "parameter_server: dynamic partitioning leases chunks "
+                           "and tops the lease up on every reply") {
+  auto ps = spawn_ps(dynamic_init(2));
+  CHECK(ask<chunk_grants>(ps, lease_atom::value, 0u, 0u, 2u) == chunk_grants{0, 1});
+  CHECK(ask<chunk_grants>(ps, lease_atom::value, 1u, 0u, 1u) == chunk_grants{2});
+  auto w = ask<weights_msg>(ps, exchange_atom::value, chunk_commit(0, 0));
+  REQUIRE(w);
+  CHECK(w->grants == chunk_grants{3});
+  auto ack = ask<commit_ack>(ps, commit_atom::value, chunk_commit(1, 2));
+  REQUIRE(ack);
+  CHECK(ack->updates == 2);
+  CHECK(ack->grants == chunk_grants{4});
+  // Drained: replies grant nothing more.
+  auto last = ask<commit_ack>(ps, commit_atom::value, chunk_commit(1, 4));
+  REQUIRE(last);
+  CHECK(last->grants.empty());
+}
+
+TEST_CASE_FIXTURE(fixture, "parameter_server: a commit of a chunk not leased to "
+                           "that incarnation is refused and changes nothing") {
+  auto ps = spawn_ps(dynamic_init(2));
+  REQUIRE(ask<chunk_grants>(ps, lease_atom::value, 0u, 0u, 1u));
+  REQUIRE(ask<chunk_grants>(ps, lease_atom::value, 1u, 0u, 1u));
+  // Worker 1 claims worker 0's chunk; worker 0 claims a chunk never leased.
+  for (auto msg : {chunk_commit(1, 0), chunk_commit(0, 3)}) {
+    auto r = ask<commit_ack>(ps, commit_atom::value, msg);
+    REQUIRE_FALSE(r);
+    CHECK(is_runtime_error(r.error(), runtime_errc::bad_message));
+  }
+  CHECK(centre(ps) == initial);
+  auto s = ask<ps_stats>(ps, stats_atom::value);
+  REQUIRE(s);
+  CHECK(s->rejected == 2);
+  CHECK(s->updates == 0);
+}
+
+TEST_CASE_FIXTURE(fixture, "parameter_server: reassign puts the lost worker's "
+                           "chunks back, and only the replacement applies them") {
+  auto ps = spawn_ps(dynamic_init(2));
+  CHECK(ask<chunk_grants>(ps, lease_atom::value, 0u, 0u, 2u) == chunk_grants{0, 1});
+  auto at = ask<partition_cursor>(ps, reassign_atom::value, 0u);
+  REQUIRE(at);
+  CHECK(at->generation == 1);
+  // The old incarnation's late commit is refused (its generation is old).
+  CHECK_FALSE(ask<commit_ack>(ps, commit_atom::value, chunk_commit(0, 0, 0)));
+  // Worker 1 takes the front of the queue: the released chunk 0 first.
+  CHECK(ask<chunk_grants>(ps, lease_atom::value, 1u, 0u, 1u) == chunk_grants{0});
+  CHECK(ask<chunk_grants>(ps, lease_atom::value, 0u, 1u, 1u) == chunk_grants{1});
+  CHECK(ask<commit_ack>(ps, commit_atom::value, chunk_commit(0, 1, 1)));
+  CHECK(ask<commit_ack>(ps, commit_atom::value, chunk_commit(1, 0, 0)));
+  CHECK(centre(ps) == plus(plus(initial, payload_a), payload_a));
+}
+
+TEST_CASE_FIXTURE(fixture, "parameter_server: a restored queue hands out its "
+                           "pending chunks first; Averaging refuses dynamic mode") {
+  auto init = dynamic_init(1);
+  init.queue.next_fresh = 3;
+  init.queue.pending = {1};
+  auto ps = spawn_ps(init);
+  CHECK(ask<chunk_grants>(ps, lease_atom::value, 0u, 0u, 2u) == chunk_grants{1, 3});
+  auto avg = make_init("averaging", 2);
+  avg.job.schedule.partitioning = partitioning_mode::dynamic;
+  avg.chunks = 5;
+  auto bad = spawn_ps(avg);
+  auto r = ask<chunk_grants>(bad, lease_atom::value, 0u, 0u, 1u);
+  REQUIRE_FALSE(r);
+  CHECK(is_runtime_error(r.error(), runtime_errc::bad_job));
+}

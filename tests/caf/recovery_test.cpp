@@ -47,19 +47,7 @@ ps_init server_init(const std::string& trainer, std::uint32_t workers) {
   return init;
 }
 
-struct fixture : test_coordinator_fixture<sim_config> {
-  ~fixture() override {
-    for (auto& a : spawned)
-      anon_send_exit(a, caf::exit_reason::user_shutdown);
-    run();
-  }
-
-  template <class Handle>
-  Handle keep(Handle h) {
-    spawned.push_back(caf::actor_cast<caf::actor>(h));
-    return h;
-  }
-
+struct fixture : testing::keeping_fixture<sim_config> {
   template <class T, class Handle, class... Ts>
   caf::expected<T> ask(const Handle& hdl, Ts... xs) {
     return testing::ask<T>(*this, hdl, std::move(xs)...);
@@ -74,14 +62,6 @@ struct fixture : test_coordinator_fixture<sim_config> {
     init.checkpoint_every = every;
     return keep(spawn_parameter_server(sys, std::move(init)));
   }
-
-  ps_stats stats(const ps_actor& ps) {
-    auto s = ask<ps_stats>(ps, stats_atom::value);
-    REQUIRE(s);
-    return *s;
-  }
-
-  std::vector<caf::actor> spawned;
 };
 
 } // namespace

@@ -32,11 +32,13 @@ run_state sample_state() {
   rs.job.schedule.batch_size = 8;
   rs.job.schedule.seed = 9;
   rs.job.schedule.scale_max = 250;
+  rs.job.schedule.partitioning = partitioning_mode::dynamic;
   rs.job.wire = "int8";
   rs.dataset = "fashion";
   rs.server.updates = 12;
   rs.server.weights.values = {1.0f, -2.0f, 0.5f};
   rs.server.cursors = {{10, 1, 0}, {11, 0, 2}};
+  rs.server.queue = {40, {17, 38, 39}};
   return rs;
 }
 
@@ -63,6 +65,7 @@ TEST_CASE("run checkpoint: the job spec's parts and the server state round-trip"
   CHECK(job.schedule.batch_size == 8);
   CHECK(job.schedule.seed == 9);
   CHECK(job.schedule.scale_max == 250);
+  CHECK(job.schedule.partitioning == partitioning_mode::dynamic);
   CHECK(job.wire == "int8");
   CHECK(out->dataset == "fashion");
   CHECK(out->server.updates == 12);
@@ -70,6 +73,9 @@ TEST_CASE("run checkpoint: the job spec's parts and the server state round-trip"
   REQUIRE(out->server.cursors.size() == 2);
   CHECK(out->server.cursors[1].batches_done == 11);
   CHECK(out->server.cursors[1].generation == 2);
+  // Dynamic partitioning: the chunk queue, leased chunks as pending.
+  CHECK(out->server.queue.next_fresh == 40);
+  CHECK(out->server.queue.pending == std::vector<std::uint64_t>{17, 38, 39});
 }
 
 TEST_CASE("run checkpoint: a protocol-3 checkpoint (flat job) still resumes") {

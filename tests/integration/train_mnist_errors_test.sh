@@ -28,4 +28,11 @@ expect_failure "bad node address" 2 "node address 'nohost': expected host:port" 
 expect_failure "nobody listening" 1 "cannot connect to node 127.0.0.1:1" \
   "$train" --data="$data" --nodes=127.0.0.1:1 --epochs=1
 expect_failure "bad trainer option" 2 "rho" "$train" --data="$data" --trainer=aeasgd --rho=0
+expect_failure "bad partitioning" 2 "option 'partitioning' expects static or dynamic" \
+  "$train" --data="$data" --partitioning=chunks
+expect_failure "dynamic partitioning with averaging" 2 \
+  "option 'partitioning': trainer 'averaging' does not support dynamic partitioning" \
+  "$train" --data="$data" --trainer=averaging --partitioning=dynamic
+expect_failure "dynamic partitioning with single" 2 "trainer 'single' does not support dynamic" \
+  "$train" --data="$data" --trainer=single --partitioning=dynamic
 finish

@@ -17,6 +17,7 @@
 
 #include <caf/io/all.hpp>
 
+#include "actors/cluster/chunk_plan.hpp"
 #include "actors/cluster/job_supervisor.hpp"
 #include "actors/data/partition.hpp"
 #include "actors/runtime/data_loader.hpp"
@@ -70,6 +71,7 @@ server_snapshot snapshot_of(ps_snapshot snap) {
   s.updates = snap.updates;
   s.weights = std::move(snap.weights.values);
   s.cursors = std::move(snap.cursors);
+  s.queue = std::move(snap.queue);
   return s;
 }
 
@@ -122,6 +124,8 @@ private:
   result<std::size_t> server_node() const;
   void spawn_sink(std::size_t workers);
   status start(const update_rule& rule);
+  std::vector<std::vector<std::uint32_t>> shards_of(const update_rule& rule,
+                                                    std::size_t total);
 
   // The supervisor's actions.
   status apply(supervisor_actions acts);
@@ -179,6 +183,8 @@ private:
   std::vector<bool> has_data_;
   std::vector<std::vector<std::uint32_t>> shards_;
   std::uint32_t crc_ = 0;
+  // Dynamic partitioning: the chunks of the run (cluster/chunk_plan.hpp).
+  std::uint64_t chunks_ = 0;
   clock_type::time_point start_ = clock_type::now();
   cluster_result out_;
 };
@@ -187,6 +193,9 @@ result<cluster_result> job_runner::run() {
   const auto rule = make_rule(job_.trainer);
   if (!rule)
     return rule.error();
+  if (auto st = check_partitioning(job_.trainer.name, job_.schedule.partitioning);
+      !st)
+    return st;
   if (auto st = connect_nodes(); !st)
     return st;
   if (auto st = handshake(); !st)
@@ -328,11 +337,28 @@ status job_runner::start(const update_rule& rule) {
   workers_.resize(total);
   start_ = clock_type::now();
   has_data_.assign(nodes_.size(), !opts_.send_shards);
-  shards_ = partition(permutation(train_.rows, job_.schedule.seed), total);
+  shards_ = shards_of(rule, total);
   crc_ = labels_checksum(train_.labels);
   auto st = apply(sup_->start());
   self_->send(sink_, run_atom::value); // training starts: the sink's clock
   return st;
+}
+
+// Each worker's rows: a static slice of one shuffle, or with dynamic
+// partitioning the whole training set (the worker indexes it by the rows
+// of its chunks), whose chunk count the server's queue needs.
+std::vector<std::vector<std::uint32_t>> job_runner::shards_of(const update_rule& rule,
+                                                              std::size_t total) {
+  if (job_.schedule.partitioning != partitioning_mode::dynamic)
+    return partition(permutation(train_.rows, job_.schedule.seed), total);
+  chunks_ = make_chunk_plan(train_.rows, job_.schedule.batch_size,
+                            rule.options().window, job_.schedule.epochs,
+                            job_.schedule.seed)
+              .total_chunks;
+  std::vector<std::uint32_t> all(train_.rows);
+  for (std::size_t r = 0; r < all.size(); ++r)
+    all[r] = static_cast<std::uint32_t>(r);
+  return std::vector<std::vector<std::uint32_t>>(total, all);
 }
 
 status job_runner::apply(supervisor_actions acts) {
@@ -360,6 +386,8 @@ status job_runner::execute(act::spawn_server& a) {
   init.driver = sink_;
   init.updates = a.from.updates;
   init.cursors = std::move(a.from.cursors);
+  init.chunks = chunks_;
+  init.queue = std::move(a.from.queue);
   init.checkpoint_every = opts_.checkpoint_every;
   init.checkpoint_seconds = opts_.checkpoint_seconds;
   if (embedded_) {
@@ -551,6 +579,7 @@ status job_runner::on_result(worker_result& r) {
   acc.commits += r.commits;
   acc.seconds = now_s();
   acc.wait_seconds += r.wait_seconds;
+  acc.chunks += r.chunks;
   acc.bytes_sent += r.bytes_sent;
   acc.bytes_received += r.bytes_received;
   acc.relayed = acc.relayed || r.relayed;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <tuple>
 
 #include "actors/runtime/metrics_hooks.hpp"
@@ -27,6 +28,10 @@ struct ps_state {
   std::vector<std::unique_ptr<wire::centre_encoder>> centres;
   /// Per worker: the position of its last applied commit and generation.
   std::vector<partition_cursor> cursors;
+  /// Dynamic partitioning: the run's chunk queue and, per worker, the lease
+  /// depth its first lease asked for (1, or 2 with an overlapped exchange).
+  std::optional<chunk_queue> queue;
+  std::vector<std::size_t> depth;
   progress_actor driver;
   std::uint64_t checkpoint_every = 0;
   double checkpoint_seconds = 0;
@@ -79,7 +84,22 @@ caf::error validate(ps_state& st, const commit_msg& msg) {
     if (!std::isfinite(v))
       return reject("commit from worker " + std::to_string(msg.worker)
                     + " holds a non-finite value");
+  // Last, as it takes the chunk off the worker's lease: nothing may refuse
+  // the commit after this.
+  if (st.queue
+      && st.queue->complete(msg.worker, msg.cursor.generation, msg.chunk)
+           == chunk_outcome::stale)
+    return reject("commit of chunk " + std::to_string(msg.chunk)
+                  + ", which is not leased to worker " + std::to_string(msg.worker)
+                  + " generation " + std::to_string(msg.cursor.generation));
   return {};
+}
+
+// Dynamic partitioning: tops `worker`'s lease up; nothing in static mode.
+chunk_grants top_up(ps_state& st, std::uint32_t worker) {
+  if (!st.queue)
+    return {};
+  return st.queue->lease(worker, st.cursors[worker].generation, st.depth[worker]);
 }
 
 caf::error apply(ps_state& st, const commit_msg& msg) {
@@ -118,6 +138,8 @@ void maybe_checkpoint(ps_state& st) {
   snap.weights.values = st.centre;
   snap.cursors = st.cursors;
   snap.stats = st.stats;
+  if (st.queue)
+    snap.queue = st.queue->snapshot();
   caf::anon_send(st.driver, checkpoint_atom::value, std::move(snap));
   st.last_checkpoint = st.stats.updates;
   st.last_checkpoint_at = now;
@@ -130,6 +152,24 @@ void release_waiting(ps_state& st) {
   for (auto& [rp, worker, want_delta] : st.waiting)
     rp.deliver(snapshot(st, worker, want_delta));
   st.waiting.clear();
+}
+
+// Dynamic partitioning: the queue of init.chunks chunks from init.queue.
+void init_queue(ps_state& st, const ps_init& init) {
+  if (st.job.schedule.partitioning != partitioning_mode::dynamic)
+    return;
+  if (auto ok = check_partitioning(st.job.trainer.name, partitioning_mode::dynamic);
+      !ok) {
+    st.setup_error = make_runtime_error(runtime_errc::bad_job, ok.message());
+    return;
+  }
+  if (auto ok = chunk_queue::check(init.queue, init.chunks); !ok) {
+    st.setup_error = make_runtime_error(runtime_errc::bad_job,
+                                        "restored chunk queue: " + ok.message());
+    return;
+  }
+  st.queue.emplace(init.chunks, st.job.trainer.workers, init.queue);
+  st.depth.assign(st.job.trainer.workers, 1);
 }
 
 // Takes the job and the centre from `init`; false (and setup_error set) if
@@ -165,6 +205,7 @@ void init_state(ps_state& st, ps_init& init) {
   }
   for (std::uint32_t w = 0; w < st.job.trainer.workers; ++w)
     st.centres.push_back(codec->make_centre_encoder());
+  init_queue(st, init);
 }
 
 caf::result<weights_msg> pull(ps_pointer self, std::uint32_t worker,
@@ -197,7 +238,7 @@ caf::result<commit_ack> commit(ps_pointer self, const commit_msg& msg) {
     return err;
   release_waiting(st);
   maybe_checkpoint(st);
-  return commit_ack{st.stats.updates};
+  return commit_ack{st.stats.updates, top_up(st, msg.worker)};
 }
 
 caf::result<weights_msg> exchange(ps_pointer self, const commit_msg& msg) {
@@ -213,7 +254,29 @@ caf::result<weights_msg> exchange(ps_pointer self, const commit_msg& msg) {
     return rp;
   }
   release_waiting(st);
-  return snapshot(st, msg.worker, msg.want_delta);
+  auto out = snapshot(st, msg.worker, msg.want_delta);
+  out.grants = top_up(st, msg.worker);
+  return out;
+}
+
+// A worker's first lease in dynamic mode; later ones ride on the replies.
+caf::result<chunk_grants> first_lease(ps_state& st, std::uint32_t worker,
+                                      std::uint32_t generation, std::uint32_t depth) {
+  if (st.setup_error)
+    return st.setup_error;
+  if (!st.queue)
+    return make_runtime_error(runtime_errc::bad_job,
+                              "lease request in a job with static partitions");
+  if (worker >= st.job.trainer.workers || depth == 0
+      || generation != st.cursors[worker].generation) {
+    ++st.stats.rejected;
+    return make_runtime_error(runtime_errc::bad_message,
+                              "lease request of worker " + std::to_string(worker)
+                                + " generation " + std::to_string(generation)
+                                + " depth " + std::to_string(depth));
+  }
+  st.depth[worker] = depth;
+  return top_up(st, worker);
 }
 
 caf::result<partition_cursor> reassign(ps_state& st, std::uint32_t worker) {
@@ -226,6 +289,8 @@ caf::result<partition_cursor> reassign(ps_state& st, std::uint32_t worker) {
   // whole centre.
   ++st.cursors[worker].generation;
   st.centres[worker]->reset();
+  if (st.queue)
+    st.queue->release(worker); // its chunks go back to the front
   return st.cursors[worker];
 }
 
@@ -248,7 +313,9 @@ ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
       return pull(self, worker, want_delta);
     },
     [self](commit_atom, commit_msg& msg) { return commit(self, msg); },
-    [self](exchange_atom, commit_msg& msg) { return exchange(self, msg); },
+    // Qualified: the handle's std:: template arguments would let ADL pick
+    // std::exchange.
+    [self](exchange_atom, commit_msg& msg) { return actors::exchange(self, msg); },
     [self](weights_atom) {
       // The trained model, whole and exact; not a worker pull.
       weights_msg out;
@@ -260,6 +327,10 @@ ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
     [self](stats_atom) { return self->state.stats; },
     [self](reassign_atom, std::uint32_t worker) {
       return reassign(self->state, worker);
+    },
+    [self](lease_atom, std::uint32_t worker, std::uint32_t generation,
+           std::uint32_t depth) {
+      return first_lease(self->state, worker, generation, depth);
     },
   };
 }

@@ -142,6 +142,8 @@ void register_wire_types(caf::actor_system_config& cfg) {
     .add_message_type<std::vector<partition_cursor>>(
       "std::vector<actors::partition_cursor>")
     .add_message_type<ps_snapshot>("actors::ps_snapshot")
+    .add_message_type<chunk_queue_state>("actors::chunk_queue_state")
+    .add_message_type<chunk_grants>("std::vector<uint64_t>")
     .add_message_type<shard_request>("actors::shard_request")
     .add_message_type<shard_data>("actors::shard_data")
     .add_message_type<progress_msg>("actors::progress_msg")

@@ -19,6 +19,10 @@ constexpr const char* updates_key = "updates";
 constexpr const char* batches_key = "cursor.batches_done";
 constexpr const char* stage_key = "cursor.stage";
 constexpr const char* generation_key = "cursor.generation";
+// Dynamic partitioning's chunk queue (cluster/chunk_queue.hpp); absent in
+// files written before protocol 5, which were all static.
+constexpr const char* queue_next_key = "queue.next_fresh";
+constexpr const char* queue_pending_key = "queue.pending";
 
 // The flat job description checkpoints held before the job spec had parts
 // (protocol 3), in its serialized order; read only.
@@ -97,6 +101,8 @@ checkpoint to_checkpoint(const run_state& state) {
     s.push_back(cur.stage);
     g.push_back(cur.generation);
   }
+  c.counters[queue_next_key] = {state.server.queue.next_fresh};
+  c.counters[queue_pending_key] = state.server.queue.pending;
   return c;
 }
 
@@ -151,6 +157,13 @@ result<run_state> from_checkpoint(const checkpoint& c, const std::string& source
                                 + " (expected 0, 1 or 2)");
     out.server.cursors.push_back(cur);
   }
+  if (auto* next = counter(queue_next_key); next != nullptr) {
+    if (next->size() != 1)
+      return missing("chunk queue position");
+    out.server.queue.next_fresh = next->front();
+  }
+  if (auto* pending = counter(queue_pending_key); pending != nullptr)
+    out.server.queue.pending = *pending;
   return out;
 }
 

@@ -5,8 +5,10 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 
+#include "actors/cluster/chunk_source.hpp"
 #include "actors/data/dataset.hpp"
 #include "actors/data/partition.hpp"
 #include "actors/nn/model_spec.hpp"
@@ -58,6 +60,14 @@ struct worker_state {
   clock_type::time_point start;
   caf::typed_response_promise<worker_result> promise;
   bool finished = false;
+  // Dynamic partitioning (what to train next): the leased chunks, the
+  // order of the epoch being trained (the shard is the whole training set),
+  // the chunk of the commit being made, and loss sums and batches per epoch.
+  std::optional<chunk_source> source;
+  std::size_t order_epoch = ~std::size_t{0};
+  std::uint64_t sending_chunk = no_chunk;
+  std::vector<double> loss_sums;
+  std::vector<std::uint64_t> loss_batches;
   metrics::worker_meter meter; // metrics/meters.hpp
 };
 
@@ -89,10 +99,13 @@ void new_epoch_order(worker_state& st) {
                             + st.job.worker * 7919ULL + st.epoch);
 }
 
-// The worker's position at an exchange, as the server records it.
+// The worker's position at an exchange, as the server records it (with
+// dynamic partitioning only the generation: the queue knows the rest).
 partition_cursor cursor_now(worker_state& st) {
   partition_cursor c;
   c.generation = st.job.start.generation;
+  if (st.source)
+    return c;
   const std::uint64_t before = (st.epoch - 1) * st.batches;
   if (st.i > st.batches && st.epoch_end_done) {
     c.batches_done = before + st.batches;
@@ -152,16 +165,15 @@ void finish(worker_pointer self) {
   self->quit();
 }
 
-void train_batch(worker_state& st) {
+// Trains one mini-batch of the shard's rows `rows` (batch_size of them).
+double train_rows(worker_state& st, const std::uint32_t* rows) {
   const std::size_t b = st.job.job.schedule.batch_size;
-  gather_batch(st.shard, st.order.data() + (st.i - 1) * b, b, st.scale,
-               st.x.data(), st.y.data());
+  gather_batch(st.shard, rows, b, st.scale, st.x.data(), st.y.data());
   step_context ctx{st.pool.get(), true, &st.dropout_rng};
   auto res = st.net.train_step(st.x.data(), st.y.data(), b, ctx);
   st.opt->step(st.net.params(), st.net.grads(), st.net.param_count(),
                 st.pool.get());
   st.result.samples += b;
-  st.epoch_loss += res.loss;
   auto& p = st.pending;
   ++p.batches;
   p.samples += b;
@@ -169,6 +181,42 @@ void train_batch(worker_state& st) {
   ++p.loss_batches;
   if (p.batches >= st.job.job.schedule.progress_every)
     flush_progress(st);
+  return res.loss;
+}
+
+// The static walk's batch i of its epoch.
+void train_batch(worker_state& st) {
+  const std::size_t b = st.job.job.schedule.batch_size;
+  st.epoch_loss += train_rows(st, st.order.data() + (st.i - 1) * b);
+}
+
+// Dynamic partitioning: batch `s.batch` of epoch `s.epoch`'s global order.
+void train_chunk_batch(worker_state& st, const chunk_step& s) {
+  const auto& plan = st.source->plan();
+  if (st.order_epoch != s.epoch) {
+    st.order = epoch_order(plan, s.epoch);
+    st.order_epoch = s.epoch;
+  }
+  st.epoch = s.epoch + 1;
+  const double loss = train_rows(st, st.order.data() + s.batch * plan.batch);
+  st.loss_sums[s.epoch] += loss;
+  ++st.loss_batches[s.epoch];
+}
+
+// Dynamic partitioning: the chunks completed and the mean loss of the
+// batches this worker trained in each epoch (0 where it trained none).
+void finish_chunks(worker_state& st) {
+  st.result.chunks = st.source->completed();
+  for (std::size_t e = 0; e < st.loss_sums.size(); ++e)
+    st.result.epoch_loss.push_back(
+      st.loss_batches[e] > 0 ? st.loss_sums[e] / static_cast<double>(st.loss_batches[e])
+                             : 0.0);
+}
+
+// Dynamic partitioning: the grants on a reply to this worker's commit.
+void take_grants(worker_state& st, const chunk_grants& grants) {
+  if (st.source)
+    st.source->replied(grants);
 }
 
 // Bytes `b` took on the link to the server (fp32's if nothing was
@@ -186,6 +234,7 @@ commit_msg make_commit(worker_state& st, std::uint64_t last_update,
   msg.worker = st.job.worker;
   msg.last_update = last_update;
   msg.cursor = cursor_now(st);
+  msg.chunk = st.sending_chunk;
   msg.payload.values = std::move(payload);
   msg.payload.format = st.commits->encode(msg.payload.values);
   st.result.bytes_sent += link_bytes(st, msg.payload);
@@ -238,6 +287,7 @@ void exchange(worker_pointer self) {
           }
           st.result.wait_seconds += seconds_since(sent_at);
           ++st.result.commits;
+          take_grants(st, w.grants);
           load_centre(st);
           self->send(self, step_atom::value);
         },
@@ -259,15 +309,40 @@ void exchange(worker_pointer self) {
         auto msg = make_commit(st, c.version, std::move(payload));
         self->request(st.job.ps, timeout, commit_atom::value, std::move(msg))
           .then(
-            [self, sent_at](commit_ack&) {
+            [self, sent_at](commit_ack& ack) {
               auto& st = self->state;
               st.result.wait_seconds += seconds_since(sent_at);
               ++st.result.commits;
+              take_grants(st, ack.grants);
               self->send(self, step_atom::value);
             },
             on_error);
       },
       on_error);
+}
+
+// Dynamic partitioning: step() through the leased chunks.
+void step_chunks(worker_pointer self) {
+  auto& st = self->state;
+  for (std::size_t done = 0; done < batches_per_slice; ++done) {
+    const auto s = st.source->next();
+    switch (s.kind) {
+      case chunk_step::train:
+        train_chunk_batch(st, s);
+        continue;
+      case chunk_step::commit:
+        st.sending_chunk = s.chunk;
+        exchange(self);
+        return;
+      case chunk_step::wait:
+        return; // the reply schedules the next step
+      case chunk_step::finished:
+        finish_chunks(st);
+        finish(self);
+        return;
+    }
+  }
+  self->send(self, step_atom::value);
 }
 
 // Trains up to batches_per_slice batches; returns after scheduling either
@@ -276,6 +351,10 @@ void step(worker_pointer self) {
   auto& st = self->state;
   if (st.finished)
     return;
+  if (st.source) {
+    step_chunks(self);
+    return;
+  }
   const auto& job = st.job.job;
   for (std::size_t done = 0; done < batches_per_slice; ++done) {
     if (st.i > st.batches) {
@@ -348,11 +427,20 @@ caf::error setup(worker_state& st, shard_data& s) {
     return make_runtime_error(runtime_errc::bad_job,
                               "model does not fit the data's shape");
   st.scale = scaling_of(job.schedule);
-  st.batches = full_batches(st.shard.rows, job.schedule.batch_size);
   st.x.resize(job.schedule.batch_size * st.shard.features());
   st.y.resize(job.schedule.batch_size * st.shard.classes);
   st.dropout_rng.reseed(job.schedule.seed ^ (0x9e37ULL * (st.job.worker + 1))
                          ^ (0x51ULL * st.job.start.generation));
+  if (job.schedule.partitioning == partitioning_mode::dynamic) {
+    // The shard is the whole training set; the server leases the chunks.
+    st.source.emplace(make_chunk_plan(st.shard.rows, job.schedule.batch_size,
+                                      st.rule->options().window,
+                                      job.schedule.epochs, job.schedule.seed));
+    st.loss_sums.assign(job.schedule.epochs, 0.0);
+    st.loss_batches.assign(job.schedule.epochs, 0);
+    return {};
+  }
+  st.batches = full_batches(st.shard.rows, job.schedule.batch_size);
   const auto total = static_cast<std::uint64_t>(st.batches) * job.schedule.epochs;
   if (st.job.start.batches_done > total)
     return make_runtime_error(runtime_errc::bad_job,
@@ -362,6 +450,24 @@ caf::error setup(worker_state& st, shard_data& s) {
   resume_at(st, st.job.start);
   new_epoch_order(st);
   return {};
+}
+
+// Dynamic partitioning: asks the server for the first chunks, then starts
+// stepping; static: starts stepping.
+void first_lease(worker_pointer self) {
+  auto& st = self->state;
+  if (!st.source) {
+    self->send(self, step_atom::value);
+    return;
+  }
+  self->request(st.job.ps, timeout_of(st.job.job), lease_atom::value, st.job.worker,
+                st.job.start.generation, std::uint32_t{1})
+    .then(
+      [self](chunk_grants& grants) {
+        self->state.source->grant(grants);
+        self->send(self, step_atom::value);
+      },
+      [self](caf::error& err) { fail(self, std::move(err)); });
 }
 
 // Fetches the shard, then the centre, then starts stepping.
@@ -397,7 +503,7 @@ void begin(worker_pointer self) {
                 return;
               }
               load_centre(st);
-              self->send(self, step_atom::value);
+              first_lease(self);
             },
             on_error);
       },

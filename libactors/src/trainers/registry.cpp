@@ -26,15 +26,16 @@ std::size_t members(const rule_options& full) { return full.num_ensembles; }
 
 const std::vector<trainer_entry>& trainer_registry() {
   static const std::vector<trainer_entry> table{
-    // name, default window, needs a server, fixed workers, factory
-    {"single", 0, false, one, make<single>},
-    {"averaging", 0, true, as_offered, make<averaging>},
-    {"ensemble", 0, false, members, make<ensemble>},
-    {"downpour", downpour::default_window, true, as_offered, make<downpour>},
-    {"adag", adag::default_window, true, as_offered, make<adag>},
-    {"dynsgd", dynsgd::default_window, true, as_offered, make<dynsgd>},
-    {"aeasgd", aeasgd::default_window, true, as_offered, make<aeasgd>},
-    {"eamsgd", aeasgd::default_window, true, as_offered, make<eamsgd>},
+    // name, default window, needs a server, fixed workers, dynamic
+    // partitioning, factory
+    {"single", 0, false, one, false, make<single>},
+    {"averaging", 0, true, as_offered, false, make<averaging>},
+    {"ensemble", 0, false, members, false, make<ensemble>},
+    {"downpour", downpour::default_window, true, as_offered, true, make<downpour>},
+    {"adag", adag::default_window, true, as_offered, true, make<adag>},
+    {"dynsgd", dynsgd::default_window, true, as_offered, true, make<dynsgd>},
+    {"aeasgd", aeasgd::default_window, true, as_offered, true, make<aeasgd>},
+    {"eamsgd", aeasgd::default_window, true, as_offered, true, make<eamsgd>},
   };
   return table;
 }

@@ -10,6 +10,11 @@
 // fault the driver handles is a unit test without sockets
 // (tests/unit/job_supervisor_test.cpp).
 //
+// With dynamic partitioning (--partitioning=dynamic) a "partition" is a
+// worker slot: its cursor carries only the generation, and replacing its
+// worker (act::reassign) makes the server put the chunks it held back in the
+// queue (cluster/chunk_queue.hpp); nothing else here differs.
+//
 // Every partition has one worker at a time, its *incarnation*, numbered by
 // the partition's generation; the parameter server refuses commits of an
 // older one. Events about a worker carry the generation the driver spawned
@@ -26,6 +31,7 @@
 #include <variant>
 #include <vector>
 
+#include "actors/cluster/chunk_queue.hpp"
 #include "actors/cluster/partition_cursor.hpp"
 #include "actors/util/status.hpp"
 
@@ -43,11 +49,14 @@ enum class exit_cause {
 };
 
 /// The state a parameter server starts from: the centre, the updates
-/// applied to it and every partition's cursor at that point.
+/// applied to it and every partition's cursor at that point, and with
+/// dynamic partitioning its chunk queue (leased chunks count as not applied,
+/// so a restart from here hands them out again).
 struct server_snapshot {
   std::uint64_t updates = 0;
   std::vector<float> weights;
   std::vector<partition_cursor> cursors;
+  chunk_queue_state queue;
 };
 
 /// What the supervisor asks the driver to do; `act::` names each action.

@@ -6,6 +6,14 @@
 // a payload of the wrong size, from a worker id outside the job, or holding
 // a NaN or infinity is answered with a bad_message error and counted.
 // Averaging's pulls wait until every worker's payload of the round is in.
+//
+// With --partitioning=dynamic it also holds the run's chunk queue
+// (cluster/chunk_queue.hpp, which says why it lives here): a worker's first
+// lease is a lease_atom request, every later one rides on the reply to its
+// commit or exchange (grants, topped up to the worker's lease depth); a
+// commit must complete a chunk leased to that worker's incarnation or it is
+// refused; reassign puts the replaced worker's chunks back at the front of
+// the queue; snapshots carry the queue.
 #pragma once
 
 #include "actors/runtime/protocol.hpp"

@@ -22,13 +22,14 @@
 
 #include <caf/all.hpp>
 
+#include "actors/cluster/chunk_queue.hpp"
 #include "actors/cluster/partition_cursor.hpp"
 #include "actors/train/job_spec.hpp"
 
 namespace actors {
 
 /// Bumped whenever a message layout or meaning changes.
-constexpr std::uint32_t protocol_version = 4;
+constexpr std::uint32_t protocol_version = 5;
 
 /// Written in the sender's byte order; a peer reading anything else has a
 /// different byte order and the raw float buffers would be garbage.
@@ -55,6 +56,13 @@ using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using reassign_atom = caf::atom_constant<caf::atom("reassign")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("ckpt")>;
+using lease_atom = caf::atom_constant<caf::atom("lease")>;
+
+/// commit_msg::chunk of a commit that completes no chunk (static mode).
+constexpr std::uint64_t no_chunk = ~std::uint64_t{0};
+
+/// Chunk ids (cluster/chunk_plan.hpp) newly leased to a worker.
+using chunk_grants = std::vector<std::uint64_t>;
 
 // -- errors ----------------------------------------------------------------------
 
@@ -152,11 +160,15 @@ struct weights_msg {
   /// The weights are the change of the centre since the last centre this
   /// worker received (a codec with deltas, e.g. int8), to be added to it.
   bool delta = false;
+  /// Dynamic partitioning: chunks newly leased to the worker this answers
+  /// (an exchange's reply; the server tops the lease up to its depth).
+  chunk_grants grants;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, weights_msg& x) {
-  return f(caf::meta::type_name("weights_msg"), x.version, x.weights, x.delta);
+  return f(caf::meta::type_name("weights_msg"), x.version, x.weights, x.delta,
+           x.grants);
 }
 
 /// Worker -> parameter server: one payload of the trainer's rule.
@@ -171,22 +183,28 @@ struct commit_msg {
   /// this worker received (its centre decoder wants deltas: a codec with
   /// deltas, e.g. int8, and the server on another node).
   bool want_delta = false;
+  /// Dynamic partitioning: the chunk this commit completes, which must be
+  /// leased to this worker's incarnation (else the commit is refused);
+  /// no_chunk in static mode.
+  std::uint64_t chunk = no_chunk;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, commit_msg& x) {
   return f(caf::meta::type_name("commit_msg"), x.worker, x.last_update,
-           x.cursor, x.payload, x.want_delta);
+           x.cursor, x.payload, x.want_delta, x.chunk);
 }
 
 /// Parameter server -> worker: a commit was applied.
 struct commit_ack {
   std::uint64_t updates = 0;
+  /// Dynamic partitioning: chunks newly leased to the worker.
+  chunk_grants grants;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, commit_ack& x) {
-  return f(caf::meta::type_name("commit_ack"), x.updates);
+  return f(caf::meta::type_name("commit_ack"), x.updates, x.grants);
 }
 
 /// Parameter server counters.
@@ -213,12 +231,15 @@ struct ps_snapshot {
   float_buffer weights;
   std::vector<partition_cursor> cursors;
   ps_stats stats;
+  /// Dynamic partitioning: the chunk queue (leased chunks count as not
+  /// applied); empty in static mode.
+  chunk_queue_state queue;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ps_snapshot& x) {
   return f(caf::meta::type_name("ps_snapshot"), x.updates, x.weights,
-           x.cursors, x.stats);
+           x.cursors, x.stats, x.queue);
 }
 
 /// Driver -> data loader: read these workers' shards from the node's data.
@@ -284,6 +305,8 @@ struct worker_result {
   double seconds = 0;
   /// Time spent waiting for the parameter server.
   double wait_seconds = 0;
+  /// Dynamic partitioning: chunks this worker completed (commits applied).
+  std::uint64_t chunks = 0;
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
   std::vector<double> epoch_loss;
@@ -298,7 +321,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_result& x) {
   return f(caf::meta::type_name("worker_result"), x.worker, x.node, x.samples,
            x.commits, x.seconds, x.wait_seconds, x.bytes_sent,
-           x.bytes_received, x.epoch_loss, x.weights, x.relayed);
+           x.bytes_received, x.epoch_loss, x.weights, x.relayed, x.chunks);
 }
 
 // -- actor interfaces --------------------------------------------------------------
@@ -312,7 +335,11 @@ using ps_actor = caf::typed_actor<
   caf::replies_to<exchange_atom, commit_msg>::with<weights_msg>,
   caf::replies_to<weights_atom>::with<weights_msg>,
   caf::replies_to<stats_atom>::with<ps_stats>,
-  caf::replies_to<reassign_atom, std::uint32_t>::with<partition_cursor>>;
+  caf::replies_to<reassign_atom, std::uint32_t>::with<partition_cursor>,
+  // Dynamic partitioning, a worker's first lease: (worker, generation,
+  // depth) -> the chunks leased to it; later ones ride on the replies.
+  caf::replies_to<lease_atom, std::uint32_t, std::uint32_t, std::uint32_t>::with<
+    chunk_grants>>;
 
 /// One per node and job: the handshake and the node's data shards.
 using loader_actor = caf::typed_actor<
@@ -344,12 +371,17 @@ struct ps_init {
   std::uint64_t checkpoint_every = 0;
   /// ... or when this many seconds passed since the last one (0 = never).
   double checkpoint_seconds = 0;
+  /// Dynamic partitioning: the chunks of the run (chunk_plan::total_chunks)
+  /// and the queue to start from (restored; empty = a fresh run).
+  std::uint64_t chunks = 0;
+  chunk_queue_state queue;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ps_init& x) {
   return f(caf::meta::type_name("ps_init"), x.job, x.weights, x.driver,
-           x.updates, x.cursors, x.checkpoint_every, x.checkpoint_seconds);
+           x.updates, x.cursors, x.checkpoint_every, x.checkpoint_seconds,
+           x.chunks, x.queue);
 }
 
 /// Driver -> worker: everything a worker needs to run.

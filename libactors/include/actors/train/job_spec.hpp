@@ -15,6 +15,7 @@
 
 #include "actors/data/dataset.hpp"
 #include "actors/optim/optimizer.hpp"
+#include "actors/train/partitioning.hpp"
 #include "actors/trainers/update_rule.hpp"
 
 namespace actors {
@@ -34,12 +35,15 @@ struct schedule_options {
   std::size_t progress_every = 50;
   /// Longest wait for any single reply before the job fails, in seconds.
   double timeout_seconds = 120;
+  /// Static slices or chunks from the server's queue (train/partitioning.hpp);
+  /// resolved by the driver, never left to the workers.
+  partitioning_mode partitioning = partitioning_mode::fixed;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, schedule_options& x) {
   return f(x.epochs, x.batch_size, x.seed, x.scale_max, x.progress_every,
-           x.timeout_seconds);
+           x.timeout_seconds, x.partitioning);
 }
 
 /// One training job.

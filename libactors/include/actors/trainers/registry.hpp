@@ -28,6 +28,11 @@ struct trainer_entry {
   /// Workers the trainer fixes, from options completed by make_rule
   /// (single: 1, ensemble: num_ensembles); 0 = as many as the nodes offer.
   std::size_t (*fixed_workers)(const rule_options& full);
+  /// True if its workers can take chunks from the server's queue
+  /// (--partitioning=dynamic): an asynchronous rule whose commits stand
+  /// alone. Averaging's round is a barrier over equal partitions; single
+  /// and ensemble have no server.
+  bool dynamic_partitioning;
   /// Builds the rule from options completed and checked by make_rule.
   std::unique_ptr<update_rule> (*make)(const rule_options& full);
 };
