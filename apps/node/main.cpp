@@ -24,7 +24,6 @@
 #include <cstdio>
 #include <regex>
 
-#include "actors/metrics/process.hpp"
 #include "actors/runtime/node_config.hpp"
 #include "actors/runtime/status_server.hpp"
 #include "actors/runtime/system_host.hpp"
@@ -180,21 +179,6 @@ int fail(const status& st) {
   return 2;
 }
 
-// node.metrics: serves `reg` on GET /metrics; nothing if the key is empty.
-result<std::unique_ptr<status_server>> serve_metrics(const raw_settings& r,
-                                                     metrics::registry& reg) {
-  if (r.metrics.empty())
-    return std::unique_ptr<status_server>{};
-  metrics::add_process_metrics(reg);
-  status_server_options so;
-  so.address = r.metrics;
-  so.allow_public = r.metrics_public;
-  so.option = "node.metrics";
-  so.consent_option = "node.metrics-public";
-  so.log_name = "node " + r.name;
-  return status_server::start(so, {metrics_route(reg)});
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -219,7 +203,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   metrics::registry registry;
-  auto metrics_server = serve_metrics(r, registry);
+  auto metrics_server = serve_metrics({r.metrics, r.metrics_public, "node.metrics",
+                                      "node.metrics-public", "node " + r.name},
+                                     registry);
   if (!metrics_server)
     return fail(metrics_server.error());
   auto hopts = host_options(r, opts);

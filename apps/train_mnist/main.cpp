@@ -18,7 +18,6 @@
 #include <optional>
 
 #include "actors/data/dataset.hpp"
-#include "actors/metrics/process.hpp"
 #include "actors/nn/model_io.hpp"
 #include "actors/nn/model_spec.hpp"
 #include "actors/runtime/run_checkpoint.hpp"
@@ -113,21 +112,6 @@ int train(settings& s, thread_pool& pool, const std::optional<run_state>& resume
   return 0;
 }
 
-// --status: serves `reg` on GET /metrics; nothing without the option.
-result<std::unique_ptr<status_server>> serve_status(const settings& s,
-                                                    metrics::registry& reg) {
-  if (s.status.empty())
-    return std::unique_ptr<status_server>{};
-  metrics::add_process_metrics(reg);
-  status_server_options so;
-  so.address = s.status;
-  so.allow_public = s.status_public;
-  so.option = "--status";
-  so.consent_option = "--status-public";
-  so.log_name = "train_mnist";
-  return status_server::start(so, {metrics_route(reg)});
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -148,7 +132,9 @@ int main(int argc, char** argv) {
   if (!s.evaluate.empty())
     return run_evaluate(s, pool);
   metrics::registry registry;
-  auto status = serve_status(s, registry);
+  auto status = serve_metrics({s.status, s.status_public, "--status",
+                               "--status-public", "train_mnist"},
+                              registry);
   if (!status)
     return fail(status.error(), 2);
   std::optional<run_state> resumed;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "actors/metrics/process.hpp"
 #include "actors/runtime/driver.hpp"
 #include "actors/runtime/transport.hpp"
 
@@ -84,6 +85,14 @@ status_server::start(const status_server_options& o,
                  "reaches this address (no authentication)\n",
                  o.log_name.c_str(), o.consent_option.c_str(), s->url_.c_str());
   return s;
+}
+
+result<std::unique_ptr<status_server>> serve_metrics(const status_server_options& o,
+                                                     metrics::registry& r) {
+  if (o.address.empty())
+    return std::unique_ptr<status_server>{};
+  metrics::add_process_metrics(r);
+  return status_server::start(o, {metrics_route(r)});
 }
 
 status_server::~status_server() {

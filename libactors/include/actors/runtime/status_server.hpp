@@ -60,6 +60,13 @@ struct status_server_options {
   std::string log_name = "status";
 };
 
+/// The usual server: nothing (null) if `o.address` is empty, else `r`,
+/// with the process's own figures added (metrics/process.hpp), on GET
+/// /metrics.
+class status_server;
+result<std::unique_ptr<status_server>> serve_metrics(const status_server_options& o,
+                                                     metrics::registry& r);
+
 /// A running status server; see the header comment.
 class status_server {
 public:
