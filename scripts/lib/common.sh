@@ -72,10 +72,13 @@ json_get() {
   }
 }
 
-# caf_node_start [--netns=NS] [--timeout=SECONDS] BIN NAME PORT LOG [OPTION...]
+# caf_node_start [--netns=NS] [--cgroup=DIR] [--timeout=SECONDS] BIN NAME PORT LOG [OPTION...]
 #
 # Starts BIN (a caf-node) in the background as node NAME on port PORT, in
-# network namespace NS if given (`ip netns exec`), with --node.name and
+# network namespace NS if given (`ip netns exec`), in the cgroup DIR from
+# its first instruction if given (e.g. one with a cpu quota, hosts.sh's
+# cgroup_cpu_make: the process joins it before `ip netns exec`, which hides
+# /sys/fs/cgroup, then becomes BIN), with --node.name and
 # --node.port, then the OPTIONs (--node.host, --config-file, ...); its output
 # goes to LOG. PORT `auto` takes a free port (free_ports), and another one
 # if that was taken meanwhile (up to 5 tries). Waits up to SECONDS (default
@@ -87,10 +90,13 @@ json_get() {
 # wrong and LOG, with LOG's last lines) goes to stderr and the status is 1.
 # Call it directly, not in $(...): only this shell can wait for its children.
 caf_node_start() {
-  local in_netns=() seconds=10
+  local in_netns=() in_cgroup=() seconds=10
+  # shellcheck disable=SC2016 # $$, $0 and $@ are the inner shell's
+  local join_cgroup='echo $$ >"$0/cgroup.procs" && exec "$@"'
   while [[ ${1:-} == --* ]]; do
     case $1 in
       --netns=?*) in_netns=(ip netns exec "${1#--netns=}") ;;
+      --cgroup=?*) in_cgroup=(sh -c "$join_cgroup" "${1#--cgroup=}") ;;
       --timeout=?*) seconds=${1#--timeout=} ;;
       *) echo "caf_node_start: unknown option '$1'" >&2; return 1 ;;
     esac
@@ -103,7 +109,7 @@ caf_node_start() {
     if [[ $want == auto ]]; then
       port=$(free_ports 1) || return 1
     fi
-    "${in_netns[@]}" "$bin" --node.name="$name" --node.port="$port" "$@" >"$log" 2>&1 &
+    "${in_cgroup[@]}" "${in_netns[@]}" "$bin" --node.name="$name" --node.port="$port" "$@" >"$log" 2>&1 &
     caf_node_pid=$!
     # shellcheck disable=SC2034 # for the caller
     caf_node_port=$port
@@ -161,34 +167,6 @@ podman_wait_listening() {
 _caf_node_failed() {
   echo "caf_node_start: caf-node $1 $2; its log, $3, ends:" >&2
   tail -n 20 "$3" 2>/dev/null | sed 's/^/  | /' >&2
-}
-
-# shape_hosts PREFIX LAST: caps the links of the hosts PREFIX-0..LAST (from
-# `scripts/netns.sh up PREFIX LAST --driver`) at 1 Gbit/s in both directions
-# (each host's eth0 and its port on the bridge) and delays what each host
-# sends by 0.2 ms, with netem; a kernel without netem (this project's
-# machines have tbf and htb, no netem) gets the rate from tbf and no delay,
-# with a note on stderr. Sets `shaping` to the eth0 qdisc used. On failure
-# says why on stderr and returns 1.
-shape_hosts() {
-  local prefix=$1 last=$2 i err
-  shaping="netem delay 0.2ms rate 1gbit"
-  # $shaping is split into tc arguments on purpose.
-  # shellcheck disable=SC2086
-  if ! err=$(tc -n "$prefix-0" qdisc add dev eth0 root $shaping 2>&1); then
-    [[ $err == *"kind is unknown"* ]] || { echo "tc qdisc add ... $shaping failed: $err" >&2; return 1; }
-    shaping="tbf rate 1gbit burst 128kb latency 5ms"
-    echo "note: this kernel has no netem qdisc: links capped at 1 Gbit/s by tbf, no delay added" >&2
-    tc -n "$prefix-0" qdisc add dev eth0 root $shaping || { echo "tc: cannot shape host 0 ($shaping)" >&2; return 1; }
-  fi
-  for ((i = 1; i <= last; i++)); do
-    tc -n "$prefix-$i" qdisc add dev eth0 root $shaping || { echo "tc: cannot shape host $i ($shaping)" >&2; return 1; }
-  done
-  for ((i = 0; i <= last; i++)); do
-    # The delay once per direction is enough: only the rate on the bridge side.
-    tc -n "$prefix-sw" qdisc add dev "$prefix-p$i" root ${shaping/delay 0.2ms /} \
-      || { echo "tc: cannot shape the bridge port of host $i" >&2; return 1; }
-  done
 }
 
 # remove_killed_runs LABEL PREFIX NETNS [SUFFIX...]: removes what earlier

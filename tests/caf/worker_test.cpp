@@ -16,6 +16,7 @@
 #include "actors/runtime/parameter_server.hpp"
 #include "actors/runtime/protocol.hpp"
 #include "actors/runtime/worker.hpp"
+#include "actors/trainers/registry.hpp"
 #include "actors/trainers/update_rule.hpp"
 
 using namespace actors;
@@ -34,6 +35,12 @@ job_spec make_job(const std::string& trainer, std::uint32_t workers) {
 }
 
 std::vector<float> initial_weights() { return testing::tiny_weights(5); }
+
+job_spec overlapped_job(const std::string& trainer, std::uint32_t workers) {
+  auto job = make_job(trainer, workers);
+  job.schedule.overlap = true;
+  return job;
+}
 
 struct fixture : test_coordinator_fixture<sim_config> {
   fixture() {
@@ -97,6 +104,21 @@ struct fixture : test_coordinator_fixture<sim_config> {
     auto run1 = self->request(w1, caf::infinite, run_atom::value,
                               make_worker_job(job, 1, ps));
     return std::make_tuple(ps, w0, w1, std::move(run0), std::move(run1));
+  }
+
+  /// A server starting from initial_weights() and worker 0 of `job` with
+  /// its shard, sent its run request (not yet delivered): the server and the
+  /// request.
+  auto start_one(const job_spec& job) {
+    ps_init init;
+    init.job = job;
+    init.weights.values = initial_weights();
+    auto ps = spawn_ps(std::move(init));
+    put_shard(0);
+    auto w0 = spawn_worker();
+    auto run0 = self->request(w0, caf::infinite, run_atom::value,
+                              make_worker_job(job, 0, ps));
+    return std::make_tuple(ps, std::move(run0));
   }
 
   template <class Handle>
@@ -223,40 +245,50 @@ TEST_CASE_FIXTURE(fixture, "worker: a missing shard ends the run with the "
   CHECK(err.code() == static_cast<std::uint8_t>(runtime_errc::data_not_found));
 }
 
-TEST_CASE_FIXTURE(fixture, "worker: with every server-based trainer, each "
-                           "worker commits as its rule says and the server "
-                           "applies every commit") {
+TEST_CASE_FIXTURE(fixture, "worker: with every server-based trainer, with "
+                           "and without overlap, each worker commits as its "
+                           "rule says and the server applies every commit") {
   for (const char* trainer :
        {"downpour", "adag", "dynsgd", "aeasgd", "eamsgd", "averaging"}) {
-    CAPTURE(trainer);
-    const auto job = make_job(trainer, 2);
-    const auto initial = initial_weights();
-    auto [ps, w0, w1, run0, run1] = start_pair(job, initial);
-    run();
-    const auto r0 = result_of(run0);
-    const auto r1 = result_of(run1);
-    auto rule = make_rule(job.trainer);
-    REQUIRE(rule);
-    const auto commits =
-      commits_per_epoch(*rule.value(), rows_per_worker / job.schedule.batch_size)
-      * job.schedule.epochs;
-    CHECK(commits > 0);
-    CHECK(r0.commits == commits);
-    CHECK(r1.commits == commits);
-    CHECK(r0.samples == job.schedule.epochs * rows_per_worker);
-    CHECK(r1.samples == job.schedule.epochs * rows_per_worker);
-    auto stats_handle = self->request(ps, caf::infinite, stats_atom::value);
-    auto centre_handle = self->request(ps, caf::infinite, weights_atom::value);
-    run();
-    stats_handle.receive(
-      [&](ps_stats& s) {
-        CHECK(s.updates == 2 * commits);
-        CHECK(s.rejected == 0);
-      },
-      [&](caf::error& err) { FAIL(describe(sys, err)); });
-    centre_handle.receive(
-      [&](weights_msg& w) { CHECK(w.weights.values != initial); },
-      [&](caf::error& err) { FAIL(describe(sys, err)); });
+    for (bool overlap : {false, true}) {
+      if (overlap && !find_trainer(trainer)->overlap)
+        continue;
+      CAPTURE(trainer);
+      CAPTURE(overlap);
+      const auto job = overlap ? overlapped_job(trainer, 2) : make_job(trainer, 2);
+      const auto initial = initial_weights();
+      auto [ps, w0, w1, run0, run1] = start_pair(job, initial);
+      run();
+      const auto r0 = result_of(run0);
+      const auto r1 = result_of(run1);
+      auto rule = make_rule(job.trainer);
+      REQUIRE(rule);
+      // Overlap changes when a worker waits, never how often it commits.
+      const auto commits =
+        commits_per_epoch(*rule.value(), rows_per_worker / job.schedule.batch_size)
+        * job.schedule.epochs;
+      CHECK(commits > 0);
+      CHECK(r0.commits == commits);
+      CHECK(r1.commits == commits);
+      CHECK(r0.samples == job.schedule.epochs * rows_per_worker);
+      CHECK(r1.samples == job.schedule.epochs * rows_per_worker);
+      // With overlap every exchange is one round trip answered with a centre
+      // (AEASGD and EAMSGD too: no pull of their own), plus the first pull.
+      if (overlap)
+        CHECK(r0.bytes_received == (commits + 1) * initial.size() * sizeof(float));
+      auto stats_handle = self->request(ps, caf::infinite, stats_atom::value);
+      auto centre_handle = self->request(ps, caf::infinite, weights_atom::value);
+      run();
+      stats_handle.receive(
+        [&](ps_stats& s) {
+          CHECK(s.updates == 2 * commits);
+          CHECK(s.rejected == 0);
+        },
+        [&](caf::error& err) { FAIL(describe(sys, err)); });
+      centre_handle.receive(
+        [&](weights_msg& w) { CHECK(w.weights.values != initial); },
+        [&](caf::error& err) { FAIL(describe(sys, err)); });
+    }
   }
 }
 
@@ -267,14 +299,7 @@ TEST_CASE_FIXTURE(fixture, "worker: a round that never completes fails the "
   auto job = make_job("averaging", 2);
   job.schedule.epochs = 1;
   job.schedule.timeout_seconds = 30;
-  ps_init init;
-  init.job = job;
-  init.weights.values = initial_weights();
-  auto ps = spawn_ps(std::move(init));
-  put_shard(0);
-  auto w0 = spawn_worker();
-  auto run0 = self->request(w0, caf::infinite, run_atom::value,
-                            make_worker_job(job, 0, ps));
+  auto [ps, run0] = start_one(job);
   // Messages only: the simulated clock stands still.
   sched.run();
   CHECK_FALSE(self->has_next_message());
@@ -294,4 +319,35 @@ TEST_CASE_FIXTURE(fixture, "worker: a round that never completes fails the "
                        [&](caf::error& e) { FAIL(describe(sys, e)); });
   // The server still holds the dead worker's promise, and with it a strong
   // reference to itself: only the exit that ~fixture sends ends it.
+}
+
+// -- overlapped exchange (--overlap=true) --------------------------------------
+
+TEST_CASE_FIXTURE(fixture, "worker: with overlap the final weights are the "
+                           "last centre rebased: W = C + (W - W_sent)") {
+  // One ADAG worker, window 2, 4 batches an epoch: its last exchange comes
+  // after its last batch, so W = W_sent then and the worker must return the
+  // last centre itself, which differs from W_sent (C moves by (W - W_pull)
+  // / 2 only). A worker that did not wait for its last reply, or did not
+  // rebase, would return W_sent.
+  auto [ps, run0] = start_one(overlapped_job("adag", 1));
+  run();
+  const auto r = result_of(run0);
+  CHECK(r.commits == 4);
+  auto centre = testing::ask<weights_msg>(*this, ps, weights_atom::value);
+  REQUIRE(centre);
+  CHECK(centre->weights.values != initial_weights());
+  CHECK(r.weights.values == centre->weights.values);
+}
+
+TEST_CASE_FIXTURE(fixture, "worker: a job asking averaging to overlap is "
+                           "refused with bad_job naming the option") {
+  auto [ps, run0] = start_one(overlapped_job("averaging", 1));
+  run();
+  REQUIRE(self->has_next_message());
+  caf::error err;
+  run0.receive([&](worker_result&) { FAIL("averaging cannot overlap"); },
+               [&](caf::error& e) { err = std::move(e); });
+  CHECK(err.code() == static_cast<std::uint8_t>(runtime_errc::bad_job));
+  CHECK(describe(sys, err).find("option 'overlap'") != std::string::npos);
 }

@@ -3,8 +3,9 @@
 set -euo pipefail
 bin_dir=$1
 repo_dir=$2
-# running, wait_for_line, free_ports, json_get, caf_node_start.
+# running, wait_for_line, free_ports, json_get, caf_node_start; shape_hosts.
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/hosts.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -167,6 +168,26 @@ fatal() {
     cat "$f" 2>/dev/null || true
   done
   exit 1
+}
+
+# run_bench LOG SCRIPT ARG...: runs the bench script SCRIPT (bash) with the
+# ARGs, its output in LOG, in the background (so that `wait` returns at once
+# on SIGINT/SIGTERM and the bench's own trap cleans up what it made), and
+# sets bench_pid. Exits 77 (skipped) when the bench cannot run here, fails
+# the test when it fails; prints LOG when it succeeds.
+run_bench() {
+  local log=$1 rc=0
+  shift
+  bash "$@" >"$log" 2>&1 &
+  bench_pid=$!
+  track_pid "$bench_pid"
+  wait "$bench_pid" || rc=$?
+  if ((rc == 77)); then
+    grep "cannot run here" "$log" || tail -3 "$log"
+    exit 77
+  fi
+  ((rc == 0)) || fatal "${*#"$repo_dir/"} exited with $rc" "$log"
+  cat "$log"
 }
 
 # --- Training reports (train_mnist --report), read with json_get. ---

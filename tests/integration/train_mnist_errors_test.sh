@@ -28,6 +28,12 @@ expect_failure "bad node address" 2 "node address 'nohost': expected host:port" 
 expect_failure "nobody listening" 1 "cannot connect to node 127.0.0.1:1" \
   "$train" --data="$data" --nodes=127.0.0.1:1 --epochs=1
 expect_failure "bad trainer option" 2 "rho" "$train" --data="$data" --trainer=aeasgd --rho=0
+expect_failure "overlap with averaging" 2 "option 'overlap': trainer 'averaging'" \
+  "$train" --data="$data" --trainer=averaging --overlap=true --epochs=1
+expect_failure "overlap with single" 2 "option 'overlap': trainer 'single'" \
+  "$train" --data="$data" --trainer=single --overlap=true --epochs=1
+expect_failure "overlap not a boolean" 2 "option 'overlap'.*true or false" \
+  "$train" --data="$data" --overlap=maybe
 expect_failure "bad partitioning" 2 "option 'partitioning' expects static or dynamic" \
   "$train" --data="$data" --partitioning=chunks
 expect_failure "dynamic partitioning with averaging" 2 \

@@ -15,6 +15,8 @@
 #include "actors/optim/optimizer.hpp"
 #include "actors/runtime/metrics_hooks.hpp"
 #include "actors/runtime/transport.hpp"
+#include "actors/train/exchange_slot.hpp"
+#include "actors/trainers/registry.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
 #include "actors/wire/codec.hpp"
@@ -48,6 +50,9 @@ struct worker_state {
   bool remote = false;
   std::unique_ptr<wire::commit_encoder> commits;
   wire::centre_decoder centre;
+  // With overlap (job.schedule.overlap): the exchange in flight, W_sent and
+  // the time waited for replies.
+  exchange_slot slot;
   std::size_t batches = 0; // per epoch
   std::size_t epoch = 1;
   std::size_t i = 1;       // 1-based batch within the epoch
@@ -158,6 +163,7 @@ void finish(worker_pointer self) {
   r.worker = st.job.worker;
   r.node = st.node;
   r.seconds = std::chrono::duration<double>(clock_type::now() - st.start).count();
+  r.wait_seconds += st.slot.waited_seconds();
   r.weights.values.assign(st.net.params(),
                           st.net.params() + st.net.param_count());
   st.finished = true;
@@ -321,6 +327,93 @@ void exchange(worker_pointer self) {
       on_error);
 }
 
+// -- overlapped exchange (--overlap=true) --------------------------------------
+
+void overlapped_reply(worker_pointer self, weights_msg& w);
+
+// Sends the exchange due at the worker's position and returns: the payload
+// made from W (push_then_pull) or the elastic step against the newest
+// centre the worker has, one exchange old (pull_then_push), as one exchange
+// request. The reply is handled by overlapped_reply whenever it comes.
+void send_overlapped(worker_pointer self) {
+  auto& st = self->state;
+  const auto n = st.net.param_count();
+  std::vector<float> payload(n);
+  if (st.rule->kind() == exchange_kind::push_then_pull)
+    st.rule->make_payload(st.net.params(), st.centre.centre().data(),
+                          payload.data(), n);
+  else
+    st.rule->elastic_step(st.net.params(), st.centre.centre().data(),
+                          payload.data(), n);
+  st.slot.sent(*st.rule, st.net.params(), n);
+  auto msg = make_commit(st, st.last_update, std::move(payload));
+  msg.want_delta = st.centre.wants_deltas();
+  self->request(st.job.ps, timeout_of(st.job.job), exchange_atom::value,
+                std::move(msg))
+    .then([self](weights_msg& w) { overlapped_reply(self, w); },
+          [self](caf::error& err) { fail(self, std::move(err)); });
+}
+
+// The centre answering the exchange in flight: W <- C + (W - W_sent) as the
+// rule says; then whatever the worker stopped to wait for (the next
+// exchange, or returning its weights), or nothing if it is training.
+void overlapped_reply(worker_pointer self, weights_msg& w) {
+  auto& st = self->state;
+  if (st.finished)
+    return;
+  if (!receive_centre(st, w)) {
+    wrong_size(self);
+    return;
+  }
+  ++st.result.commits;
+  take_grants(st, w.grants);
+  const auto then = st.slot.arrived(*st.rule, st.net.params(),
+                                    st.centre.centre().data(),
+                                    st.net.param_count(), clock_type::now());
+  switch (then) {
+    case exchange_slot::next_action::exchange:
+      send_overlapped(self);
+      self->send(self, step_atom::value);
+      break;
+    case exchange_slot::next_action::finish:
+      finish(self);
+      break;
+    case exchange_slot::next_action::resume:
+      self->send(self, step_atom::value);
+      break;
+    case exchange_slot::next_action::keep_training:
+      break;
+  }
+}
+
+// At an exchange point: true if the worker may train on at once (overlap,
+// nothing in flight: the exchange is sent); false if stepping resumes from
+// a reply (without overlap, or waiting for the exchange in flight).
+bool exchange_point(worker_pointer self) {
+  auto& st = self->state;
+  if (!st.job.job.schedule.overlap) {
+    exchange(self);
+    return false;
+  }
+  if (st.slot.in_flight()) {
+    st.slot.wait(exchange_slot::next_action::exchange, clock_type::now());
+    return false;
+  }
+  send_overlapped(self);
+  return true;
+}
+
+// The worker's work is done: returns its weights once no exchange is in
+// flight (with overlap, after the last reply's rebase).
+void finish_when_settled(worker_pointer self) {
+  auto& st = self->state;
+  if (st.slot.in_flight()) {
+    st.slot.wait(exchange_slot::next_action::finish, clock_type::now());
+    return;
+  }
+  finish(self);
+}
+
 // Dynamic partitioning: step() through the leased chunks.
 void step_chunks(worker_pointer self) {
   auto& st = self->state;
@@ -332,9 +425,13 @@ void step_chunks(worker_pointer self) {
         continue;
       case chunk_step::commit:
         st.sending_chunk = s.chunk;
-        exchange(self);
-        return;
+        if (!exchange_point(self))
+          return;
+        continue;
       case chunk_step::wait:
+        // A commit is in flight (overlap) and nothing else may start.
+        if (st.slot.in_flight() && !st.slot.waiting())
+          st.slot.wait(exchange_slot::next_action::resume, clock_type::now());
         return; // the reply schedules the next step
       case chunk_step::finished:
         finish_chunks(st);
@@ -360,14 +457,15 @@ void step(worker_pointer self) {
     if (st.i > st.batches) {
       if (st.rule->communicate_at_epoch_end() && !st.epoch_end_done) {
         st.epoch_end_done = true;
-        exchange(self);
-        return;
+        if (!exchange_point(self))
+          return;
+        continue;
       }
       st.result.epoch_loss.push_back(
         st.batches > 0 ? st.epoch_loss / static_cast<double>(st.batches) : 0.0);
       st.epoch_loss = 0;
       if (st.epoch >= job.schedule.epochs) {
-        finish(self);
+        finish_when_settled(self);
         return;
       }
       ++st.epoch;
@@ -378,17 +476,15 @@ void step(worker_pointer self) {
     }
     if (!st.before_done && st.rule->communicate_before(st.i)) {
       st.before_done = true;
-      exchange(self);
-      return;
+      if (!exchange_point(self))
+        return;
     }
     train_batch(st);
     const bool after = st.rule->communicate_after(st.i);
     ++st.i;
     st.before_done = false;
-    if (after) {
-      exchange(self);
+    if (after && !exchange_point(self))
       return;
-    }
   }
   self->send(self, step_atom::value);
 }
@@ -410,6 +506,9 @@ caf::error setup(worker_state& st, shard_data& s) {
   auto rule = make_rule(job.trainer);
   if (!rule)
     return make_runtime_error(runtime_errc::bad_job, rule.error().message());
+  if (auto st_overlap = check_overlap(job.trainer.name, job.schedule.overlap);
+      !st_overlap)
+    return make_runtime_error(runtime_errc::bad_job, st_overlap.message());
   st.rule = std::move(*rule);
   auto opt = make_optimizer(effective_optimizer(job, *st.rule));
   if (!opt)
@@ -461,7 +560,10 @@ void first_lease(worker_pointer self) {
     return;
   }
   self->request(st.job.ps, timeout_of(st.job.job), lease_atom::value, st.job.worker,
-                st.job.start.generation, std::uint32_t{1})
+                st.job.start.generation,
+                // With overlap the worker trains chunk k + 1 while chunk k's
+                // commit is in flight.
+                std::uint32_t{st.job.job.schedule.overlap ? 2u : 1u})
     .then(
       [self](chunk_grants& grants) {
         self->state.source->grant(grants);

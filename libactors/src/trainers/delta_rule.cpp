@@ -28,6 +28,12 @@ void delta_rule::make_payload(const float* w, const float* w_pull,
     payload[k] = w[k] - w_pull[k];
 }
 
+void delta_rule::rebase(float* w, const float* centre, const float* w_sent,
+                        std::size_t n) const {
+  for (std::size_t k = 0; k < n; ++k)
+    w[k] = centre[k] + (w[k] - w_sent[k]);
+}
+
 void delta_rule::apply(float* centre, const float* payload, std::size_t n,
                        std::uint64_t, std::uint64_t) {
   for (std::size_t k = 0; k < n; ++k)

@@ -27,15 +27,19 @@ std::size_t members(const rule_options& full) { return full.num_ensembles; }
 const std::vector<trainer_entry>& trainer_registry() {
   static const std::vector<trainer_entry> table{
     // name, default window, needs a server, fixed workers, dynamic
-    // partitioning, factory
-    {"single", 0, false, one, false, make<single>},
-    {"averaging", 0, true, as_offered, false, make<averaging>},
-    {"ensemble", 0, false, members, false, make<ensemble>},
-    {"downpour", downpour::default_window, true, as_offered, true, make<downpour>},
-    {"adag", adag::default_window, true, as_offered, true, make<adag>},
-    {"dynsgd", dynsgd::default_window, true, as_offered, true, make<dynsgd>},
-    {"aeasgd", aeasgd::default_window, true, as_offered, true, make<aeasgd>},
-    {"eamsgd", aeasgd::default_window, true, as_offered, true, make<eamsgd>},
+    // partitioning, overlap, factory
+    {"single", 0, false, one, false, false, make<single>},
+    {"averaging", 0, true, as_offered, false, false, make<averaging>},
+    {"ensemble", 0, false, members, false, false, make<ensemble>},
+    {"downpour", downpour::default_window, true, as_offered, true, true,
+     make<downpour>},
+    {"adag", adag::default_window, true, as_offered, true, true, make<adag>},
+    {"dynsgd", dynsgd::default_window, true, as_offered, true, true,
+     make<dynsgd>},
+    {"aeasgd", aeasgd::default_window, true, as_offered, true, true,
+     make<aeasgd>},
+    {"eamsgd", aeasgd::default_window, true, as_offered, true, true,
+     make<eamsgd>},
   };
   return table;
 }
@@ -52,6 +56,20 @@ std::vector<std::string> trainer_names() {
   for (const auto& entry : trainer_registry())
     out.emplace_back(entry.name);
   return out;
+}
+
+status check_overlap(const std::string& trainer, bool overlap) {
+  const trainer_entry* entry = find_trainer(trainer);
+  if (!overlap || entry == nullptr || entry->overlap)
+    return status::ok();
+  std::string able;
+  for (const auto& e : trainer_registry())
+    if (e.overlap)
+      able += (able.empty() ? "" : ", ") + std::string{e.name};
+  return status::invalid_argument(
+    "option 'overlap': trainer '" + trainer
+    + "' cannot overlap its exchanges with training (true is accepted for "
+    + able + ")");
 }
 
 std::size_t fixed_workers(const update_rule& rule) {

@@ -65,6 +65,10 @@ void update_rule::elastic_step(float*, const float*, float* payload,
   std::fill(payload, payload + n, 0.0f);
 }
 
+void update_rule::rebase(float*, const float*, const float*,
+                         std::size_t) const {
+}
+
 result<std::unique_ptr<update_rule>> make_rule(const rule_options& opts) {
   const trainer_entry* entry = find_trainer(opts.name);
   if (entry == nullptr)

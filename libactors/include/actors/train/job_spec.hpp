@@ -38,12 +38,16 @@ struct schedule_options {
   /// Static slices or chunks from the server's queue (train/partitioning.hpp);
   /// resolved by the driver, never left to the workers.
   partitioning_mode partitioning = partitioning_mode::fixed;
+  /// Workers overlap each exchange with training the next window (at most
+  /// one in flight; the rule with overlap is in each trainer's header).
+  /// Resolved by the driver; only trainers whose registry entry allows it.
+  bool overlap = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, schedule_options& x) {
   return f(x.epochs, x.batch_size, x.seed, x.scale_max, x.progress_every,
-           x.timeout_seconds, x.partitioning);
+           x.timeout_seconds, x.partitioning, x.overlap);
 }
 
 /// One training job.

@@ -10,6 +10,16 @@
 //
 // Dividing the accumulated update by the window turns it into the mean
 // per-batch update, which keeps the centre stable as workers are added.
+//
+// With overlap (--overlap=true), after training batch i with i % w == 0:
+//   wait until the previous exchange's centre has arrived (if it has not);
+//   send r = (W - W_pull) / w; W_sent <- W; train on from W;
+//   when C arrives: W <- C + (W - W_sent); W_pull <- C.
+// With no progress since sending (W = W_sent) this is the rule above. The
+// next payload (W - W_pull) / w holds exactly the progress not yet sent, so
+// the server still receives every batch's update once; what changes is that
+// the batches trained during the flight started from a centre one exchange
+// older. The rebase is this project's (issue 11), not dist-keras's.
 // Source: J. Hermans, "On Scalable Deep Learning and Parallelizing Gradient
 // Descent" (MSc thesis, Maastricht University / CERN, 2017), accumulated
 // gradient normalisation; dist-keras 0.2.1, distkeras/workers.py

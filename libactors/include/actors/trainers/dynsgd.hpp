@@ -11,7 +11,18 @@
 //   server: s = (updates - last_update) + 1;  C <- C + r / s.
 //
 // An update computed on a centre that s - 1 other payloads have since moved
-// counts 1/s as much. Source: Jiang, Cui, Zhang, Yu, "Heterogeneity-aware
+// counts 1/s as much.
+//
+// With overlap (--overlap=true), after training batch i with i % w == 0:
+//   wait until the previous exchange's centre has arrived (if it has not);
+//   send r = W - W_pull and last_update; W_sent <- W; train on from W;
+//   when C (version v) arrives: W <- C + (W - W_sent); W_pull <- C;
+//   last_update <- v.
+// last_update is the version of the centre the worker's weights are based
+// on, so s counts the payloads applied since that centre. The batches trained
+// during the flight started one centre earlier; s does not count the payloads
+// applied during that flight (at most the other workers' commits of one
+// exchange time). With W = W_sent this is the rule above. Source: Jiang, Cui, Zhang, Yu, "Heterogeneity-aware
 // Distributed Parameter Servers" (SIGMOD 2017), DynSGD; dist-keras 0.2.1,
 // distkeras/workers.py (DynSGDWorker) and distkeras/parameter_servers.py
 // (DynSGDParameterServer), window=5. dist-keras's update counter starts at 1,

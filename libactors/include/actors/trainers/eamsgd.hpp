@@ -8,6 +8,11 @@
 //             v <- mu v - lr g;  W <- W + mu v - lr g.
 //   server: C <- C + E.
 //
+// With overlap (--overlap=true) the elastic step is AEASGD's with overlap (see
+// aeasgd.hpp): taken against the newest centre the worker has (one exchange
+// old), sent as an exchange whose reply is the centre of the next step; the
+// momentum steps are the worker's own and are not touched.
+//
 // The momentum part is not in this rule: worker_optimizer() returns "sgd",
 // and the runtime then trains each worker with SGD with Nesterov momentum
 // options().momentum (see optim/sgd.hpp), whatever optimizer the user chose;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "actors/trainers/update_rule.hpp"
+#include "actors/util/status.hpp"
 
 namespace actors {
 
@@ -33,6 +34,11 @@ struct trainer_entry {
   /// alone. Averaging's round is a barrier over equal partitions; single
   /// and ensemble have no server.
   bool dynamic_partitioning;
+  /// True if its workers may overlap an exchange with computing
+  /// (--overlap=true; the rule with overlap is in the trainer's header).
+  /// Averaging cannot (a round is a barrier), Single and Ensemble have no
+  /// server.
+  bool overlap;
   /// Builds the rule from options completed and checked by make_rule.
   std::unique_ptr<update_rule> (*make)(const rule_options& full);
 };
@@ -45,6 +51,11 @@ const trainer_entry* find_trainer(const std::string& name);
 
 /// The trainers' names, in registry order.
 std::vector<std::string> trainer_names();
+
+/// ok if `trainer` may run with `overlap`; otherwise invalid_argument naming
+/// the trainer, the option and the trainers that support it. An unknown
+/// trainer is make_rule's to refuse: ok here.
+status check_overlap(const std::string& trainer, bool overlap);
 
 /// Workers `rule` fixes (trainer_entry::fixed_workers of its options);
 /// 0 = as many as the nodes offer.

