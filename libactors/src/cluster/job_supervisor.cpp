@@ -198,10 +198,11 @@ supervisor_actions job_supervisor::reassign_answered(std::uint32_t worker,
   p.generation = std::max(p.generation + 1, at.generation);
   at.generation = p.generation;
   p.running = true;
+  const std::string from = cfg_.dynamic ? " (its chunks back in the queue)"
+                                        : " from batch " + std::to_string(at.batches_done);
   return {act::place_shards{p.node, {worker}},
           act::record_fault{why, "worker " + std::to_string(worker)
-                                   + " restarted on node " + cfg_.nodes[p.node]
-                                   + " from batch " + std::to_string(at.batches_done)
+                                   + " restarted on node " + cfg_.nodes[p.node] + from
                                    + " (generation " + std::to_string(p.generation)
                                    + ")",
                             "worker"},

@@ -325,6 +325,7 @@ status job_runner::start(const update_rule& rule) {
   cfg.placement = std::move(*placement);
   cfg.server_node = ps_node_ = *ps_node;
   cfg.has_server = has_server_;
+  cfg.dynamic = job_.schedule.partitioning == partitioning_mode::dynamic;
   cfg.max_restarts = opts_.max_restarts;
   cfg.run_timeout = opts_.run_timeout;
   cfg.initial = initial_;
