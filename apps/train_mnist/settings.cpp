@@ -110,6 +110,11 @@ void declare_options(option_set& opts, settings& s) {
            "seconds between heartbeats to the nodes");
   opts.add("fault-timeout", &s.fault_timeout, 0.2, 3600,
            "seconds of silence after which a node counts as lost");
+  opts.add("status", &s.status,
+           "serve GET /metrics (Prometheus text format) on HOST:PORT while "
+           "running; empty = off");
+  opts.add("status-public", &s.status_public,
+           "allow --status on a non-loopback address (no authentication)");
 
 }
 

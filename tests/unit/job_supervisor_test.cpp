@@ -461,3 +461,21 @@ TEST_CASE("cluster.job_supervisor: a checkpoint that does not fit the job is "
   CHECK(text(job_supervisor{cfg}.start())
         == lines{"refuse: the checkpoint's model has 4 parameters, the job's 3"});
 }
+
+TEST_CASE("cluster.job_supervisor: every recorded fault names its kind, the "
+          "label of actors_faults_total") {
+  auto kinds = [](const supervisor_actions& as) {
+    std::vector<std::string> out;
+    for (auto& a : as)
+      if (auto* f = std::get_if<act::record_fault>(&a))
+        out.push_back(f->kind);
+    return out;
+  };
+  using names = std::vector<std::string>;
+  auto sup = started(three_hosts());
+  CHECK(kinds(sup.node_lost(2, lost)) == names{"node"});
+  sup.worker_lost(2, 0, exit_cause::unreachable, lost);
+  CHECK(kinds(sup.reassign_answered(2, partition_cursor{25, 2, 1})) == names{"worker"});
+  auto again = started(three_hosts());
+  CHECK(kinds(again.server_lost(exit_cause::unreachable, lost)) == names{"server"});
+}

@@ -102,6 +102,9 @@ struct reassign {
 struct record_fault {
   std::string what;
   std::string action;
+  /// What was lost: "worker", "node" or "server" (the label of
+  /// actors_faults_total, metrics/meters.hpp).
+  std::string kind;
 };
 
 /// End the run with this error.
