@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # loopback_seed.sh [--quick] [--epochs=N] [--dataset=fashion|mnist] [--runs=N]
-#                  [--out=NAME] [LABEL=DIR ...]
+#                  [--out=NAME] [--variant=LABEL:OPTIONS ...] [LABEL=DIR ...]
 # loopback_seed.sh --render=NAME
 #
 # The seed workload (config/train_mnist.ini: mnist_cnn, Adam, ADAG window 5,
@@ -16,6 +16,10 @@
 # or as build/apps/{train_mnist,node}); default: ours=build/apps. With
 # several builds the runs alternate (A B A B ...) so that both see the same
 # machine: the comparison is side by side, in one run of this script.
+# Each --variant=LABEL:OPTIONS runs every build once more per run with the
+# driver options OPTIONS (space-separated, e.g.
+# --variant=plain:--overlap=false --variant=overlap:--overlap=true),
+# labelled "BUILD LABEL"; the variants alternate like the builds.
 # Writes bench/results/NAME.json (date, commit, CPU, load, command, each
 # run's report figures) and NAME.md (default NAME loopback_seed), the table
 # rendered from the JSON; --render=NAME renders NAME.md again from NAME.json
@@ -27,7 +31,7 @@ source "$repo_dir/scripts/lib/common.sh"
 # result_meta_json, result_meta_md, result_command.
 source "$repo_dir/scripts/lib/results.sh"
 command=$(result_command bench/loopback_seed.sh "$@")
-epochs=5 runs=1 out=loopback_seed dataset=fashion builds=() render=""
+epochs=5 runs=1 out=loopback_seed dataset=fashion builds=() variants=() render=""
 for arg in "$@"; do
   case $arg in
     --quick) epochs=1 dataset=mnist out=loopback_seed_quick ;;
@@ -36,14 +40,17 @@ for arg in "$@"; do
     --runs=*) runs=${arg#*=} ;;
     --out=?*) out=${arg#*=} ;;
     --render=?*) render=${arg#*=} ;;
-    -*) echo "loopback_seed: unknown option '$arg' (expected --quick, --epochs=N, --dataset=fashion|mnist, --runs=N, --out=NAME, --render=NAME or LABEL=DIR)" >&2; exit 2 ;;
+    --variant=?*:*) variants+=("${arg#*=}") ;;
+    -*) echo "loopback_seed: unknown option '$arg' (expected --quick, --epochs=N, --dataset=fashion|mnist, --runs=N, --out=NAME, --variant=LABEL:OPTIONS, --render=NAME or LABEL=DIR)" >&2; exit 2 ;;
     *=*) builds+=("$arg") ;;
     *) echo "loopback_seed: unknown argument '$arg' (expected an option or LABEL=DIR)" >&2; exit 2 ;;
   esac
 done
 [[ $epochs =~ ^[1-9][0-9]*$ ]] || { echo "loopback_seed: --epochs expects a positive integer, got '$epochs'" >&2; exit 2; }
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "loopback_seed: --runs expects a positive integer, got '$runs'" >&2; exit 2; }
+[[ $out != */* ]] || { echo "loopback_seed: --out expects a name (written to bench/results/NAME.json and .md), got '$out'" >&2; exit 2; }
 ((${#builds[@]})) || builds=("ours=$repo_dir/build/apps")
+((${#variants[@]})) || variants=(":")
 
 # render_md JSON: the Markdown table of a result JSON. Runs written before
 # the JSON carried its provenance say so instead.
@@ -85,8 +92,9 @@ track_pid() { pids+=("$1"); }
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-run_one() { # run_one LABEL DIR RUN
+run_one() { # run_one LABEL DIR RUN [DRIVER OPTIONS...]
   local label=$1 dir=$2 run=$3 node driver nodes="" k
+  shift 3
   node=$(binary "$dir" caf-node node) && driver=$(binary "$dir" train_mnist train_mnist) || return 1
   pids=()
   for k in 1 2 3; do
@@ -98,7 +106,7 @@ run_one() { # run_one LABEL DIR RUN
   start=$(date +%s.%N)
   "$driver" --config="$repo_dir/config/train_mnist.ini" --data="$repo_dir/data" \
     --dataset="$dataset" --epochs="$epochs" --nodes="$nodes" --progress=off \
-    --report="$report" > "$work/$label-$run.log" 2>&1 \
+    --report="$report" "$@" > "$work/$label-$run.log" 2>&1 \
     || { echo "loopback_seed: $label run $run failed:" >&2; tail -5 "$work/$label-$run.log" >&2; return 1; }
   end=$(date +%s.%N)
   cleanup_nodes
@@ -114,10 +122,14 @@ rows="$work/rows.jsonl"
 : > "$rows"
 for ((run = 1; run <= runs; ++run)); do
   for b in "${builds[@]}"; do
-    label=${b%%=*} dir=${b#*=}
-    echo "loopback_seed: $label run $run/$runs ($epochs epochs, $dataset)" >&2
-    run_one "$label" "$dir" "$run" >> "$rows"
-    tail -1 "$rows" >&2
+    for v in "${variants[@]}"; do
+      label=${b%%=*} dir=${b#*=} options=()
+      [[ $v == ":" ]] || label+=" ${v%%:*}"
+      read -r -a options <<<"${v#*:}"
+      echo "loopback_seed: $label run $run/$runs ($epochs epochs, $dataset)" >&2
+      run_one "$label" "$dir" "$run" "${options[@]}" >> "$rows"
+      tail -1 "$rows" >&2
+    done
   done
 done
 

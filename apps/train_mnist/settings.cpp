@@ -48,7 +48,9 @@ void declare_options(option_set& opts, settings& s) {
   opts.add("num-ensembles", &s.job.trainer.num_ensembles, 0, 1024,
            "Ensemble: models to train; 0 = 2");
   opts.add_checked("partitioning", &s.partitioning, "static or dynamic",
-                   [](const std::string& v) { return v == "static" || v == "dynamic"; },
+                   [](const std::string& v) {
+                     return v.empty() || v == "static" || v == "dynamic";
+                   },
                    "static: dist-keras's equal slices, one per worker; dynamic: "
                    "chunks of a window of batches from the server's queue, so "
                    "faster workers take more; empty = the driver's choice "
@@ -108,6 +110,11 @@ void declare_options(option_set& opts, settings& s) {
            "seconds between heartbeats to the nodes");
   opts.add("fault-timeout", &s.fault_timeout, 0.2, 3600,
            "seconds of silence after which a node counts as lost");
+  opts.add("status", &s.status,
+           "serve GET /metrics (Prometheus text format) on HOST:PORT while "
+           "running; empty = off");
+  opts.add("status-public", &s.status_public,
+           "allow --status on a non-loopback address (no authentication)");
 
 }
 

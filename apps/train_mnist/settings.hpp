@@ -59,6 +59,9 @@ struct settings {
   std::size_t max_restarts = 3;
   double heartbeat = 0.5;
   double fault_timeout = 5;
+  // Observability (runtime/status_server.hpp).
+  std::string status;
+  bool status_public = false;
 };
 
 /// Declares every option on `opts`, bound to `s` (the config file goes

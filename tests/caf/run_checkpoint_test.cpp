@@ -78,6 +78,28 @@ TEST_CASE("run checkpoint: the job spec's parts and the server state round-trip"
   CHECK(out->server.queue.pending == std::vector<std::uint64_t>{17, 38, 39});
 }
 
+TEST_CASE("run checkpoint: a protocol-4 checkpoint (no partitioning) resumes static") {
+  checkpoint c = to_checkpoint(sample_state());
+  c.counters.erase("queue.next_fresh");
+  c.counters.erase("queue.pending");
+  // The job spec as protocol 4 wrote it: the schedule ends at its timeout.
+  job_spec old = sample_state().job;
+  std::vector<char> buf;
+  caf::binary_serializer sink{nullptr, buf};
+  auto& s = old.schedule;
+  REQUIRE_FALSE(sink(old.job_id, old.model_spec, old.trainer, old.optimizer,
+                     s.epochs, s.batch_size, s.seed, s.scale_max,
+                     s.progress_every, s.timeout_seconds, old.wire));
+  c.meta["job_spec"].assign(buf.begin(), buf.end());
+  auto out = from_checkpoint(c, "v4");
+  REQUIRE(out.has_value());
+  CHECK(out->job.trainer.name == "eamsgd");
+  CHECK(out->job.schedule.epochs == 3);
+  CHECK(out->job.schedule.partitioning == partitioning_mode::fixed);
+  CHECK(out->job.wire == "int8");
+  CHECK(out->server.queue == chunk_queue_state{});
+}
+
 TEST_CASE("run checkpoint: a protocol-3 checkpoint (flat job) still resumes") {
   checkpoint c = to_checkpoint(sample_state());
   c.meta.erase("job_spec");

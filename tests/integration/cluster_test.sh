@@ -9,6 +9,10 @@
 # 2. The same with one node started on an empty data directory, so the driver
 #    sends it its shard (2 epochs to save time: 3 * 33 * 2 = 198 updates,
 #    accuracy >= 0.93). Nodes 1 and 3 serve their second job here.
+# 2b. The same nodes with --partitioning=dynamic, 1 epoch: every worker
+#    holds the whole set (n2-empty gets it from the driver) and takes chunks
+#    of 5 batches from the server's queue: exactly 500 / 5 = 100 updates,
+#    as many as the workers' chunks, each worker some.
 # 3. A node hosting nothing (Ensemble of one model on two nodes) is not
 #    counted as lost: caf-node sends heartbeats by default.
 # 4. SIGTERM: every node exits within 5 s with status 0, even with a client
@@ -91,6 +95,15 @@ check_run "one shard sent" "$r" 0.93 198
 check_shards "one shard sent" "$r" 1
 check_eq "one shard sent: the driver named the node without data" \
   "$(grep -c "node n2-empty: no mnist train data.*sending its shards" "$work/sent.log")" 1
+
+# Run 2b: dynamic partitioning on the same nodes.
+train dynamic --epochs=1 --partitioning=dynamic --nodes="$nodes"
+r=$work/dynamic.json
+check_ge "dynamic: test accuracy" "$(json_get "$r" .test_accuracy)" 0.9
+check_eq "dynamic: ps_updates" "$(json_get "$r" .ps_updates)" 100
+check_eq "dynamic: chunks" "$(json_get "$r" '[.per_worker[].chunks] | add')" 100
+check_eq "dynamic: workers with chunks" "$(workers_where "$r" '.chunks > 0')" 3
+check_shards "dynamic" "$r" 1
 
 # Run 3: a node with nothing to say. Ensemble with one model on two nodes
 # leaves n3 without a worker; it must still send heartbeats (on by default,

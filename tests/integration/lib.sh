@@ -55,7 +55,7 @@ expect_failure() {
   if [[ $rc -ne $code ]]; then
     echo "FAIL: $name: exit code $rc, expected $code; stderr: $(cat "$work/err")"
     failures=$((failures + 1))
-  elif ! grep -Eq "$pattern" "$work/err"; then
+  elif ! grep -Eq -e "$pattern" "$work/err"; then
     echo "FAIL: $name: stderr lacks /$pattern/: $(cat "$work/err")"
     failures=$((failures + 1))
   else

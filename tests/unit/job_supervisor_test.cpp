@@ -257,6 +257,30 @@ TEST_CASE("cluster.job_supervisor: the server's node killed or frozen restarts "
   CHECK(text(finish_all(sup)) == lines{"finish"});
 }
 
+TEST_CASE("cluster.job_supervisor: with dynamic partitioning a restarted or "
+          "resumed server gets the newest snapshot's chunk queue") {
+  // Worker slots whose cursors carry only generations; the queue had handed
+  // out chunks up to 180 and 150, 161 and 179 were leased or returned.
+  auto snap = snapshot(177, {0, 0, 0});
+  snap.queue = {180, {150, 161, 179}};
+  auto sup = started(three_hosts());
+  sup.snapshot_stored(snap);
+  auto acts = sup.server_lost(exit_cause::unreachable, lost);
+  CHECK(server_of(acts).from.queue == snap.queue);
+  auto cfg = three_hosts();
+  cfg.dynamic = true;
+  cfg.resume_from = snap;
+  job_supervisor resumed{cfg};
+  CHECK(server_of(resumed.start()).from.queue == snap.queue);
+  // A lost worker's slot: the fault names the queue, not a batch.
+  resumed.node_lost(2, lost);
+  resumed.worker_lost(2, 1, exit_cause::unreachable, lost);
+  CHECK(text(resumed.reassign_answered(2, partition_cursor{0, 0, 2}))[1]
+        == "fault: worker 2 on node host3:4242 is gone (" + lost
+             + "); worker 2 restarted on node host2:4242 (its chunks back in "
+               "the queue) (generation 2)");
+}
+
 TEST_CASE("cluster.job_supervisor: a worker lost with the server restarts the "
           "server when the reassign fails") {
   // kill-ps with worker 0's loss reported first: reassign at a server that
@@ -436,4 +460,22 @@ TEST_CASE("cluster.job_supervisor: a checkpoint that does not fit the job is "
   cfg.resume_from->weights.push_back(0);
   CHECK(text(job_supervisor{cfg}.start())
         == lines{"refuse: the checkpoint's model has 4 parameters, the job's 3"});
+}
+
+TEST_CASE("cluster.job_supervisor: every recorded fault names its kind, the "
+          "label of actors_faults_total") {
+  auto kinds = [](const supervisor_actions& as) {
+    std::vector<std::string> out;
+    for (auto& a : as)
+      if (auto* f = std::get_if<act::record_fault>(&a))
+        out.push_back(f->kind);
+    return out;
+  };
+  using names = std::vector<std::string>;
+  auto sup = started(three_hosts());
+  CHECK(kinds(sup.node_lost(2, lost)) == names{"node"});
+  sup.worker_lost(2, 0, exit_cause::unreachable, lost);
+  CHECK(kinds(sup.reassign_answered(2, partition_cursor{25, 2, 1})) == names{"worker"});
+  auto again = started(three_hosts());
+  CHECK(kinds(again.server_lost(exit_cause::unreachable, lost)) == names{"server"});
 }

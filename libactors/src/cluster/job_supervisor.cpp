@@ -130,7 +130,7 @@ supervisor_actions job_supervisor::node_lost(std::size_t node,
   alive_[node] = false;
   return {act::record_fault{"node " + cfg_.nodes[node] + " is unreachable ("
                               + reason + ")",
-                            "its partitions move to the surviving nodes"}};
+                            "its partitions move to the surviving nodes", "node"}};
 }
 
 supervisor_actions job_supervisor::worker_done(std::uint32_t worker,
@@ -198,12 +198,14 @@ supervisor_actions job_supervisor::reassign_answered(std::uint32_t worker,
   p.generation = std::max(p.generation + 1, at.generation);
   at.generation = p.generation;
   p.running = true;
+  const std::string from = cfg_.dynamic ? " (its chunks back in the queue)"
+                                        : " from batch " + std::to_string(at.batches_done);
   return {act::place_shards{p.node, {worker}},
           act::record_fault{why, "worker " + std::to_string(worker)
-                                   + " restarted on node " + cfg_.nodes[p.node]
-                                   + " from batch " + std::to_string(at.batches_done)
+                                   + " restarted on node " + cfg_.nodes[p.node] + from
                                    + " (generation " + std::to_string(p.generation)
-                                   + ")"},
+                                   + ")",
+                            "worker"},
           act::spawn_worker{worker, p.node, at}};
 }
 
@@ -257,7 +259,8 @@ supervisor_actions job_supervisor::restart_server(const std::string& why) {
   out.push_back(act::record_fault{
     why, "restarted the parameter server on node " + cfg_.nodes[*k]
            + " from the checkpoint at update " + std::to_string(from.updates)
-           + "; every worker resumes from it"});
+           + "; every worker resumes from it",
+    "server"});
   server_node_ = *k;
   // Spread the partitions of lost nodes, and those on the server's new
   // node, over the survivors.

@@ -25,16 +25,15 @@ std::chrono::milliseconds ms(double seconds) {
 } // namespace
 
 result<std::pair<std::string, std::uint16_t>>
-parse_endpoint(const std::string& text) {
+parse_endpoint(const std::string& text, const std::string& what) {
   const auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    return status::invalid_argument("node address '" + text
-                                    + "': expected host:port");
+    return status::invalid_argument(what + " '" + text + "': expected host:port");
   const std::string port_text = text.substr(colon + 1);
   char* end = nullptr;
   const long port = std::strtol(port_text.c_str(), &end, 10);
   if (*end != '\0' || port < 1 || port > 65535)
-    return status::invalid_argument("node address '" + text
+    return status::invalid_argument(what + " '" + text
                                     + "': port must be 1..65535");
   return std::make_pair(text.substr(0, colon), static_cast<std::uint16_t>(port));
 }

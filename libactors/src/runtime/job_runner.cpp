@@ -21,6 +21,7 @@
 #include "actors/cluster/job_supervisor.hpp"
 #include "actors/data/partition.hpp"
 #include "actors/runtime/data_loader.hpp"
+#include "actors/runtime/metrics_hooks.hpp"
 #include "actors/runtime/parameter_server.hpp"
 #include "actors/runtime/progress_sink.hpp"
 #include "actors/runtime/transport.hpp"
@@ -171,6 +172,7 @@ private:
   std::vector<caf::actor> spawned_; // everything to stop at the end
   progress_sink_actor sink_;
   std::optional<job_supervisor> sup_;
+  metrics::fault_meter faults_meter_{metrics_of(sys_)};
   bool has_server_ = true;
   bool finished_ = false;
   std::map<caf::actor_addr, watched_actor> watched_;
@@ -323,6 +325,7 @@ status job_runner::start(const update_rule& rule) {
   cfg.placement = std::move(*placement);
   cfg.server_node = ps_node_ = *ps_node;
   cfg.has_server = has_server_;
+  cfg.dynamic = job_.schedule.partitioning == partitioning_mode::dynamic;
   cfg.max_restarts = opts_.max_restarts;
   cfg.run_timeout = opts_.run_timeout;
   cfg.initial = initial_;
@@ -474,6 +477,7 @@ status job_runner::execute(act::record_fault& a) {
   f.action = std::move(a.action);
   std::fprintf(stderr, "train_mnist: fault at %.1f s: %s; %s\n", f.at_seconds,
                f.what.c_str(), f.action.c_str());
+  faults_meter_.count(a.kind);
   out_.faults.push_back(std::move(f));
   return status::ok();
 }

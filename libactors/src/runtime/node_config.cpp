@@ -71,7 +71,10 @@ node_config::node_config() {
     // A string for CAF, whose CLI parser refuses "--node.insecure=true" for
     // a bool; caf-node's own option_set checks the value.
     .add<std::string>("insecure", "listen beyond loopback without TLS")
-    .add<std::string>("tls-dir", "directory holding tls.crt, tls.key, ca.crt");
+    .add<std::string>("tls-dir", "directory holding tls.crt, tls.key, ca.crt")
+    // caf-node's own option_set checks these (status_server.hpp).
+    .add<std::string>("metrics", "serve GET /metrics on HOST:PORT")
+    .add<std::string>("metrics-public", "allow a non-loopback node.metrics");
 }
 
 void node_config::apply(const node_settings& s) {

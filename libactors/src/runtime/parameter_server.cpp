@@ -6,6 +6,7 @@
 #include <optional>
 #include <tuple>
 
+#include "actors/runtime/metrics_hooks.hpp"
 #include "actors/wire/codec.hpp"
 
 namespace actors {
@@ -39,6 +40,7 @@ struct ps_state {
   /// Why the job cannot run (bad trainer, restored state, wire); every
   /// request but weights and stats is answered with it.
   caf::error setup_error;
+  metrics::server_meter meter; // metrics/meters.hpp
 };
 
 using ps_pointer = ps_actor::stateful_pointer<ps_state>;
@@ -106,6 +108,7 @@ caf::error apply(ps_state& st, const commit_msg& msg) {
   const auto start = clock_type::now();
   st.rule->apply(st.centre.data(), msg.payload.values.data(), st.centre.size(),
                  st.stats.updates, msg.last_update);
+  st.meter.applied(st.stats.updates - msg.last_update);
   ++st.stats.updates;
   st.cursors[msg.worker] = msg.cursor;
   st.stats.bytes_in += msg.payload.values.size() * sizeof(float);
@@ -294,6 +297,7 @@ caf::result<partition_cursor> reassign(ps_state& st, std::uint32_t worker) {
 ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
   auto& st = self->state;
   init_state(st, init);
+  st.meter = server_meter_of(self->system());
   if (init.driver) {
     // A driver that died leaves nobody to stop this job: stop with it.
     self->monitor(init.driver);

@@ -10,7 +10,8 @@ namespace actors {
 namespace {
 
 // Keys of the checkpoint's maps. The job spec of protocol 4 and later lives
-// under "job_spec"; files written before keep the flat layout under "job".
+// under "job_spec" (protocol 4's schedule had no partitioning); files written
+// before keep the flat layout under "job".
 constexpr const char* job_key = "job_spec";
 constexpr const char* legacy_job_key = "job";
 constexpr const char* dataset_key = "dataset";
@@ -75,6 +76,35 @@ bool read_legacy_job(const std::string& bytes, job_spec& out) {
   return true;
 }
 
+// The job spec as protocol 4 wrote it under "job_spec": the schedule ended
+// at timeout_seconds (no partitioning: those runs were static). Read only.
+struct protocol4_job {
+  job_spec spec;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, protocol4_job& x) {
+  auto& s = x.spec.schedule;
+  return f(x.spec.job_id, x.spec.model_spec, x.spec.trainer, x.spec.optimizer,
+           s.epochs, s.batch_size, s.seed, s.scale_max, s.progress_every,
+           s.timeout_seconds, x.spec.wire);
+}
+
+// The job spec under "job_spec", in this protocol's layout or protocol 4's.
+bool read_job_spec(const std::string& bytes, job_spec& out) {
+  {
+    caf::binary_deserializer src{nullptr, bytes.data(), bytes.size()};
+    if (!src(out) && src.remaining() == 0)
+      return true;
+  }
+  protocol4_job old;
+  caf::binary_deserializer src{nullptr, bytes.data(), bytes.size()};
+  if (src(old) || src.remaining() != 0)
+    return false;
+  out = std::move(old.spec);
+  return true;
+}
+
 } // namespace
 
 checkpoint to_checkpoint(const run_state& state) {
@@ -112,8 +142,7 @@ result<run_state> from_checkpoint(const checkpoint& c, const std::string& source
   };
   run_state out;
   if (auto job = c.meta.find(job_key); job != c.meta.end()) {
-    caf::binary_deserializer src{nullptr, job->second.data(), job->second.size()};
-    if (auto err = src(out.job))
+    if (!read_job_spec(job->second, out.job))
       return status::corruption(source + ": unreadable job description");
   } else if (auto old = c.meta.find(legacy_job_key); old != c.meta.end()) {
     if (!read_legacy_job(old->second, out.job))

@@ -29,6 +29,7 @@ system_host::start(const system_host_options& opts, int argc, char** argv) {
     if (auto err = cfg->parse(argc, argv))
       return status::invalid_argument(cfg->render(err));
   cfg->apply(opts.node);
+  cfg->metrics_registry(opts.metrics);
   if (opts.use_transport)
     use_transport(*cfg, opts.tls);
   if (opts.max_threads > 0)

@@ -303,6 +303,30 @@ caf::io::middleman_actor middleman_of(caf::actor_system& sys) {
   return sys.middleman().actor_handle();
 }
 
+std::string bind_problem(const std::string& host, std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* res = nullptr;
+  const std::string service = std::to_string(port);
+  if (int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &res); rc != 0)
+    return gai_strerror(rc);
+  std::string why;
+  const int fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+  if (fd < 0) {
+    why = std::strerror(errno);
+  } else {
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, res->ai_addr, res->ai_addrlen) != 0)
+      why = std::strerror(errno);
+    close(fd);
+  }
+  freeaddrinfo(res);
+  return why;
+}
+
 bool is_loopback(const std::string& host) {
   if (host.empty())
     return false;

@@ -13,9 +13,10 @@
 #include "actors/data/partition.hpp"
 #include "actors/nn/model_spec.hpp"
 #include "actors/optim/optimizer.hpp"
+#include "actors/runtime/metrics_hooks.hpp"
+#include "actors/runtime/transport.hpp"
 #include "actors/train/exchange_slot.hpp"
 #include "actors/trainers/registry.hpp"
-#include "actors/runtime/transport.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
 #include "actors/wire/codec.hpp"
@@ -72,6 +73,7 @@ struct worker_state {
   std::uint64_t sending_chunk = no_chunk;
   std::vector<double> loss_sums;
   std::vector<std::uint64_t> loss_batches;
+  metrics::worker_meter meter; // metrics/meters.hpp
 };
 
 using worker_pointer = worker_actor::stateful_pointer<worker_state>;
@@ -143,6 +145,7 @@ void resume_at(worker_state& st, const partition_cursor& c) {
 }
 
 void flush_progress(worker_state& st) {
+  st.meter.publish(totals_of(st.result));
   auto& p = st.pending;
   if (p.batches == 0 || !st.job.progress)
     return;
@@ -670,6 +673,7 @@ caf::result<worker_result> run(worker_pointer self, worker_job& job) {
   st.job = std::move(job);
   st.remote = st.job.ps && st.job.ps.node() != self->node();
   st.start = clock_type::now();
+  st.meter = worker_meter_of(self->system(), st.job.worker);
   st.promise = self->make_response_promise<worker_result>();
   if (st.job.progress) {
     // The progress sink lives in the driver: without it the job is over.

@@ -102,6 +102,9 @@ struct reassign {
 struct record_fault {
   std::string what;
   std::string action;
+  /// What was lost: "worker", "node" or "server" (the label of
+  /// actors_faults_total, metrics/meters.hpp).
+  std::string kind;
 };
 
 /// End the run with this error.
@@ -131,6 +134,9 @@ struct supervisor_config {
   std::size_t server_node = 0;
   /// False for trainers without a server (single, ensemble).
   bool has_server = true;
+  /// Dynamic partitioning: a partition is a worker slot (its cursor only
+  /// carries the generation); only the fault messages differ.
+  bool dynamic = false;
   /// Restarts of one partition's worker, and of the server, before the run
   /// fails (--max-restarts).
   std::size_t max_restarts = 3;

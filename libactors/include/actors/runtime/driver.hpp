@@ -115,7 +115,9 @@ result<cluster_result> run_job(caf::actor_system& sys, const job_spec& job,
 result<std::vector<std::string>> discover_nodes(const std::vector<std::string>& names,
                                                 std::size_t expect, double timeout);
 
-/// Splits "host:port"; errors name the text and what was expected.
-result<std::pair<std::string, std::uint16_t>> parse_endpoint(const std::string& text);
+/// Splits "host:port" (port 1..65535); errors name `what` (e.g. "node
+/// address", "--status"), the text and what was expected.
+result<std::pair<std::string, std::uint16_t>>
+parse_endpoint(const std::string& text, const std::string& what = "node address");
 
 } // namespace actors

@@ -13,6 +13,8 @@
 
 #include <caf/all.hpp>
 
+#include "actors/metrics/registry.hpp"
+
 namespace actors {
 
 /// Settings of one node, with caf-node's defaults.
@@ -44,6 +46,14 @@ public:
 
   /// Lets remote drivers spawn parameter_server, worker and data_loader.
   void serve_actors();
+
+  /// The registry this process's actors report to (metrics/meters.hpp);
+  /// null: metrics off. It must outlive the actor system.
+  void metrics_registry(actors::metrics::registry* r) { metrics_ = r; }
+  actors::metrics::registry* metrics_registry() const { return metrics_; }
+
+private:
+  actors::metrics::registry* metrics_ = nullptr;
 };
 
 /// Sends an exit to every actor that drivers spawned on this process, so a

@@ -53,6 +53,9 @@ struct system_host_options {
   int shutdown_exit_code = 0;
   /// Who speaks in that exit's message ("node n1").
   std::string log_name = "actor system";
+  /// The registry the actors report to; null = metrics off. Must outlive
+  /// the host.
+  metrics::registry* metrics = nullptr;
 };
 
 /// A seconds value as CAF's timespan.

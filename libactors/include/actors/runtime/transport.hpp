@@ -102,4 +102,10 @@ caf::io::middleman_actor middleman_of(caf::actor_system& sys);
 /// ::1); false for the wildcard (empty, 0.0.0.0, ::) and unresolvable names.
 bool is_loopback(const std::string& host);
 
+/// Why `host`:`port` cannot be bound ("Address already in use", a resolver
+/// error), found by binding once more; empty if it can be now. CAF reports
+/// every bind failure as "tcp socket creation failed", and other servers
+/// give no reason at all: this tells the operator.
+std::string bind_problem(const std::string& host, std::uint16_t port);
+
 } // namespace actors

@@ -10,6 +10,15 @@
 // whose last reference a remote peer still held.) Every
 // request to the parameter server or loader carries the job's timeout; an
 // error or timeout ends the worker and is delivered to the driver.
+//
+// What it trains next: with static partitions (dist-keras) it walks its
+// shard, reshuffled every epoch, and resumes a partition from the cursor it
+// is started at; with --partitioning=dynamic its shard is the whole training
+// set and it trains the chunks the parameter server leases to it
+// (cluster/chunk_source.hpp: its first lease is a lease_atom request, later
+// ones ride on the replies), committing each chunk with its id; it returns
+// when it holds no chunk, has no exchange in flight and was granted nothing
+// more. worker_result::chunks counts the chunks it completed.
 #pragma once
 
 #include "actors/runtime/protocol.hpp"
