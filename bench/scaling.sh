@@ -277,7 +277,8 @@ quotas=$(printf '{"host1": 1, "host2": 1, "host3_in_slow_row": %s}' "$slow_cores
 jq -n --slurpfile runs "$work/runs.json" --argjson machine "$(machine_json "$uptime_before" "$load_before")" \
   --arg mode "$( ((quick)) && echo quick || echo full)" --arg date "$(date -u +%FT%TZ)" \
   --argjson meta "$meta" --arg commit "$commit" --arg link "$shaping, both directions" \
-  --argjson quotas "$quotas" --arg dataset "$dataset" '
+  --argjson quotas "$quotas" --arg dataset "$dataset" \
+  --argjson order "$(printf '%s\n' "${variants[@]}" | jq -R . | jq -s .)" '
   def secs($rs; $row): ($rs | map(select(.row == $row)) | first | .report.wall_seconds) // null;
   def ratio($a; $b): if $a != null and $b != null then $a / $b else null end;
   {bench: "scaling", mode: $mode, meta: $meta, date: $date, command: $meta.command, machine: $machine,
@@ -286,7 +287,8 @@ jq -n --slurpfile runs "$work/runs.json" --argjson machine "$(machine_json "$upt
            driver: "host0, not held", caf_node: "node.workers=1, node.threads=1"},
    workload: {model: "mnist_cnn", optimizer: "adam", trainer: "adag", window: 5,
               batch_size: 16, seed: 42, dataset: $dataset},
-   summary: [$runs[0] | group_by([.epochs, .variant])[] as $g
+   summary: [$runs[0] | group_by([.epochs, .variant])
+     | sort_by(.[0].epochs, (.[0].variant as $v | $order | index($v)))[] as $g
      | {epochs: $g[0].epochs, variant: $g[0].variant, options: $g[0].options,
         one_seconds: secs($g; "one"), two_seconds: secs($g; "two"), slow_seconds: secs($g; "slow")}
      | . + {speedup_two_over_one: ratio(.one_seconds; .two_seconds),
