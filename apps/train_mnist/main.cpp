@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
   }
   if (auto st = check_settings(s); !st)
     return fail(st, 2);
-  if (auto st = resolve_overlap(s, opts.was_set("overlap")); !st)
+  if (auto st = resolve_exchange(s, opts); !st)
     return fail(st, 2);
   thread_pool pool{s.threads};
   if (!s.evaluate.empty())

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "actors/runtime/driver.hpp"
+#include "actors/train/exchange_defaults.hpp"
 #include "actors/trainers/registry.hpp"
 #include "actors/wire/codec.hpp"
 
@@ -54,18 +55,19 @@ void declare_options(option_set& opts, settings& s) {
                    "static: dist-keras's equal slices, one per worker; dynamic: "
                    "chunks of a window of batches from the server's queue, so "
                    "faster workers take more; empty = the driver's choice "
-                   "(static)");
+                   "(dynamic across nodes where the trainer can, else static)");
   opts.add("send-shards", &s.send_shards,
            "send every shard from the driver even if a node has the data");
   opts.add_choice("wire", &s.job.wire, wire::codec_names(),
                   "how workers and the server send weights between nodes: "
                   "fp32 exact; fp16 half the bytes (~3 digits); int8 a "
                   "quarter (8-bit deltas with error feedback); actors on "
-                  "one node always exchange exact values");
+                  "one node always exchange exact values; not given: int8 "
+                  "across nodes, else fp32");
   opts.add("overlap", &s.job.schedule.overlap,
            "workers train on while an exchange is in flight (at most one); "
-           "not given: the driver chooses (for now false); true is refused "
-           "for averaging, single and ensemble");
+           "not given: true across nodes for downpour, adag and dynsgd, "
+           "else false; true is refused for averaging, single and ensemble");
   opts.add("timeout", &s.job.schedule.timeout_seconds, 0.1, 86400,
            "seconds to wait for any reply between actors");
   opts.add("connect-timeout", &s.connect_timeout, 0.1, 3600,
@@ -118,21 +120,26 @@ void declare_options(option_set& opts, settings& s) {
 
 }
 
-namespace {
-
-// Overlap when --overlap is not given, for a trainer that supports it. The
-// lead sets this from measurements (issue 11 item 3); false keeps the seed's
-// exact semantics.
-constexpr bool overlap_by_default = false;
-
-} // namespace
-
-status resolve_overlap(settings& s, bool given) {
-  if (given)
-    return check_overlap(s.job.trainer.name, s.job.schedule.overlap);
-  const trainer_entry* entry = find_trainer(s.job.trainer.name);
-  s.job.schedule.overlap = overlap_by_default && entry != nullptr
-                           && entry->overlap;
+status resolve_exchange(settings& s, const option_set& opts) {
+  const bool multi_node = !s.nodes.empty() || !s.discover.empty();
+  const exchange_choice chosen = default_exchange(s.job.trainer.name, multi_node);
+  auto& schedule = s.job.schedule;
+  if (s.partitioning.empty()) {
+    schedule.partitioning = chosen.partitioning;
+  } else {
+    auto mode = parse_partitioning(s.partitioning, "partitioning");
+    if (!mode)
+      return mode.error();
+    schedule.partitioning = *mode;
+    if (auto st = check_partitioning(s.job.trainer.name, *mode); !st)
+      return st;
+  }
+  if (!opts.was_set("overlap"))
+    schedule.overlap = chosen.overlap;
+  else if (auto st = check_overlap(s.job.trainer.name, schedule.overlap); !st)
+    return st;
+  if (!opts.was_set("wire"))
+    s.job.wire = chosen.wire;
   return status::ok();
 }
 
@@ -140,8 +147,6 @@ status check_settings(settings& s) {
   if (s.job.optimizer.learning_rate != -1 && s.job.optimizer.learning_rate <= 0)
     return status::invalid_argument(
       "option 'learning-rate' expects a number > 0 or -1");
-  if (auto st = resolve_partitioning(s); !st)
-    return st;
   if (auto st = apply_tls_dir(s.tls, s.tls_dir, "tls-dir"); !st)
     return st;
   if (auto st = check_tls(s.tls); !st)
@@ -153,19 +158,6 @@ status check_settings(settings& s) {
   if (s.threads == 0)
     s.threads = std::max(1u, std::thread::hardware_concurrency());
   return status::ok();
-}
-
-status resolve_partitioning(settings& s) {
-  // The driver's choice when not given; the lead sets it from measurements.
-  if (s.partitioning.empty()) {
-    s.job.schedule.partitioning = partitioning_mode::fixed;
-    return status::ok();
-  }
-  auto mode = parse_partitioning(s.partitioning, "partitioning");
-  if (!mode)
-    return mode.error();
-  s.job.schedule.partitioning = *mode;
-  return check_partitioning(s.job.trainer.name, *mode);
 }
 
 std::vector<std::string> split_list(const std::string& text) {

@@ -38,7 +38,7 @@ struct settings {
   std::size_t workers_per_node = 0;
   std::string ps_node;
   /// --partitioning as given: "static", "dynamic", or empty for the
-  /// driver's choice (resolve_partitioning).
+  /// driver's choice (resolve_exchange).
   std::string partitioning;
   bool send_shards = false;
   double connect_timeout = 15;
@@ -72,16 +72,12 @@ void declare_options(option_set& opts, settings& s);
 /// addresses) and fills in defaults that depend on the machine (threads).
 status check_settings(settings& s);
 
-/// Resolves job.schedule.overlap: as given (`given`: --overlap was on the
-/// command line or in the config file), refused with the trainer and the
-/// option named if the trainer cannot overlap; otherwise the driver's
-/// default for that trainer.
-status resolve_overlap(settings& s, bool given);
-
-/// Sets s.job.schedule.partitioning from --partitioning, or when it was
-/// not given the default for the trainer; invalid_argument (exit 2) for a
-/// trainer that does not support the mode asked for.
-status resolve_partitioning(settings& s);
+/// Sets the job's partitioning, overlap and wire: each as given (on the
+/// command line or in the config file), else the driver's default for the
+/// trainer and whether the run crosses nodes (train/exchange_defaults.hpp).
+/// invalid_argument (exit 2), naming the option and the trainer, for a mode
+/// the trainer does not support.
+status resolve_exchange(settings& s, const option_set& opts);
 
 /// "a, b,c" -> {"a", "b", "c"}; empty items dropped.
 std::vector<std::string> split_list(const std::string& text);

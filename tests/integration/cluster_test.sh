@@ -57,7 +57,7 @@ train() {
   shift
   start=$(date +%s%N)
   "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
-    --dataset=mnist --trainer=adag --window=5 --batch-size=16 \
+    --dataset=mnist --trainer=adag --window=5 --batch-size=16 "${exact_exchange[@]}" \
     --progress=lines --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 &
   pid=$!
   track_pid "$pid"

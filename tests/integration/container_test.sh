@@ -122,7 +122,7 @@ train() {
     -v "$data:/data:ro" -v "$work/out:/out" \
     "$image" --config=/etc/actors/train_mnist.ini --data=/data --dataset=mnist \
     --trainer=adag --window=5 --epochs=5 --batch-size=16 --progress=lines \
-    --nodes="$nodes" --report="/out/$run.json" >"$work/$run.log" 2>&1 &
+    "${exact_exchange[@]}" --nodes="$nodes" --report="/out/$run.json" >"$work/$run.log" 2>&1 &
   pid=$!
   track_pid "$pid"
   wait "$pid" || rc=$?

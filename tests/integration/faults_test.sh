@@ -16,11 +16,15 @@
 #   kill-driver 4 s   driver  SIGKILL train_mnist, then train_mnist --resume
 #   stop-driver 4 s   driver  SIGSTOP train_mnist, then train_mnist --resume
 #
-# Each faulty run must complete with exactly the clean run's 297 server
-# updates (every commit applied once: replacements resume where the last
-# applied commit left off; with FAULTS_PARTITIONING=dynamic, as
-# faults_dynamic_test.sh runs it, 300: 100 chunks of 5 batches per epoch,
-# a lost worker's leased chunks going back to the queue), test accuracy within 1 point of the clean run,
+# The driver runs with its defaults across nodes (dynamic partitioning,
+# overlap, int8; train/exchange_defaults.hpp). Each faulty run must complete
+# with exactly the clean run's 300 server updates (every commit applied
+# once: 100 chunks of 5 batches per epoch, a lost worker's leased chunks
+# going back to the server's queue, a restarted server redoing the chunks
+# applied after its snapshot); with FAULTS_EXCHANGE=exact, as
+# faults_exact_test.sh runs it, dist-keras's semantics (static, no overlap,
+# fp32) and 297 (replacements resume where the last applied commit of their
+# slice left off), test accuracy within 1 point of the clean run,
 # the fault detected within --fault-timeout + 3 s of the injection and
 # listed in the report; after the driver's death every node must end the
 # job within 10 s, after it froze within the nodes' connection timeout + 5 s. Prints a table of the figures (README, "Reliability").
@@ -31,11 +35,13 @@ prefix=ft$$
 netns_hosts "$prefix" 3
 
 fault_timeout=5
-partitioning=${FAULTS_PARTITIONING:-static}
-case $partitioning in
-  static) updates=297 ;;  # 3 x 33 windows of each third of 8,000 rows
-  dynamic) updates=300 ;; # 3 x 100 chunks of 5 batches of 16
-  *) fatal "FAULTS_PARTITIONING=$partitioning: expected static or dynamic" ;;
+exchange=${FAULTS_EXCHANGE:-defaults}
+case $exchange in
+  defaults) updates=300 exchange_options=() ;; # 3 x 100 chunks of 5 batches of 16
+  exact) # 3 x 33 windows of each third of 8,000 rows
+    updates=297
+    exchange_options=(--partitioning=static --overlap=false --wire=fp32) ;;
+  *) fatal "FAULTS_EXCHANGE=$exchange: expected defaults or exact" ;;
 esac
 # The namespaces are this test's own hosts: listening on their addresses
 # without TLS is what node.insecure is for.
@@ -75,7 +81,7 @@ start_driver() {
   shift
   ip netns exec "$prefix-0" "$train" --config="$repo_dir/config/train_mnist.ini" \
     --data="$data" --dataset=mnist --trainer=adag --window=5 --epochs=3 \
-    --batch-size=16 --partitioning="$partitioning" --progress=lines \
+    --batch-size=16 "${exchange_options[@]}" --progress=lines \
     --nodes="$nodes" --ps-node="$ps_node" \
     --fault-timeout=$fault_timeout --checkpoint-seconds=2 \
     --checkpoint-dir="$work/$name.ckpt" --run-timeout=300 \

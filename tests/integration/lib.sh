@@ -71,6 +71,14 @@ finish() {
   echo "all checks passed"
 }
 
+# exact_exchange: driver options for dist-keras's exact exchange (static
+# slices, no overlap, fp32), which a run across nodes does not take by
+# default (train/exchange_defaults.hpp); for the tests whose figures (commit
+# counts of static slices, fp32 bytes on the links) are those of the seed's
+# semantics. faults_test, scaling_test and seed_table_test run the defaults.
+# shellcheck disable=SC2034 # used by the tests that source this file
+exact_exchange=(--partitioning=static --overlap=false --wire=fp32)
+
 # --- Processes: helpers for tests that start caf-node and other servers. ---
 
 tracked_pids=()

@@ -77,7 +77,7 @@ prometheus_start "$work/prometheus" "$p_prom" 1s "nodes=$metrics_targets" \
 
 "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
   --dataset=mnist --trainer=adag --window=5 --batch-size=16 --epochs=1 \
-  --progress=lines --nodes="$nodes" --status=127.0.0.1:"$p_driver" \
+  "${exact_exchange[@]}" --progress=lines --nodes="$nodes" --status=127.0.0.1:"$p_driver" \
   --report="$work/run.json" >"$work/run.log" 2>&1 &
 driver_pid=$!
 track_pid "$driver_pid"

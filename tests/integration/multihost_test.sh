@@ -53,7 +53,7 @@ run_training() {
   start=$(date +%s%N)
   ip netns exec "$prefix-0" "$train" --config="$repo_dir/config/train_mnist.ini" \
     --data="$data" --dataset=mnist --trainer=adag --window=5 --batch-size=16 \
-    --nodes="$nodes" --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 &
+    "${exact_exchange[@]}" --nodes="$nodes" --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 &
   pid=$!
   track_pid "$pid"
   wait "$pid" || rc=$?

@@ -72,7 +72,7 @@ train() {
   start=$(date +%s%N)
   timeout 300 "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
     --dataset=mnist --trainer=adag --window=5 --batch-size=16 --progress=off \
-    --connect-timeout=10 --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 || rc=$?
+    "${exact_exchange[@]}" --connect-timeout=10 --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 || rc=$?
   echo "$name: train_mnist exit $rc after $((($(date +%s%N) - start) / 1000000)) ms"
   if ((rc != 0)); then
     local logs=() n

@@ -27,18 +27,19 @@ std::size_t members(const rule_options& full) { return full.num_ensembles; }
 const std::vector<trainer_entry>& trainer_registry() {
   static const std::vector<trainer_entry> table{
     // name, default window, needs a server, fixed workers, dynamic
-    // partitioning, overlap, factory
-    {"single", 0, false, one, false, false, make<single>},
-    {"averaging", 0, true, as_offered, false, false, make<averaging>},
-    {"ensemble", 0, false, members, false, false, make<ensemble>},
-    {"downpour", downpour::default_window, true, as_offered, true, true,
+    // partitioning, overlap, overlap by default, factory
+    {"single", 0, false, one, false, false, false, make<single>},
+    {"averaging", 0, true, as_offered, false, false, false, make<averaging>},
+    {"ensemble", 0, false, members, false, false, false, make<ensemble>},
+    {"downpour", downpour::default_window, true, as_offered, true, true, true,
      make<downpour>},
-    {"adag", adag::default_window, true, as_offered, true, true, make<adag>},
-    {"dynsgd", dynsgd::default_window, true, as_offered, true, true,
+    {"adag", adag::default_window, true, as_offered, true, true, true,
+     make<adag>},
+    {"dynsgd", dynsgd::default_window, true, as_offered, true, true, true,
      make<dynsgd>},
-    {"aeasgd", aeasgd::default_window, true, as_offered, true, true,
+    {"aeasgd", aeasgd::default_window, true, as_offered, true, true, false,
      make<aeasgd>},
-    {"eamsgd", aeasgd::default_window, true, as_offered, true, true,
+    {"eamsgd", aeasgd::default_window, true, as_offered, true, true, false,
      make<eamsgd>},
   };
   return table;

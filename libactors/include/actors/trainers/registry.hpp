@@ -39,6 +39,11 @@ struct trainer_entry {
   /// Averaging cannot (a round is a barrier), Single and Ensemble have no
   /// server.
   bool overlap;
+  /// True if a run across nodes overlaps by default (when --overlap is not
+  /// given; train/exchange_defaults.hpp). Not AEASGD/EAMSGD: their elastic
+  /// step against a centre one exchange old acts as delayed feedback at
+  /// dist-keras's rho (measured 1-2 points lower, scattered; aeasgd.hpp).
+  bool overlap_default;
   /// Builds the rule from options completed and checked by make_rule.
   std::unique_ptr<update_rule> (*make)(const rule_options& full);
 };
