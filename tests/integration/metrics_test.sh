@@ -7,12 +7,13 @@
 #    the consent option (train_mnist --status / --status-public, caf-node
 #    node.metrics / node.metrics-public).
 # 2. Three loopback caf-nodes with node.metrics, a Prometheus (Debian's,
-#    scraping every second, its own config and storage in the work
-#    directory) scraping them and the driver, and one ADAG epoch of MNIST
-#    (3 x 33 = 99 updates). During the run `promtool check metrics` accepts
+#    scraping every 500 ms, its own config and storage in the work
+#    directory) scraping them and the driver, and two ADAG epochs of MNIST
+#    (3 x 33 x 2 = 198 updates; one epoch can end before the first scrape
+#    of the driver on an idle machine). During the run `promtool check metrics` accepts
 #    the driver's endpoint and, after it, every node's. Through the
-#    Prometheus HTTP API: the query actors_ps_updates_total sums to the
-#    run's 99 updates, actors_samples_total to the report's samples, every
+#    Prometheus HTTP API: up{job="driver"} is 1 while the driver runs, the
+#    query actors_ps_updates_total sums to the run's 198 updates, actors_samples_total to the report's samples, every
 #    worker's link counted bytes both ways, the staleness histogram counted
 #    every commit, the driver was scraped (its three fault kinds at 0) and
 #    so was every node's memory.
@@ -72,11 +73,11 @@ expect_failure "--status on an occupied port" 2 "--status=127.0.0.1:$p_m1: canno
 expect_failure "caf-node node.metrics on an occupied port" 2 "node.metrics=127.0.0.1:$p_m1: cannot listen: Address already in use" \
   "$node" --node.port="$p_busy" --node.metrics=127.0.0.1:"$p_m1"
 
-prometheus_start "$work/prometheus" "$p_prom" 1s "nodes=$metrics_targets" \
+prometheus_start "$work/prometheus" "$p_prom" 500ms "nodes=$metrics_targets" \
   "driver=127.0.0.1:$p_driver" || fatal "Prometheus did not start"
 
 "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
-  --dataset=mnist --trainer=adag --window=5 --batch-size=16 --epochs=1 \
+  --dataset=mnist --trainer=adag --window=5 --batch-size=16 --epochs=2 \
   "${exact_exchange[@]}" --progress=lines --nodes="$nodes" --status=127.0.0.1:"$p_driver" \
   --report="$work/run.json" >"$work/run.log" 2>&1 &
 driver_pid=$!
@@ -92,15 +93,23 @@ else
   cat "$work/driver.lint" "$work/driver.prom"
   failures=$((failures + 1))
 fi
-# Let Prometheus scrape the driver at least once (every 1 s) during the run.
-sleep 2.5
+# Prometheus scrapes the driver while it runs.
+scraped=no
+while running "$driver_pid"; do
+  if [[ $(prom_query "$p_prom" 'up{job="driver"} == 1' | wc -l) == 1 ]]; then
+    scraped=yes
+    break
+  fi
+  sleep 0.2
+done
+check_eq "Prometheus scraped the driver during the run (up == 1)" "$scraped" yes
 rc=0
 wait "$driver_pid" || rc=$?
 cat "$work/run.log"
 ((rc == 0)) || fatal "train_mnist exited with $rc" "$work/run.log" "${node_log[@]}"
 updates=$(json_get "$work/run.json" .ps_updates)
 samples=$(json_get "$work/run.json" .samples)
-check_eq "the run's updates (3 workers x 33 commits)" "$updates" 99
+check_eq "the run's updates (3 workers x 33 commits x 2 epochs)" "$updates" 198
 
 for n in n1 n2 n3; do
   i=${n#n}
