@@ -278,7 +278,9 @@ typename Inspector::result_type inspect(Inspector& f, shard_data& x) {
            x.width, x.channels, x.classes, x.pixels, x.labels);
 }
 
-/// Worker -> driver: periodic progress.
+/// Worker -> driver: periodic progress. `commits` is the incarnation's
+/// total; the other counts are what grew since the previous progress message
+/// (the live status page sums them: metrics/run_status.hpp).
 struct progress_msg {
   std::uint32_t worker = 0;
   std::uint64_t epoch = 0;
@@ -288,12 +290,28 @@ struct progress_msg {
   double loss_sum = 0;
   std::uint64_t loss_batches = 0;
   std::uint64_t commits = 0;
+  /// The worker's node (node.name).
+  std::string node;
+  /// Training samples predicted right (arg-max).
+  std::uint64_t correct = 0;
+  std::uint64_t new_commits = 0;
+  double wait_seconds = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_received = 0;
+  /// Dynamic partitioning: chunks completed.
+  std::uint64_t chunks = 0;
+  /// Staleness (updates applied between the pull and the commit) summed
+  /// over the commits applied, and their count.
+  std::uint64_t staleness_sum = 0;
+  std::uint64_t staleness_count = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, progress_msg& x) {
   return f(caf::meta::type_name("progress_msg"), x.worker, x.epoch, x.batches,
-           x.samples, x.loss_sum, x.loss_batches, x.commits);
+           x.samples, x.loss_sum, x.loss_batches, x.commits, x.node, x.correct,
+           x.new_commits, x.wait_seconds, x.bytes_sent, x.bytes_received,
+           x.chunks, x.staleness_sum, x.staleness_count);
 }
 
 /// Worker -> driver: the end of a worker's run.
