@@ -57,12 +57,12 @@ void watch_single(const settings& s, const train_result& res, run_watch& w) {
     r.node = "local";
     r.epoch = e.epoch;
     r.samples = e.samples;
-    r.commits = (e.samples + batch - 1) / batch;
+    r.exchange.commits = (e.samples + batch - 1) / batch;
     r.batches = 1;
     r.loss_sum = e.loss;
     r.correct = static_cast<std::uint64_t>(std::llround(e.accuracy * e.samples));
     w.status.report(r, at);
-    steps += r.commits;
+    steps += r.exchange.commits;
     w.status.evaluation({steps, at, e.test_accuracy, e.test_loss, "test"});
   }
 }

@@ -39,7 +39,8 @@ void write_worker(json_writer& j, const worker_row& w) {
   // Rates over the time since the worker was first placed, up to its latest
   // report (a finished worker's figures stay as they ended).
   const double active = w.reported_at - w.placed_at;
-  const double share = ratio(w.wait_seconds, active);
+  const auto& x = w.exchange;
+  const double share = ratio(x.wait_seconds, active);
   j.begin_object()
     .value("worker", static_cast<std::uint64_t>(w.worker))
     .value("node", w.node)
@@ -47,12 +48,12 @@ void write_worker(json_writer& j, const worker_row& w) {
     .value("samples", w.samples)
     .value("samples_per_second", ratio(static_cast<double>(w.samples), active))
     .value("wait_share", std::isnan(share) ? share : std::clamp(share, 0.0, 1.0))
-    .value("staleness", ratio(static_cast<double>(w.staleness_sum),
-                              static_cast<double>(w.staleness_count)))
-    .value("commits", w.commits)
-    .value("chunks", w.chunks)
-    .value("bytes_sent", w.bytes_sent)
-    .value("bytes_received", w.bytes_received)
+    .value("staleness", ratio(static_cast<double>(x.staleness_sum),
+                              static_cast<double>(x.staleness_count)))
+    .value("commits", x.commits)
+    .value("chunks", x.chunks)
+    .value("bytes_sent", x.bytes_sent)
+    .value("bytes_received", x.bytes_received)
     .value("restarts", w.restarts)
     .end_object();
 }
@@ -179,16 +180,10 @@ void run_status::report(const worker_report& rep, double seconds) {
     r.node = rep.node;
   r.epoch = std::max(r.epoch, rep.epoch);
   r.samples += rep.samples;
-  r.commits += rep.commits;
-  r.wait_seconds += rep.wait_seconds;
-  r.bytes_sent += rep.bytes_sent;
-  r.bytes_received += rep.bytes_received;
-  r.chunks += rep.chunks;
-  r.staleness_sum += rep.staleness_sum;
-  r.staleness_count += rep.staleness_count;
+  r.exchange += rep.exchange;
   r.reported_at = seconds;
   samples_ += rep.samples;
-  commits_ += rep.commits;
+  commits_ += rep.exchange.commits;
   last_seconds_ = std::max(last_seconds_, seconds);
   loss_sum_ += rep.loss_sum;
   batches_ += rep.batches;
@@ -260,8 +255,8 @@ std::string run_status::to_json(double now) const {
   std::uint64_t sent = 0;
   std::uint64_t received = 0;
   for (auto& w : workers_) {
-    sent += w.bytes_sent;
-    received += w.bytes_received;
+    sent += w.exchange.bytes_sent;
+    received += w.exchange.bytes_received;
   }
   json_writer j;
   j.begin_object()

@@ -37,13 +37,7 @@ metrics::worker_report report_of(const progress_msg& p) {
   r.batches = p.loss_batches;
   r.loss_sum = p.loss_sum;
   r.correct = p.correct;
-  r.commits = p.new_commits;
-  r.wait_seconds = p.wait_seconds;
-  r.bytes_sent = p.bytes_sent;
-  r.bytes_received = p.bytes_received;
-  r.chunks = p.chunks;
-  r.staleness_sum = p.staleness_sum;
-  r.staleness_count = p.staleness_count;
+  r.exchange = p.exchange;
   return r;
 }
 

@@ -152,11 +152,12 @@ void add_deltas(worker_state& st, progress_msg& p) {
   auto now = totals_of(st.result);
   now.wait_seconds += st.slot.waited_seconds();
   const std::uint64_t chunks = st.source ? st.source->completed() : 0;
-  p.new_commits = now.commits - st.reported.commits;
-  p.wait_seconds = now.wait_seconds - st.reported.wait_seconds;
-  p.bytes_sent = now.bytes_sent - st.reported.bytes_sent;
-  p.bytes_received = now.bytes_received - st.reported.bytes_received;
-  p.chunks = chunks - st.reported_chunks;
+  auto& x = p.exchange;
+  x.commits = now.commits - st.reported.commits;
+  x.wait_seconds = now.wait_seconds - st.reported.wait_seconds;
+  x.bytes_sent = now.bytes_sent - st.reported.bytes_sent;
+  x.bytes_received = now.bytes_received - st.reported.bytes_received;
+  x.chunks = chunks - st.reported_chunks;
   st.reported = now;
   st.reported_chunks = chunks;
 }
@@ -181,8 +182,8 @@ void flush_progress(worker_state& st) {
 void note_applied(worker_state& st, std::uint64_t updates, std::uint64_t pulled) {
   ++st.result.commits;
   if (updates > pulled) {
-    st.pending.staleness_sum += updates - 1 - pulled;
-    ++st.pending.staleness_count;
+    st.pending.exchange.staleness_sum += updates - 1 - pulled;
+    ++st.pending.exchange.staleness_count;
   }
 }
 

@@ -33,6 +33,8 @@
 #include <string>
 #include <vector>
 
+#include "actors/metrics/exchange_counts.hpp"
+
 namespace actors::metrics {
 
 /// The run's recipe, known before training.
@@ -64,15 +66,7 @@ struct worker_report {
   double loss_sum = 0;
   /// Training samples predicted right (arg-max).
   std::uint64_t correct = 0;
-  std::uint64_t commits = 0;
-  double wait_seconds = 0;
-  std::uint64_t bytes_sent = 0;
-  std::uint64_t bytes_received = 0;
-  std::uint64_t chunks = 0;
-  /// Sum and count of the staleness of the commits applied (updates the
-  /// server applied between the commit's pull and the commit).
-  std::uint64_t staleness_sum = 0;
-  std::uint64_t staleness_count = 0;
+  exchange_counts exchange;
 };
 
 /// A worker's row: the sums of its reports across incarnations.
@@ -81,13 +75,7 @@ struct worker_row {
   std::string node;
   std::uint64_t epoch = 0;
   std::uint64_t samples = 0;
-  std::uint64_t commits = 0;
-  double wait_seconds = 0;
-  std::uint64_t bytes_sent = 0;
-  std::uint64_t bytes_received = 0;
-  std::uint64_t chunks = 0;
-  std::uint64_t staleness_sum = 0;
-  std::uint64_t staleness_count = 0;
+  exchange_counts exchange;
   /// Incarnations after the first (the driver placed it again).
   std::uint64_t restarts = 0;
   /// Run seconds at its first placement and at its latest report.

@@ -24,6 +24,7 @@
 
 #include "actors/cluster/chunk_queue.hpp"
 #include "actors/cluster/partition_cursor.hpp"
+#include "actors/metrics/exchange_counts.hpp"
 #include "actors/train/job_spec.hpp"
 
 namespace actors {
@@ -294,24 +295,14 @@ struct progress_msg {
   std::string node;
   /// Training samples predicted right (arg-max).
   std::uint64_t correct = 0;
-  std::uint64_t new_commits = 0;
-  double wait_seconds = 0;
-  std::uint64_t bytes_sent = 0;
-  std::uint64_t bytes_received = 0;
-  /// Dynamic partitioning: chunks completed.
-  std::uint64_t chunks = 0;
-  /// Staleness (updates applied between the pull and the commit) summed
-  /// over the commits applied, and their count.
-  std::uint64_t staleness_sum = 0;
-  std::uint64_t staleness_count = 0;
+  metrics::exchange_counts exchange;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, progress_msg& x) {
   return f(caf::meta::type_name("progress_msg"), x.worker, x.epoch, x.batches,
            x.samples, x.loss_sum, x.loss_batches, x.commits, x.node, x.correct,
-           x.new_commits, x.wait_seconds, x.bytes_sent, x.bytes_received,
-           x.chunks, x.staleness_sum, x.staleness_count);
+           x.exchange);
 }
 
 /// Worker -> driver: the end of a worker's run.
