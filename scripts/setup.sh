@@ -8,6 +8,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-dev
       doctest-dev zlib1g-dev libssl-dev dataset-fashion-mnist ca-certificates
       iproute2
+      # partition_test cuts one namespace host off another with iptables.
+      iptables
       # jq: the scripts' one JSON reader (json_get in scripts/lib/common.sh),
       # for the tests and bench/; the programs never need it.
       jq
