@@ -6,8 +6,10 @@
 // parameter server (see the README's reliability section) and can be
 // continued after the driver itself died (--checkpoint-dir, --resume).
 //
-// --status=HOST:PORT serves GET /metrics in the Prometheus text format while
-// the run lasts (runtime/status_server.hpp; series in metrics/meters.hpp).
+// --status=HOST:PORT serves GET /metrics in the Prometheus text format, the
+// live status page (GET /) and its data (GET /status.json) while the run
+// lasts; --report-html=FILE writes that page with the final status
+// (watch.hpp; runtime/status_server.hpp, runtime/status_page.hpp).
 //
 // Exit codes: 0 success; 1 a failure while running (unreadable data, I/O, a
 // run that could not recover, a timeout); 2 bad options (also a --status
@@ -77,7 +79,7 @@ bool runs_alone(const settings& s, const std::optional<run_state>& resumed) {
 
 // Loads the data and the model, trains, saves and reports.
 int train(settings& s, thread_pool& pool, const std::optional<run_state>& resumed,
-          metrics::registry* metrics) {
+          run_watch& w) {
   const auto wall_start = std::chrono::steady_clock::now();
   auto train = load_dataset(s.data, s.dataset, "train");
   if (!train)
@@ -95,10 +97,13 @@ int train(settings& s, thread_pool& pool, const std::optional<run_state>& resume
   json_writer j;
   report_start(j, s, *m, *train, *test);
   progress_printer printer{s.progress};
+  begin_watch(s, *train, w);
   const int rc = runs_alone(s, resumed)
-                   ? run_single(s, *train, *test, *m, pool, printer, j)
-                   : run_cluster(s, *train, *test, *m, pool, printer, j, resumed,
-                                 metrics);
+                   ? run_single(s, *train, *test, *m, pool, printer, j, w)
+                   : run_cluster(s, *train, *test, *m, pool, printer, j, resumed, w);
+  // The HTML report also tells how a failed run ended.
+  if (auto st = write_report_html(s, w); !st)
+    return fail(st, 1);
   if (rc != 0)
     return rc;
   const double wall = std::chrono::duration<double>(
@@ -139,17 +144,14 @@ int main(int argc, char** argv) {
   thread_pool pool{s.threads};
   if (!s.evaluate.empty())
     return run_evaluate(s, pool);
-  metrics::registry registry;
-  auto status = serve_metrics({s.status, s.status_public, "--status",
-                               "--status-public", "train_mnist"},
-                              registry);
-  if (!status)
-    return fail(status.error(), 2);
+  run_watch watch;
+  if (auto st = serve_status(s, watch); !st)
+    return fail(st, 2);
   std::optional<run_state> resumed;
   if (!s.resume.empty())
     if (int rc = load_resume(s, resumed); rc != 0)
       return rc;
   // After a fault the actor system was abandoned: no destructors then.
   return system_host::exit_process(
-    train(s, pool, resumed, *status ? &registry : nullptr));
+    train(s, pool, resumed, watch));
 }

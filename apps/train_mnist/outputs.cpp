@@ -64,6 +64,9 @@ status check_outputs(const settings& s) {
       return check_file("predictions", s.predictions);
     return status::ok();
   }
+  if (!s.report_html.empty())
+    if (auto st = check_file("report-html", s.report_html); !st)
+      return st;
   if (!s.save.empty())
     if (auto st = check_file("save", s.save); !st)
       return st;

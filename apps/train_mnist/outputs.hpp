@@ -15,9 +15,10 @@
 namespace train_mnist {
 
 /// invalid_argument (exit 2) naming the first option whose file cannot be
-/// written, its path and the system's reason: --report, --save,
-/// --predictions (with --evaluate), --checkpoint-dir (or --resume's
-/// directory, which the resumed run keeps checkpointing into).
+/// written, its path and the system's reason: --report, --report-html,
+/// --save, --predictions (with --evaluate: --report and --predictions
+/// only), --checkpoint-dir (or --resume's directory, which the resumed run
+/// keeps checkpointing into).
 status check_outputs(const settings& s);
 
 } // namespace train_mnist

@@ -1,8 +1,11 @@
 #include "report.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 namespace train_mnist {

@@ -119,14 +119,15 @@ void announce(const settings& s, const cluster_options& co,
 int run_cluster(settings& s, const dataset& train, const dataset& test,
                 model& m, thread_pool& pool, progress_printer& printer,
                 json_writer& j, const std::optional<run_state>& resumed,
-                metrics::registry* metrics) {
+                run_watch& w) {
   cluster_options co;
+  co.status = &w.status;
   if (int rc = prepare(s, m, resumed, co); rc != 0)
     return rc;
   std::optional<checkpoint_store> store;
   keep_checkpoints(s, store, co);
   auto hopts = host_options(s, !co.nodes.empty());
-  hopts.metrics = metrics;
+  hopts.metrics = w.metrics();
   auto host = system_host::start(hopts);
   if (!host)
     return fail(host.error(), 2);
@@ -139,8 +140,10 @@ int run_cluster(settings& s, const dataset& train, const dataset& test,
   printer.done();
   if (!res || !res->faults.empty())
     (*host)->abandon();
-  if (!res)
+  if (!res) {
+    w.status.end({"failed", res.error().message(), w.seconds(), {}, {}, {}, false});
     return fail(res.error(), 1);
+  }
   std::copy(res->weights.begin(), res->weights.end(), m.params());
   const scaling scale = scaling_of(job.schedule);
   const evaluation ev
@@ -155,6 +158,8 @@ int run_cluster(settings& s, const dataset& train, const dataset& test,
               static_cast<double>(totals_of(*res).bytes()) / 1e6, ev.accuracy,
               ev.loss);
   report_cluster(j, job, *res, ev, resumed ? resumed->server.updates : 0);
+  w.status.evaluation({res->server.updates, res->seconds, ev.accuracy, ev.loss, "test"});
+  w.status.end({"done", "", res->seconds, ev.accuracy, ev.loss, {}, false});
   return 0;
 }
 

@@ -42,7 +42,7 @@ int run_evaluate(const settings& s, thread_pool& pool) {
 
 int run_single(const settings& s, const dataset& train, const dataset& test,
                model& m, thread_pool& pool, progress_printer& printer,
-               json_writer& j) {
+               json_writer& j, run_watch& w) {
   train_options to;
   to.schedule = s.job.schedule;
   to.optimizer = s.job.optimizer;
@@ -66,6 +66,9 @@ int run_single(const settings& s, const dataset& train, const dataset& test,
               res->train_seconds, res->samples_per_second, res->test.accuracy,
               res->test.loss, peak_rss_mb());
   report_single(j, *res);
+  watch_single(s, *res, w);
+  w.status.end({"done", "", res->train_seconds, res->test.accuracy,
+                res->test.loss, {}, false});
   return 0;
 }
 

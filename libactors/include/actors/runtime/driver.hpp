@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "actors/data/dataset.hpp"
+#include "actors/metrics/run_status.hpp"
 #include "actors/runtime/protocol.hpp"
 #include "actors/util/status.hpp"
 
@@ -57,6 +58,10 @@ struct cluster_options {
   std::size_t max_restarts = 3;
   /// Continue from this state (train_mnist --resume).
   std::optional<ps_snapshot> resume_from;
+  /// The live status the driver reports the nodes, the server's place,
+  /// placements, progress and faults to (--status, --report-html); null:
+  /// none. Must outlive the run.
+  metrics::run_status* status = nullptr;
 };
 
 /// A failure the driver saw and what it did about it.
