@@ -6,6 +6,11 @@
 // parameter server (see the README's reliability section) and can be
 // continued after the driver itself died (--checkpoint-dir, --resume).
 //
+// --target-accuracy, --early-stopping, --eval-every and --validation-split
+// evaluate the model during the run and may stop it early (control.hpp);
+// --lr-schedule and --warmup move the worker optimizers' learning rate
+// (optim/lr_schedule.hpp).
+//
 // --status=HOST:PORT serves GET /metrics in the Prometheus text format while
 // the run lasts (runtime/status_server.hpp; series in metrics/meters.hpp).
 //
@@ -89,15 +94,20 @@ int train(settings& s, thread_pool& pool, const std::optional<run_state>& resume
   m->init(s.job.schedule.seed);
   if (auto st = check_compatible(*m, *train, "training set"); !st)
     return fail(st, 2);
+  auto data = split_data(s, *train, *test);
+  if (!data)
+    return fail(data.error(), 2);
+  run_control control{control_of(s)};
   json_writer j;
   report_start(j, s, *m, *train, *test);
   progress_printer printer{s.progress};
+  run_context ctx{*m, pool, printer, j, *data, control};
   const int rc = runs_alone(s, resumed)
-                   ? run_single(s, *train, *test, *m, pool, printer, j)
-                   : run_cluster(s, *train, *test, *m, pool, printer, j, resumed,
-                                 metrics);
+                   ? run_single(s, *train, *test, ctx)
+                   : run_cluster(s, *train, *test, ctx, resumed, metrics);
   if (rc != 0)
     return rc;
+  report_control(j, s, *data, control);
   const double wall = std::chrono::duration<double>(
                         std::chrono::steady_clock::now() - wall_start)
                         .count();

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "actors/data/partition.hpp"
+#include "actors/optim/lr_schedule.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
 
@@ -56,6 +57,9 @@ result<train_result> train_single(model& m, const dataset& train,
   if (!made)
     return made.error();
   auto& opt = *made;
+  auto shape = parse_lr_schedule(opts.optimizer.lr_schedule);
+  if (!shape)
+    return shape.error();
 
   const std::size_t batch = sched.batch_size;
   const std::size_t batches = full_batches(train.rows, batch);
@@ -63,6 +67,9 @@ result<train_result> train_single(model& m, const dataset& train,
   std::vector<float> y(batch * train.classes);
   rng dropout_rng{sched.seed ^ 0x5eedULL};
   step_context ctx{&pool, true, &dropout_rng};
+  const float base_rate = opt->learning_rate();
+  const lr_schedule rate{*shape, opts.optimizer.warmup, batches * sched.epochs,
+                         batches};
 
   train_result res;
   for (std::size_t epoch = 1; epoch <= sched.epochs; ++epoch) {
@@ -76,6 +83,9 @@ result<train_result> train_single(model& m, const dataset& train,
       gather_batch(train, order.data() + b * batch, batch, scale, x.data(),
                    y.data());
       auto step = m.train_step(x.data(), y.data(), batch, ctx);
+      if (!rate.is_constant())
+        opt->learning_rate(static_cast<float>(
+          base_rate * rate.factor((epoch - 1) * batches + b)));
       opt->step(m.params(), m.grads(), m.param_count(), &pool);
       loss_sum += step.loss;
       correct += step.correct;
@@ -110,6 +120,8 @@ result<train_result> train_single(model& m, const dataset& train,
       stats.test_accuracy = res.test.accuracy;
     }
     res.history.push_back(stats);
+    if (opts.after_epoch && opts.after_epoch(stats))
+      break;
   }
   res.samples_per_second = static_cast<double>(res.samples) / res.train_seconds;
   return res;

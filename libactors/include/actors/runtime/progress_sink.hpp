@@ -26,7 +26,9 @@ struct progress_sink_config {
   std::uint64_t first_update = 0;
   cluster_progress_callback on_progress;
   checkpoint_callback on_checkpoint;
-  /// Receives (checkpoint_atom, ps_snapshot) for each snapshot kept.
+  /// Receives (checkpoint_atom, ps_snapshot) for each snapshot kept and
+  /// (eval_atom, updates, centre, seconds since training started) for each
+  /// centre the server sent to be evaluated.
   caf::actor driver;
 };
 
