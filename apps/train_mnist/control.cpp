@@ -13,7 +13,7 @@ namespace train_mnist {
 result<run_data> split_data(const settings& s, const dataset& train,
                             const dataset& test) {
   run_data out;
-  out.monitored = &test;
+  out.test = &test;
   if (s.validation_fraction <= 0)
     return out;
   auto rows = hold_out(train.rows, s.validation_fraction);
@@ -21,7 +21,6 @@ result<run_data> split_data(const settings& s, const dataset& train,
     return rows.error();
   out.train_rows = std::move(rows->train);
   out.validation = subset(train, rows->held);
-  out.monitored = &out.validation;
   out.monitored_name = "validation";
   return out;
 }
@@ -40,7 +39,7 @@ evaluator::evaluator(const settings& s, const run_data& data, model& scratch,
 
 eval_point evaluator::measure(std::uint64_t updates, double seconds) {
   const auto start = std::chrono::steady_clock::now();
-  const evaluation ev = evaluate(m_, *data_.monitored, scaling_of(s_.job.schedule),
+  const evaluation ev = evaluate(m_, data_.monitored(), scaling_of(s_.job.schedule),
                                  pool_, s_.eval_batch);
   eval_point p;
   p.updates = updates;

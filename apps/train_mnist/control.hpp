@@ -30,9 +30,12 @@ struct run_data {
   /// held-out rows as a data set; empty without a split.
   std::vector<std::uint32_t> train_rows;
   dataset validation;
-  /// The set evaluations use: the validation split, else the test set.
-  const dataset* monitored = nullptr;
+  /// The test set (owned by the caller, outliving this).
+  const dataset* test = nullptr;
   std::string monitored_name = "test";
+
+  /// The set evaluations use: the validation split, else the test set.
+  const dataset& monitored() const { return validation.rows > 0 ? validation : *test; }
 };
 
 /// Cuts the validation split of `s` out of `train` (nothing without one);
