@@ -19,6 +19,24 @@ double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
+// The figures after `done` batches of `batches` in epoch `epoch` of
+// `epochs`, `elapsed` seconds into the epoch.
+train_progress progress_at(std::size_t epoch, std::size_t epochs, std::size_t done,
+                           std::size_t batches, std::size_t batch, double loss_sum,
+                           double elapsed) {
+  train_progress p;
+  p.epoch = epoch;
+  p.epochs = epochs;
+  p.batch = done;
+  p.batches = batches;
+  p.loss = loss_sum / static_cast<double>(done);
+  p.samples_per_second = static_cast<double>(done * batch) / elapsed;
+  const double remaining_batches
+    = static_cast<double>((batches - done) + (epochs - epoch) * batches);
+  p.eta_seconds = remaining_batches * elapsed / static_cast<double>(done);
+  return p;
+}
+
 } // namespace
 
 status check_compatible(const model& m, const dataset& d,
@@ -89,20 +107,9 @@ result<train_result> train_single(model& m, const dataset& train,
       opt->step(m.params(), m.grads(), m.param_count(), &pool);
       loss_sum += step.loss;
       correct += step.correct;
-      if (on_progress) {
-        const double elapsed = seconds_since(start);
-        train_progress p;
-        p.epoch = epoch;
-        p.epochs = sched.epochs;
-        p.batch = b + 1;
-        p.batches = batches;
-        p.loss = loss_sum / static_cast<double>(b + 1);
-        p.samples_per_second = static_cast<double>((b + 1) * batch) / elapsed;
-        const double remaining_batches = static_cast<double>(
-          (batches - b - 1) + (sched.epochs - epoch) * batches);
-        p.eta_seconds = remaining_batches * elapsed / static_cast<double>(b + 1);
-        on_progress(p);
-      }
+      if (on_progress)
+        on_progress(progress_at(epoch, sched.epochs, b + 1, batches, batch,
+                                loss_sum, seconds_since(start)));
     }
     stats.seconds = seconds_since(start);
     stats.samples = batches * batch;
