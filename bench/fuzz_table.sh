@@ -31,6 +31,7 @@ declare -A parses=(
   [csv]='`read_csv`, shapes 1-4 x 1-4 x 1-2, 0-257 classes'
   [model_spec]='`parse_model_spec`'
   [checkpoint]='`decode_checkpoint`, as is and with length and CRC made valid'
+  [wire]='each wire codec'"'"'s `read` (fp32, fp16, int8, sign, topk), 1-2048 values; what it accepts must re-encode as `round` says'
   [options]="\`option_set\`: an INI file, then command-line arguments, with train_mnist's and caf-node's option kinds and ranges (mirrored: the apps declare theirs in \`main.cpp\`)"
 )
 

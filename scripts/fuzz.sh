@@ -32,7 +32,7 @@ while (($#)); do
 done
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: --seconds expects a positive integer, got '$seconds'" >&2; exit 2; }
 
-targets=(idx csv model_spec checkpoint options)
+targets=(idx csv model_spec checkpoint options wire)
 if [[ -n $only ]]; then
   [[ " ${targets[*]} " == *" $only "* ]] || { echo "fuzz: no target '$only' (${targets[*]})" >&2; exit 2; }
   targets=("$only")

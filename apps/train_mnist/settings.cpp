@@ -102,12 +102,17 @@ void declare_options(option_set& opts, settings& s) {
                    "(dynamic across nodes where the trainer can, else static)");
   opts.add("send-shards", &s.send_shards,
            "send every shard from the driver even if a node has the data");
-  opts.add_choice("wire", &s.job.wire, wire::codec_names(),
-                  "how workers and the server send weights between nodes: "
-                  "fp32 exact; fp16 half the bytes (~3 digits); int8 a "
-                  "quarter (8-bit deltas with error feedback); actors on "
-                  "one node always exchange exact values; not given: int8 "
-                  "across nodes, else fp32");
+  opts.add_checked("wire", &s.job.wire, wire::codec_syntax(),
+                   [](const std::string& v) { return wire::find_codec(v) != nullptr; },
+                   "how workers and the server send weights between nodes: "
+                   "fp32 exact; fp16 half the bytes (~3 digits); int8 a "
+                   "quarter (8-bit deltas with error feedback); sign 1 bit "
+                   "per value and a scale per 256 (0.14 bytes per value); "
+                   "topk:R the fraction R of largest changes with their "
+                   "indices (~5-6 bytes per value sent); sign and topk keep "
+                   "what they did not send for the next message (error "
+                   "feedback); actors on one node always exchange exact "
+                   "values; not given: int8 across nodes, else fp32");
   opts.add("overlap", &s.job.schedule.overlap,
            "workers train on while an exchange is in flight (at most one); "
            "not given: true across nodes for downpour, adag and dynsgd, "

@@ -154,3 +154,55 @@ TEST_CASE("wire limits: an int8 float_buffer takes a byte a value plus a "
   CHECK(read_error(cut, z).find("claims 1000 values but the message holds")
         != std::string::npos);
 }
+
+TEST_CASE("wire limits: a sign float_buffer takes a bit a value plus a scale "
+          "per 256, and rounded values arrive exactly") {
+  const wire::codec& sign = *wire::find_codec("sign");
+  float_buffer x;
+  x.format = sign.format();
+  for (int i = 0; i < 1000; ++i)
+    x.values.push_back(0.01f * std::sin(0.05f * static_cast<float>(i)));
+  sign.round(x.values.data(), x.values.size());
+  const auto bytes = serialized(x);
+  float_buffer exact = x;
+  exact.format = format_of("fp32");
+  CHECK(serialized(exact).size() - bytes.size() == 4 * 1000 - (4 * 4 + 125));
+  float_buffer y;
+  CHECK(read_error(bytes, y) == "");
+  CHECK(y.values == x.values);
+}
+
+TEST_CASE("wire limits: a topk float_buffer travels after its byte count; "
+          "a cut one, a count past the message and a bad index are refused") {
+  const wire::codec& topk = *wire::find_codec("topk");
+  float_buffer x;
+  x.format = topk.format();
+  x.values.assign(1000, 0.0f);
+  for (int i = 0; i < 10; ++i)
+    x.values[static_cast<std::size_t>(97 * i + 3)] = 1.0f + static_cast<float>(i);
+  const auto bytes = serialized(x);
+  float_buffer exact = x;
+  exact.format = format_of("fp32");
+  // 4000 bytes of fp32 against the count (u32), 10 values, 10 one-byte
+  // gaps (3, then 96) and the byte count before them (u32).
+  CHECK(serialized(exact).size() - bytes.size() == 4000 - (4 + 40 + 10 + 4));
+  float_buffer y;
+  CHECK(read_error(bytes, y) == "");
+  CHECK(y.values == x.values);
+  for (std::size_t len = 0; len < bytes.size(); ++len) {
+    CAPTURE(len);
+    auto cut = bytes;
+    cut.resize(len);
+    float_buffer z;
+    CHECK(read_error(cut, z) != "");
+  }
+  // The last gap made 228 (two bytes): index 779 + 1 + 228 >= 1000.
+  std::vector<char> bad(bytes.begin(), bytes.end() - 1);
+  bad.push_back(static_cast<char>(0xe4)); // 228 as a varint: 0xe4 0x01
+  bad.push_back(static_cast<char>(0x01));
+  const auto at = bytes.size() - (4 + 40 + 10) - 4; // the byte count
+  bad[at] = static_cast<char>(4 + 40 + 11);
+  float_buffer w;
+  CHECK(read_error(bad, w).find("not a valid topk coding of 1000 values")
+        != std::string::npos);
+}

@@ -1,5 +1,6 @@
 #include "fuzz_targets.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include "actors/train/checkpoint.hpp"
 #include "actors/util/crc32.hpp"
 #include "actors/util/options.hpp"
+#include "actors/wire/codec.hpp"
 
 namespace actors::fuzz {
 
@@ -268,6 +271,29 @@ bool options_input(const std::uint8_t* data, std::size_t size) {
   return true;
 }
 
+bool wire_input(const std::uint8_t* data, std::size_t size) {
+  if (size < 3)
+    return false;
+  static const std::vector<std::string> names = wire::codec_names();
+  const wire::codec& c = *wire::find_codec(names[data[0] % names.size()]);
+  const std::size_t n = 1 + (std::size_t{data[1]} | std::size_t{data[2]} << 8) % 2048;
+  std::vector<float> values(n);
+  if (!c.read(reinterpret_cast<const char*>(data + 3), size - 3, n, values.data()))
+    return false;
+  for (float v : values)
+    if (!std::isfinite(v))
+      return true; // NaN payloads and infinite scales: no bitwise promise
+  std::vector<char> bytes(c.bytes(values.data(), n));
+  c.write(values.data(), n, bytes.data());
+  std::vector<float> again(n);
+  if (!c.read(bytes.data(), bytes.size(), n, again.data()))
+    std::abort(); // the codec refuses its own coding
+  c.round(values.data(), n);
+  if (std::memcmp(again.data(), values.data(), n * sizeof(float)) != 0)
+    std::abort(); // read(write(x)) is not round(x)
+  return true;
+}
+
 const std::vector<target>& targets() {
   static const std::vector<target> all = {
     {"idx", idx_input},
@@ -275,6 +301,7 @@ const std::vector<target>& targets() {
     {"model_spec", model_spec_input},
     {"checkpoint", checkpoint_input},
     {"options", options_input},
+    {"wire", wire_input},
   };
   return all;
 }

@@ -38,13 +38,20 @@ bool checkpoint_input(const std::uint8_t* data, std::size_t size);
 /// arguments, one per line, parsed after `--config=FILE` as the apps do.
 bool options_input(const std::uint8_t* data, std::size_t size);
 
+/// Wire codecs' readers (wire/codec.hpp): byte 0 picks a codec of the
+/// registry (modulo their count), bytes 1-2 (little-endian, modulo 2048,
+/// plus 1) the value count n, the rest is the coding. An accepted coding
+/// must decode to values that the codec's own write and read give back as
+/// its round() says, bit for bit (when they are finite).
+bool wire_input(const std::uint8_t* data, std::size_t size);
+
 /// A fuzz target by name, as in tests/fuzz/corpus/<name>.
 struct target {
   const char* name;
   bool (*run)(const std::uint8_t*, std::size_t);
 };
 
-/// Every target: idx, csv, model_spec, checkpoint, options.
+/// Every target: idx, csv, model_spec, checkpoint, options, wire.
 const std::vector<target>& targets();
 
 } // namespace actors::fuzz

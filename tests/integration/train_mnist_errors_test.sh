@@ -34,6 +34,12 @@ expect_failure "overlap with single" 2 "option 'overlap': trainer 'single'" \
   "$train" --data="$data" --trainer=single --overlap=true --epochs=1
 expect_failure "overlap not a boolean" 2 "option 'overlap'.*true or false" \
   "$train" --data="$data" --overlap=maybe
+expect_failure "unknown wire codec" 2 "option 'wire' expects fp32, fp16, int8, sign, topk\[:R\]" \
+  "$train" --data="$data" --wire=fp8
+for r in 0 1.5 abc 0.01x -0.1; do
+  expect_failure "topk fraction $r" 2 "option 'wire' expects .*0 < R <= 1.*got 'topk:$r'" \
+    "$train" --data="$data" --wire="topk:$r"
+done
 expect_failure "bad partitioning" 2 "option 'partitioning' expects static or dynamic" \
   "$train" --data="$data" --partitioning=chunks
 expect_failure "dynamic partitioning with averaging" 2 \

@@ -161,3 +161,41 @@ TEST_CASE("coding: a buffer too short for a value is refused and nothing is "
   // A count whose byte total would overflow is refused, not wrapped.
   CHECK_FALSE(get_floats(in, std::numeric_limits<std::size_t>::max() / 2, out));
 }
+
+TEST_CASE("coding: varints take 1-5 bytes, 7 bits each from the lowest, and "
+          "a cut or overlong one is refused") {
+  auto varint = [](std::uint32_t v) {
+    std::string out(varint32_length(v), '\0');
+    CHECK(encode_varint32(out.data(), v) == out.data() + out.size());
+    return out;
+  };
+  CHECK(varint(0) == bytes({0x00}));
+  CHECK(varint(127) == bytes({0x7f}));
+  CHECK(varint(128) == bytes({0x80, 0x01}));
+  CHECK(varint(300) == bytes({0xac, 0x02})); // 300 = 0b10_0101100
+  CHECK(varint(16383) == bytes({0xff, 0x7f}));
+  CHECK(varint(16384) == bytes({0x80, 0x80, 0x01}));
+  CHECK(varint(0xffffffffu) == bytes({0xff, 0xff, 0xff, 0xff, 0x0f}));
+  for (std::uint32_t v : {0u, 1u, 127u, 128u, 300u, 1048852u, 0xfffffffeu, 0xffffffffu}) {
+    const std::string s = varint(v) + "x";
+    std::string_view in = s;
+    std::uint32_t got = 0;
+    REQUIRE(get_varint32(in, got));
+    CHECK(got == v);
+    CHECK(in == "x");
+    // Every cut inside it is refused and consumes nothing.
+    for (std::size_t len = 0; len + 1 < s.size(); ++len) {
+      std::string_view cut{s.data(), len};
+      CHECK_FALSE(get_varint32(cut, got));
+      CHECK(cut.size() == len);
+    }
+  }
+  std::uint32_t v = 7;
+  const std::string too_wide = bytes({0xff, 0xff, 0xff, 0xff, 0x10}); // bit 32
+  const std::string too_long = bytes({0x80, 0x80, 0x80, 0x80, 0x80, 0x00});
+  std::string_view a = too_wide, b = too_long;
+  CHECK_FALSE(get_varint32(a, v));
+  CHECK_FALSE(get_varint32(b, v));
+  CHECK(v == 7);
+  CHECK(a.size() == 5);
+}

@@ -56,6 +56,30 @@ std::vector<char>& scratch(std::size_t bytes) {
   return buf;
 }
 
+caf::error malformed(const wire::codec& c, std::size_t n) {
+  return make_runtime_error(runtime_errc::bad_message,
+                            "float buffer is not a valid " + std::string{c.name()}
+                              + " coding of " + std::to_string(n) + " values");
+}
+
+// Sets `bytes` to the size of the coding of n > 0 values in `c` that
+// follows: fixed, or the length written before it. No coding takes more
+// than a float and a 5-byte varint per value, plus a header.
+caf::error coding_size(caf::deserializer& f, const wire::codec& c,
+                       std::size_t n, std::size_t& bytes) {
+  if (auto fixed = c.fixed_bytes(n)) {
+    bytes = *fixed;
+    return {};
+  }
+  std::uint32_t length = 0;
+  if (auto err = f.apply(length))
+    return err;
+  if (length > 9 * n + 16)
+    return malformed(c, n);
+  bytes = length;
+  return {};
+}
+
 } // namespace
 
 caf::error save_floats(caf::serializer& f, const float_buffer& x) {
@@ -69,7 +93,13 @@ caf::error save_floats(caf::serializer& f, const float_buffer& x) {
   if (auto err = f.begin_sequence(n))
     return err;
   if (n > 0) {
-    const std::size_t bytes = c->bytes(n);
+    const std::size_t bytes = c->bytes(x.values.data(), n);
+    if (!c->fixed_bytes(n)) {
+      // A coding whose size depends on the values goes after its length.
+      auto length = static_cast<std::uint32_t>(bytes);
+      if (auto err = f.apply(length))
+        return err;
+    }
     if (auto* bs = dynamic_cast<caf::binary_serializer*>(&f)) {
       // Straight into the message's buffer.
       const std::size_t at = bs->write_pos();
@@ -100,9 +130,13 @@ caf::error load_floats(caf::deserializer& f, float_buffer& x) {
     return make_runtime_error(runtime_errc::bad_message,
                               "float buffer of " + std::to_string(n)
                                 + " values exceeds the wire limit");
+  std::size_t bytes = 0;
+  if (n > 0) {
+    if (auto err = coding_size(f, *c, n, bytes))
+      return err;
+  }
   // A peer must not make us allocate more than it sent: a few bytes
   // claiming 2^28 floats would otherwise cost 1 GiB before failing.
-  const std::size_t bytes = c->bytes(n);
   auto* bd = dynamic_cast<caf::binary_deserializer*>(&f);
   if (bd != nullptr && bytes > bd->remaining())
     return make_runtime_error(runtime_errc::bad_message,
@@ -113,14 +147,18 @@ caf::error load_floats(caf::deserializer& f, float_buffer& x) {
   if (n > 0) {
     if (bd != nullptr) {
       // Straight from the message's buffer.
-      c->read(reinterpret_cast<const char*>(bd->remainder().data()), n,
-              x.values.data());
+      const bool ok = c->read(
+        reinterpret_cast<const char*>(bd->remainder().data()), bytes, n,
+        x.values.data());
+      if (!ok)
+        return malformed(*c, n);
       bd->skip(bytes);
     } else {
       auto& buf = scratch(bytes);
       if (auto err = f.apply_raw(bytes, buf.data()))
         return err;
-      c->read(buf.data(), n, x.values.data());
+      if (!c->read(buf.data(), bytes, n, x.values.data()))
+        return malformed(*c, n);
     }
   }
   return f.end_sequence();

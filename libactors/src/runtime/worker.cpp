@@ -247,7 +247,8 @@ void take_grants(worker_state& st, const chunk_grants& grants) {
 // serialized, the server being on this node).
 std::size_t link_bytes(const worker_state& st, const float_buffer& b) {
   const wire::codec* c = st.remote ? wire::codec_of_format(b.format) : nullptr;
-  return (c != nullptr ? *c : wire::exact_codec()).bytes(b.values.size());
+  return (c != nullptr ? *c : wire::exact_codec())
+    .bytes(b.values.data(), b.values.size());
 }
 
 // A commit of `payload` at the worker's current position, encoded for the

@@ -49,6 +49,8 @@ public:
     return codec_.format();
   }
 
+  const std::vector<float>* residual() const override { return &residual_; }
+
 private:
   const codec& codec_;
   // The rounding error carried to the next commit; scratch for the rounded
@@ -106,6 +108,18 @@ bool centre_decoder::decode(std::vector<float>& values, bool delta) {
   return true;
 }
 
+std::size_t codec::bytes(const float*, std::size_t n) const {
+  return fixed_bytes(n).value_or(0);
+}
+
+std::string codec::syntax() const {
+  return std::string{name()};
+}
+
+const codec* codec::with_parameter(std::string_view) const {
+  return nullptr;
+}
+
 std::unique_ptr<commit_encoder> codec::make_commit_encoder() const {
   return std::make_unique<whole_commits>(*this);
 }
@@ -116,6 +130,18 @@ std::unique_ptr<centre_encoder> codec::make_centre_encoder() const {
 
 centre_decoder codec::make_centre_decoder() const {
   return centre_decoder{false};
+}
+
+std::unique_ptr<commit_encoder> feedback_codec::make_commit_encoder() const {
+  return error_feedback_commits(*this);
+}
+
+std::unique_ptr<centre_encoder> feedback_codec::make_centre_encoder() const {
+  return delta_centres(*this);
+}
+
+centre_decoder feedback_codec::make_centre_decoder() const {
+  return centre_decoder{true};
 }
 
 std::unique_ptr<commit_encoder> error_feedback_commits(const codec& c) {

@@ -23,7 +23,9 @@ class fp16 final : public codec {
 public:
   std::string_view name() const override { return "fp16"; }
   std::uint8_t format() const override { return 1; }
-  std::size_t bytes(std::size_t n) const override { return 2 * n; }
+  std::optional<std::size_t> fixed_bytes(std::size_t n) const override {
+    return 2 * n;
+  }
 
   void write(const float* values, std::size_t n, char* out) const override {
     auto& halves = scratch(n);
@@ -31,10 +33,14 @@ public:
     encode_u16s(out, halves.data(), n);
   }
 
-  void read(const char* in, std::size_t n, float* values) const override {
+  bool read(const char* in, std::size_t size, std::size_t n,
+            float* values) const override {
+    if (size != *fixed_bytes(n))
+      return false;
     auto& halves = scratch(n);
     decode_u16s(in, n, halves.data());
     half_to_floats(halves.data(), n, values);
+    return true;
   }
 
   void round(float* values, std::size_t n) const override {

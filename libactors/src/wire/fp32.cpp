@@ -11,14 +11,20 @@ class fp32 final : public codec {
 public:
   std::string_view name() const override { return "fp32"; }
   std::uint8_t format() const override { return 0; }
-  std::size_t bytes(std::size_t n) const override { return 4 * n; }
+  std::optional<std::size_t> fixed_bytes(std::size_t n) const override {
+    return 4 * n;
+  }
 
   void write(const float* values, std::size_t n, char* out) const override {
     encode_floats(out, values, n);
   }
 
-  void read(const char* in, std::size_t n, float* values) const override {
+  bool read(const char* in, std::size_t size, std::size_t n,
+            float* values) const override {
+    if (size != *fixed_bytes(n))
+      return false;
     decode_floats(in, n, values);
+    return true;
   }
 
   void round(float*, std::size_t) const override {}

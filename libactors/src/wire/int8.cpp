@@ -14,11 +14,13 @@ namespace actors::wire {
 
 namespace {
 
-class int8 final : public codec {
+class int8 final : public feedback_codec {
 public:
   std::string_view name() const override { return "int8"; }
   std::uint8_t format() const override { return 2; }
-  std::size_t bytes(std::size_t n) const override { return int8_bytes(n); }
+  std::optional<std::size_t> fixed_bytes(std::size_t n) const override {
+    return int8_bytes(n);
+  }
 
   void write(const float* values, std::size_t n, char* out) const override {
     thread_local std::vector<float> scales;
@@ -29,29 +31,21 @@ public:
     encode_floats(out, scales.data(), scales.size());
   }
 
-  void read(const char* in, std::size_t n, float* values) const override {
+  bool read(const char* in, std::size_t size, std::size_t n,
+            float* values) const override {
+    if (size != *fixed_bytes(n))
+      return false;
     thread_local std::vector<float> scales;
     scales.resize(int8_blocks(n));
     decode_floats(in, scales.size(), scales.data());
     decode_int8(scales.data(),
                 reinterpret_cast<const std::int8_t*>(in + 4 * scales.size()), n,
                 values);
+    return true;
   }
 
   void round(float* values, std::size_t n) const override {
     round_int8(values, n);
-  }
-
-  std::unique_ptr<commit_encoder> make_commit_encoder() const override {
-    return error_feedback_commits(*this);
-  }
-
-  std::unique_ptr<centre_encoder> make_centre_encoder() const override {
-    return delta_centres(*this);
-  }
-
-  centre_decoder make_centre_decoder() const override {
-    return centre_decoder{true};
   }
 };
 

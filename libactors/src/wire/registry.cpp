@@ -1,5 +1,7 @@
 // The registry of wire codecs. Adding a codec: its file (src/wire/<id>.cpp,
-// defining `const codec& <id>_codec()`) and one line in the list below.
+// defining `const codec& <id>_codec()`) and one line in the list below. A
+// codec with a parameter ("topk:0.001") is listed once, by its bare name,
+// and makes its variants (codec::with_parameter).
 #include <array>
 
 #include "actors/wire/codec.hpp"
@@ -9,7 +11,9 @@ namespace actors::wire {
 #define ACTORS_WIRE_CODECS(X) \
   X(fp32)                     \
   X(fp16)                     \
-  X(int8)
+  X(int8)                     \
+  X(sign)                     \
+  X(topk)
 
 #define ACTORS_WIRE_DECLARE(id) const codec& id##_codec();
 ACTORS_WIRE_CODECS(ACTORS_WIRE_DECLARE)
@@ -27,10 +31,21 @@ const auto& table() {
 } // namespace
 
 const codec* find_codec(std::string_view name) {
+  const auto colon = name.find(':');
+  const std::string_view base = name.substr(0, colon);
   for (const codec* c : table())
-    if (c->name() == name)
-      return c;
+    if (c->name() == base)
+      return colon == std::string_view::npos
+               ? c
+               : c->with_parameter(name.substr(colon + 1));
   return nullptr;
+}
+
+std::string codec_syntax() {
+  std::string out;
+  for (const codec* c : table())
+    out += (out.empty() ? "" : ", ") + c->syntax();
+  return out;
 }
 
 const codec* codec_of_format(std::uint8_t format) {

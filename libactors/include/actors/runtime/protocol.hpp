@@ -92,7 +92,8 @@ std::string describe(const caf::actor_system& sys, const caf::error& err);
 // -- wire types -------------------------------------------------------------------
 
 /// A model-sized vector of floats, serialized as the format byte of the
-/// codec it travels in (wire/codec.hpp), the length, and the codec's bytes.
+/// codec it travels in (wire/codec.hpp), the length, and the codec's bytes
+/// (after their count, a u32, when their size depends on the values: topk).
 struct float_buffer {
   std::vector<float> values;
   /// The codec's format byte, set by the sender (fp32 unless an encoder

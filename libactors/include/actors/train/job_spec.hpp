@@ -63,8 +63,8 @@ struct job_spec {
   optimizer_options optimizer;
   schedule_options schedule;
   /// How workers and the server send model-sized buffers to other nodes:
-  /// a codec name ("fp32", "fp16", "int8"). Transport, not recipe: a resumed
-  /// run keeps its own.
+  /// a codec name (wire/codec.hpp: "fp32", "fp16", "int8", "sign", "topk",
+  /// "topk:0.001"). Transport, not recipe: a resumed run keeps its own.
   std::string wire = "fp32";
 };
 

@@ -196,6 +196,47 @@ inline bool get_f32(std::string_view& in, float& v) {
   return detail::get_fixed<float, decode_f32>(in, v);
 }
 
+// -- varints (leveldb's, the protobuf base-128 coding) -----------------------
+//
+// An unsigned 32-bit value in 1-5 bytes, 7 bits a byte from the lowest, the
+// top bit set on every byte but the last: small values (the gaps between
+// sorted indices, wire/topk) take one byte below 128, two below 16384.
+
+/// Bytes the varint of `v` takes (1-5).
+constexpr std::size_t varint32_length(std::uint32_t v) {
+  std::size_t n = 1;
+  for (; v >= 0x80; v >>= 7)
+    ++n;
+  return n;
+}
+
+/// Writes the varint of `v` at `dst` (which must hold varint32_length(v)
+/// bytes); returns the byte after it.
+inline char* encode_varint32(char* dst, std::uint32_t v) {
+  for (; v >= 0x80; v >>= 7)
+    *dst++ = static_cast<char>((v & 0x7f) | 0x80);
+  *dst++ = static_cast<char>(v);
+  return dst;
+}
+
+/// Reads a varint; false (nothing consumed) if `in` ends inside it or it
+/// runs past 5 bytes or 32 bits.
+inline bool get_varint32(std::string_view& in, std::uint32_t& v) {
+  std::uint32_t out = 0;
+  for (std::size_t i = 0; i < 5 && i < in.size(); ++i) {
+    const auto byte = static_cast<std::uint8_t>(in[i]);
+    if (i == 4 && byte > 0x0f)
+      return false; // bits beyond 32
+    out |= static_cast<std::uint32_t>(byte & 0x7f) << (7 * i);
+    if (byte < 0x80) {
+      v = out;
+      in.remove_prefix(i + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
 /// Reads n floats; false (nothing consumed) if fewer than 4n bytes remain.
 inline bool get_floats(std::string_view& in, std::size_t n, float* values) {
   if (n > in.size() / 4)

@@ -1,6 +1,7 @@
 // codec: how model-sized float vectors cross the network between workers
 // and their parameter server, one interface for every format (fp32, fp16,
-// int8; one file each in src/wire/, listed in src/wire/registry.cpp).
+// int8, sign, topk; one file each in src/wire/, listed in
+// src/wire/registry.cpp).
 //
 // A codec has a stateless part, the byte coding (how many bytes n values
 // take, writing them little-endian, reading them back, and the exact
@@ -24,13 +25,19 @@
 // messages without serializing them, so a worker whose server is on its own
 // node uses the exact codec (codec_for_link) and nothing is rounded.
 //
-// Codecs are immutable singletons, safe from any thread; encoders and
-// decoders belong to one actor each.
+// Most codings take a fixed number of bytes for n values; top-k's depends on
+// the values (how many are non-zero, how far apart), so it travels after
+// its own length (fixed_bytes() is empty; float_buffer writes the length).
+//
+// Codecs are immutable and live as long as the program, safe from any
+// thread (a parameterised one, "topk:R", is made once per R on first use);
+// encoders and decoders belong to one actor each.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +60,10 @@ public:
   /// Replaces `payload` by the values the server will read (or by values
   /// the wire rounds on its own) and returns the format byte to send in.
   virtual std::uint8_t encode(std::vector<float>& payload) = 0;
+
+  /// What it has not sent yet (error feedback: added to the next payload);
+  /// nullptr if it keeps nothing.
+  virtual const std::vector<float>* residual() const { return nullptr; }
 };
 
 /// Sender state of the stream of centres to one worker (server -> worker).
@@ -101,24 +112,40 @@ class codec {
 public:
   virtual ~codec() = default;
 
-  /// The name in job specs and options ("fp32", "fp16", "int8").
+  /// The name in job specs and options ("fp32", "fp16", "int8", "sign",
+  /// "topk", "topk:0.001").
   virtual std::string_view name() const = 0;
 
-  /// The byte that names this codec in a float_buffer; unique.
+  /// The byte that names this coding in a float_buffer; unique but for the
+  /// parameters of one codec (every "topk:R" reads every other's bytes).
   virtual std::uint8_t format() const = 0;
 
-  /// Bytes that n values take.
-  virtual std::size_t bytes(std::size_t n) const = 0;
+  /// Bytes that any n values take; empty when that depends on the values.
+  virtual std::optional<std::size_t> fixed_bytes(std::size_t n) const = 0;
 
-  /// Writes n values as bytes(n) bytes at `out`.
+  /// Bytes that write takes for these n values. Default: fixed_bytes(n).
+  virtual std::size_t bytes(const float* values, std::size_t n) const;
+
+  /// Writes n values as bytes(values, n) bytes at `out`.
   virtual void write(const float* values, std::size_t n, char* out) const = 0;
 
-  /// Reads n values from the bytes(n) bytes at `in`.
-  virtual void read(const char* in, std::size_t n, float* values) const = 0;
+  /// Reads n values from the `size` bytes at `in`. False when they are not
+  /// a coding of n values (wrong size, an index out of range, a cut varint,
+  /// bytes left over); `values` is then unspecified.
+  virtual bool read(const char* in, std::size_t size, std::size_t n,
+                    float* values) const = 0;
 
   /// Replaces each value by what write and read give back: the exact
   /// rounding a value undergoes. Idempotent.
   virtual void round(float* values, std::size_t n) const = 0;
+
+  /// How to name it in an option, for error messages. Default: name().
+  virtual std::string syntax() const;
+
+  /// This codec with a parameter, `text` being what follows the colon in
+  /// "name:text" ("0.001" in "topk:0.001"); nullptr when it takes none or
+  /// `text` is not a valid one. The result lives as long as the program.
+  virtual const codec* with_parameter(std::string_view text) const;
 
   /// A new commit stream's sender. Default: payloads in this codec, rounded
   /// by the wire, no state.
@@ -133,6 +160,17 @@ public:
 };
 
 // -- building blocks for lossy codecs ------------------------------------------
+
+/// A lossy codec whose sender rounds (its round() is idempotent, so the
+/// sender knows what the receiver reads): commits with error feedback,
+/// centres as deltas against each worker's view (the functions below), and
+/// receivers that ask for deltas. int8, sign and topk are such codecs.
+class feedback_codec : public codec {
+public:
+  std::unique_ptr<commit_encoder> make_commit_encoder() const override;
+  std::unique_ptr<centre_encoder> make_centre_encoder() const override;
+  centre_decoder make_centre_decoder() const override;
+};
 
 /// Error feedback (Seide et al. 2014, "1-bit SGD"; Karimireddy et al. 2019):
 /// each payload plus the rounding error left from the previous one is
@@ -150,8 +188,13 @@ std::unique_ptr<centre_encoder> delta_centres(const codec& c);
 
 // -- the registry (src/wire/registry.cpp) --------------------------------------
 
-/// The codec called `name`, or nullptr.
+/// The codec called `name`, or nullptr: a registry name, or a
+/// parameterised one ("topk:R", 0 < R <= 1, a decimal number).
 const codec* find_codec(std::string_view name);
+
+/// What find_codec accepts, for error messages: each codec's syntax(),
+/// "fp32, fp16, int8, sign, topk[:R] (...)".
+std::string codec_syntax();
 
 /// The codec whose format byte is `format`, or nullptr.
 const codec* codec_of_format(std::uint8_t format);
@@ -159,7 +202,8 @@ const codec* codec_of_format(std::uint8_t format);
 /// fp32: exact. Whole models, first centres, checkpoints, the local link.
 const codec& exact_codec();
 
-/// Every codec's name, in registry order ("fp32", "fp16", "int8").
+/// Every codec's name, in registry order ("fp32", "fp16", "int8", "sign",
+/// "topk"; "topk" is "topk:0.01").
 std::vector<std::string> codec_names();
 
 /// The codec a worker and its server use between them: `c`, or the exact
