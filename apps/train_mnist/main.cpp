@@ -11,8 +11,10 @@
 // --lr-schedule and --warmup move the worker optimizers' learning rate
 // (optim/lr_schedule.hpp).
 //
-// --status=HOST:PORT serves GET /metrics in the Prometheus text format while
-// the run lasts (runtime/status_server.hpp; series in metrics/meters.hpp).
+// --status=HOST:PORT serves GET /metrics in the Prometheus text format, the
+// live status page (GET /) and its data (GET /status.json) while the run
+// lasts; --report-html=FILE writes that page with the final status
+// (watch.hpp; runtime/status_server.hpp, runtime/status_page.hpp).
 //
 // Exit codes: 0 success; 1 a failure while running (unreadable data, I/O, a
 // run that could not recover, a timeout); 2 bad options (also a --status
@@ -77,9 +79,20 @@ bool runs_alone(const settings& s, const std::optional<run_state>& resumed) {
          && s.discover.empty() && !resumed;
 }
 
+// Every evaluation the control records goes to the live status too, except
+// the final test figures (run_cluster adds them) and a single run's
+// per-epoch test figures (watch_single adds them).
+void watch_evaluations(run_control& control, run_watch& w, bool single) {
+  control.on_record([&w, single](const eval_point& p) {
+    if (p.why == "final" || (single && p.set == "test"))
+      return;
+    w.status.evaluation({p.updates, p.seconds, p.accuracy, p.loss, p.set});
+  });
+}
+
 // Loads the data and the model, trains, saves and reports.
 int train(settings& s, thread_pool& pool, const std::optional<run_state>& resumed,
-          metrics::registry* metrics) {
+          run_watch& w) {
   const auto wall_start = std::chrono::steady_clock::now();
   auto train = load_dataset(s.data, s.dataset, "train");
   if (!train)
@@ -101,10 +114,15 @@ int train(settings& s, thread_pool& pool, const std::optional<run_state>& resume
   json_writer j;
   report_start(j, s, *m, *train, *test);
   progress_printer printer{s.progress};
-  run_context ctx{*m, pool, printer, j, *data, control};
-  const int rc = runs_alone(s, resumed)
-                   ? run_single(s, *train, *test, ctx)
-                   : run_cluster(s, *train, *test, ctx, resumed, metrics);
+  begin_watch(s, *train, w);
+  const bool single = runs_alone(s, resumed);
+  watch_evaluations(control, w, single);
+  run_context ctx{*m, pool, printer, j, *data, control, w};
+  const int rc = single ? run_single(s, *train, *test, ctx)
+                        : run_cluster(s, *train, *test, ctx, resumed);
+  // The HTML report also tells how a failed run ended.
+  if (auto st = write_report_html(s, w); !st)
+    return fail(st, 1);
   if (rc != 0)
     return rc;
   report_control(j, s, *data, control);
@@ -143,17 +161,18 @@ int main(int argc, char** argv) {
   thread_pool pool{s.threads};
   if (!s.evaluate.empty())
     return run_evaluate(s, pool);
-  metrics::registry registry;
-  auto status = serve_metrics({s.status, s.status_public, "--status",
-                               "--status-public", "train_mnist"},
-                              registry);
-  if (!status)
-    return fail(status.error(), 2);
+  for (auto [path, option] : {std::pair{s.report, "--report"},
+                               std::pair{s.report_html, "--report-html"}})
+    if (auto st = check_output_file(path, option); !st)
+      return fail(st, 2);
+  run_watch watch;
+  if (auto st = serve_status(s, watch); !st)
+    return fail(st, 2);
   std::optional<run_state> resumed;
   if (!s.resume.empty())
     if (int rc = load_resume(s, resumed); rc != 0)
       return rc;
   // After a fault the actor system was abandoned: no destructors then.
   return system_host::exit_process(
-    train(s, pool, resumed, *status ? &registry : nullptr));
+    train(s, pool, resumed, watch));
 }

@@ -1,8 +1,11 @@
 #include "report.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 namespace train_mnist {
@@ -52,6 +55,23 @@ status write_file(const std::string& path, const std::string& text) {
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     return status::io_error(path + ": cannot rename into place");
+  return status::ok();
+}
+
+status check_output_file(const std::string& path, const std::string& option) {
+  if (path.empty())
+    return status::ok();
+  const std::string named = option + "=" + path;
+  struct stat st{};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return status::invalid_argument(named + ": is a directory, expected a file");
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "w");
+  if (f == nullptr)
+    return status::invalid_argument(named + ": cannot be written ("
+                                    + std::strerror(errno) + ")");
+  std::fclose(f);
+  std::remove(tmp.c_str());
   return status::ok();
 }
 

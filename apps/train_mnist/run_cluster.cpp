@@ -129,10 +129,11 @@ void watch_centre(const settings& s, evaluator& ev, run_control& control,
 } // namespace
 
 int run_cluster(settings& s, const dataset& train, const dataset& test,
-                run_context& ctx, const std::optional<run_state>& resumed,
-                metrics::registry* metrics) {
+                run_context& ctx, const std::optional<run_state>& resumed) {
   model& m = ctx.m;
+  run_watch& w = ctx.w;
   cluster_options co;
+  co.status = &w.status;
   if (int rc = prepare(s, m, resumed, co); rc != 0)
     return rc;
   std::optional<checkpoint_store> store;
@@ -141,7 +142,7 @@ int run_cluster(settings& s, const dataset& train, const dataset& test,
   evaluator ev{s, ctx.data, m, ctx.pool, ctx.control};
   watch_centre(s, ev, ctx.control, co);
   auto hopts = host_options(s, !co.nodes.empty());
-  hopts.metrics = metrics;
+  hopts.metrics = w.metrics();
   auto host = system_host::start(hopts);
   if (!host)
     return fail(host.error(), 2);
@@ -155,8 +156,10 @@ int run_cluster(settings& s, const dataset& train, const dataset& test,
   ctx.printer.done();
   if (!res || !res->faults.empty())
     (*host)->abandon();
-  if (!res)
+  if (!res) {
+    w.status.end({"failed", res.error().message(), w.seconds(), {}, {}, {}, false});
     return fail(res.error(), 1);
+  }
   std::copy(res->weights.begin(), res->weights.end(), m.params());
   const scaling scale = scaling_of(job.schedule);
   const evaluation test_ev
@@ -176,6 +179,10 @@ int run_cluster(settings& s, const dataset& train, const dataset& test,
                 static_cast<unsigned long long>(res->stopped_at_update),
                 ctx.control.stop_reason().c_str());
   report_cluster(ctx.j, job, *res, test_ev, resumed ? resumed->server.updates : 0);
+  w.status.evaluation({res->server.updates, res->seconds, test_ev.accuracy,
+                       test_ev.loss, "test"});
+  w.status.end({"done", "", res->seconds, test_ev.accuracy, test_ev.loss,
+                ctx.control.time_to_target(), ctx.control.stop_requested()});
   return 0;
 }
 

@@ -83,6 +83,10 @@ int run_single(const settings& s, const dataset& train, const dataset& test,
               res->test.loss, peak_rss_mb());
   ev.at_end(res->history.size() * batches, since_start(), batches, res->test);
   report_single(ctx.j, *res);
+  watch_single(s, *res, ctx.w);
+  ctx.w.status.end({"done", "", res->train_seconds, res->test.accuracy,
+                    res->test.loss, ctx.control.time_to_target(),
+                    ctx.control.stop_requested()});
   return 0;
 }
 

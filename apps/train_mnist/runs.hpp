@@ -12,6 +12,7 @@
 #include "control.hpp"
 #include "progress.hpp"
 #include "settings.hpp"
+#include "watch.hpp"
 
 namespace train_mnist {
 
@@ -19,7 +20,8 @@ namespace train_mnist {
 int run_evaluate(const settings& s, thread_pool& pool);
 
 /// What every training run shares besides the data: the model, the
-/// threads, the display, the report, the monitored data and the control.
+/// threads, the display, the report, the monitored data, the control and
+/// the run's observers (--status, --report-html).
 struct run_context {
   model& m;
   thread_pool& pool;
@@ -27,10 +29,12 @@ struct run_context {
   json_writer& j;
   const run_data& data;
   run_control& control;
+  run_watch& w;
 };
 
 /// The single trainer in this process (on data.train_rows when a
-/// validation split is held out); adds its figures to `j`.
+/// validation split is held out); adds its figures to `j` and its epochs
+/// to the watch's status.
 int run_single(const settings& s, const dataset& train, const dataset& test,
                run_context& ctx);
 
@@ -39,9 +43,9 @@ int run_single(const settings& s, const dataset& train, const dataset& test,
 /// evaluates the server's centre during the run when ctx.control or
 /// --eval-every asks, and stops early when the control says so.
 /// After a fault its actor system is abandoned: main must end through
-/// system_host::exit_process. Its actors report to `metrics` (null: off).
+/// system_host::exit_process. Its actors report to `w`'s registry (with
+/// --status) and the driver to `w`'s status, which it ends.
 int run_cluster(settings& s, const dataset& train, const dataset& test,
-                run_context& ctx, const std::optional<run_state>& resumed,
-                metrics::registry* metrics);
+                run_context& ctx, const std::optional<run_state>& resumed);
 
 } // namespace train_mnist

@@ -138,6 +138,9 @@ void declare_options(option_set& opts, settings& s) {
            "pixel value mapped to 1.0 (the seed used 250)");
   opts.add("eval-batch", &s.eval_batch, 1, 65536, "batch size for evaluation");
   opts.add("report", &s.report, "write a JSON report to this file");
+  opts.add("report-html", &s.report_html,
+           "write a self-contained HTML report (charts, workers, nodes, "
+           "faults) to this file");
   opts.add("save", &s.save, "save the trained model to this file");
   opts.add("evaluate", &s.evaluate,
            "evaluate this saved model on the test set instead of training");

@@ -46,6 +46,7 @@ struct settings {
   std::size_t threads = 0;
   std::size_t eval_batch = 128;
   std::string report;
+  std::string report_html;
   std::string save;
   std::string evaluate;
   std::string predictions;

@@ -185,3 +185,23 @@ bench_publish() {
   cat "$md"
   echo "$who: wrote ${files[*]##*/} in $dir" >&2
 }
+
+# bench_html_reports NAME SRC DIR: copies the runs' HTML reports
+# (train_mnist --report-html), SRC/*.html, into DIR/NAME-html/ and prints a
+# Markdown paragraph linking each (relative to DIR, where NAME.md goes);
+# prints nothing when there are none, returns 1 if the copy fails.
+bench_html_reports() {
+  local name=$1 src=$2 dir=$3 f links=()
+  shopt -s nullglob
+  local files=("$src"/*.html)
+  shopt -u nullglob
+  ((${#files[@]})) || return 0
+  mkdir -p "$dir/$name-html" && cp "${files[@]}" "$dir/$name-html/" || return 1
+  for f in "${files[@]}"; do
+    f=${f##*/}
+    links+=("[${f%.html}]($name-html/$f)")
+  done
+  echo
+  echo "HTML reports of the runs (curves, workers, nodes, faults; open in a browser):"
+  echo "${links[*]}."
+}

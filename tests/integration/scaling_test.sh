@@ -6,7 +6,8 @@
 # --partitioning=dynamic (variant `dyn`). Checked here:
 # - bad options exit 2 naming the option, before anything is made;
 # - scaling_quick.{md,json} exist (and the PNG when gnuplot is installed),
-#   the Markdown holding the summary row, 3 run rows and 6 worker rows;
+#   the Markdown holding the summary row, 3 run rows and 6 worker rows, and
+#   linking each run's HTML report (--report-html), copied beside it;
 # - every run trained every sample once: the workers' samples add up to the
 #   8,000 rows (static partitions drop a remainder: 7,968 with 3 workers),
 #   one worker per host, on its host; the server applied every commit (100,
@@ -46,6 +47,11 @@ run_value() {
 
 check_eq "summary rows" "$(grep -cE '^\| 1 \| (defaults: driver defaults|dyn: --partitioning=dynamic) \| ' "$md")" 2
 check_eq "worker rows" "$(grep -cE '^\| 1 \| (defaults|dyn) \| [a-z]+ \| [0-9] \| host' "$md")" 12
+# Every run's --report-html, kept beside the results and linked.
+check_eq "HTML reports linked (one per run)" "$(grep -oE '\(scaling_quick-html/[^)]+\.html\)' "$md" | wc -l)" 6
+for f in $(grep -oE 'scaling_quick-html/[^)]+\.html' "$md"); do
+  check_eq "$f: a report of a finished run" "$(grep -cx '  "state": "done",' "$out/$f")" 1
+done
 # ratio VARIANT NAME A B: the summary's NAME is row A's wall time / row B's.
 ratio() {
   check_eq "$1: $2" "$(json_get "$json" ".summary[] | select(.variant == \"$1\") | .$2 | . * 1000 | round")" \

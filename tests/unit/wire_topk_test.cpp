@@ -126,3 +126,46 @@ TEST_CASE("topk: every cut, an index past n, a count above n and bytes left "
   open.back() = static_cast<char>(0x85); // a varint that never ends
   CHECK_FALSE(c.read(open.data(), open.size(), v.size(), out.data()));
 }
+
+TEST_CASE("topk: the sampled threshold never changes the choice: the kept "
+          "set is a full sort's, also where the sample misleads") {
+  // The codec estimates a threshold from 4096 evenly spaced values and
+  // selects among those reaching it; a sort of all n by (|x| desc, index
+  // asc) is the definition.
+  const std::size_t n = 300000, stride = n / 4096; // 73
+  auto reference = [&](const std::vector<float>& v, std::size_t k) {
+    std::vector<std::uint32_t> order(n);
+    for (std::uint32_t i = 0; i < n; ++i)
+      order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return std::fabs(v[a]) > std::fabs(v[b]);
+    });
+    std::vector<float> out(n, 0.0f);
+    for (std::size_t j = 0; j < k; ++j)
+      out[order[j]] = v[order[j]];
+    return out;
+  };
+  rng r{5};
+  std::vector<float> gaussianish(n), sampled_only(n), plateau(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    gaussianish[i] = (r.uniform() - 0.5f) * (r.uniform() - 0.5f);
+    // Large, and distinct, exactly where the sample looks: the estimate
+    // is the sample's ~2k n / 4096-th largest, which only that many values
+    // of the whole reach (fewer than k): the selection falls back to
+    // every value.
+    sampled_only[i] = i % stride == 0 ? 1.0f + 1e-6f * static_cast<float>(i)
+                                      : 1e-3f * r.uniform();
+    // Ties across the whole vector: the lower indices win.
+    plateau[i] = i % 3 == 0 ? 0.5f : 0.25f;
+  }
+  for (const char* name : {"topk", "topk:0.001"}) {
+    const codec& c = topk(name);
+    const std::size_t k = std::string{name} == "topk" ? 3000 : 300;
+    for (const auto* v : {&gaussianish, &sampled_only, &plateau}) {
+      CAPTURE(name);
+      auto rounded = *v;
+      c.round(rounded.data(), n);
+      CHECK(rounded == reference(*v, k));
+    }
+  }
+}

@@ -311,6 +311,7 @@ void job_runner::spawn_sink(std::size_t workers) {
   cfg.first_update = opts_.resume_from ? opts_.resume_from->updates : 0;
   cfg.on_progress = on_progress_;
   cfg.on_checkpoint = opts_.on_checkpoint;
+  cfg.status = opts_.status;
   cfg.driver = caf::actor_cast<caf::actor>(self_);
   sink_ = spawn_progress_sink(sys_, std::move(cfg));
   spawned_.push_back(caf::actor_cast<caf::actor>(sink_));
@@ -340,6 +341,12 @@ status job_runner::start(const update_rule& rule) {
   if (opts_.resume_from)
     cfg.resume_from = snapshot_of(*opts_.resume_from);
   sup_.emplace(std::move(cfg));
+  if (opts_.status) {
+    std::vector<metrics::node_row> rows;
+    for (auto& n : nodes_)
+      rows.push_back({n.info.name, n.address});
+    opts_.status->nodes(std::move(rows));
+  }
   for (std::size_t k = 0; k < nodes_.size(); ++k)
     watch(nodes_[k].loader, {role::loader, k});
   out_.workers.resize(total);
@@ -437,6 +444,8 @@ status job_runner::execute(act::spawn_server& a) {
     ps_ = *h;
   }
   ps_node_ = a.node;
+  if (opts_.status)
+    opts_.status->server_at(a.node);
   spawned_.push_back(caf::actor_cast<caf::actor>(ps_));
   watch(ps_, {role::ps, a.node});
   if (stopping_) // a server restarted after the stop stops too
@@ -457,6 +466,8 @@ status job_runner::execute(act::spawn_worker& a) {
     inc.hdl = *h;
   }
   inc.generation = a.from.generation;
+  if (opts_.status)
+    opts_.status->worker_placed(a.worker, n.info.name, now_s());
   spawned_.push_back(caf::actor_cast<caf::actor>(inc.hdl));
   watch(inc.hdl, {role::worker, a.worker, inc.generation});
   worker_job wj;
@@ -515,6 +526,12 @@ status job_runner::execute(act::record_fault& a) {
   std::fprintf(stderr, "train_mnist: fault at %.1f s: %s; %s\n", f.at_seconds,
                f.what.c_str(), f.action.c_str());
   faults_meter_.count(a.kind);
+  if (opts_.status) {
+    opts_.status->fault({f.at_seconds, a.kind, f.what, f.action});
+    for (std::size_t k = 0; k < nodes_.size(); ++k)
+      if (!sup_->node_alive(k))
+        opts_.status->node_lost(k);
+  }
   out_.faults.push_back(std::move(f));
   return status::ok();
 }

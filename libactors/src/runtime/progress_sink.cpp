@@ -28,6 +28,19 @@ struct sink_state {
   static inline const char* name = "progress_sink";
 };
 
+metrics::worker_report report_of(const progress_msg& p) {
+  metrics::worker_report r;
+  r.worker = p.worker;
+  r.node = p.node;
+  r.epoch = p.epoch;
+  r.samples = p.samples;
+  r.batches = p.loss_batches;
+  r.loss_sum = p.loss_sum;
+  r.correct = p.correct;
+  r.exchange = p.exchange;
+  return r;
+}
+
 void add_progress(sink_state& s, const progress_msg& p) {
   auto& t = s.total;
   t.samples += p.samples;
@@ -48,6 +61,8 @@ void add_progress(sink_state& s, const progress_msg& p) {
   }
   if (s.cfg.on_progress)
     s.cfg.on_progress(t);
+  if (s.cfg.status)
+    s.cfg.status->report(report_of(p), t.seconds);
 }
 
 using sink_pointer = progress_sink_actor::stateful_pointer<sink_state>;

@@ -77,22 +77,27 @@ status_server::start(const status_server_options& o,
   const bool v6 = host.find(':') != std::string::npos;
   s->url_ = "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
   s->thread_ = std::thread{[&svr] { svr.listen_after_bind(); }};
-  std::fprintf(stderr, "%s: serving %s/metrics (read-only)\n", o.log_name.c_str(),
-               s->url_.c_str());
+  std::string paths;
+  for (auto& r : routes)
+    paths += (paths.empty() ? " " : ", ") + s->url_ + r.path;
+  std::fprintf(stderr, "%s: serving%s (read-only)\n", o.log_name.c_str(),
+               paths.c_str());
   if (!is_loopback(host))
     std::fprintf(stderr,
-                 "%s: WARNING: %s=true: metrics on %s are open to anyone who "
+                 "%s: WARNING: %s=true: what %s serves is open to anyone who "
                  "reaches this address (no authentication)\n",
                  o.log_name.c_str(), o.consent_option.c_str(), s->url_.c_str());
   return s;
 }
 
-result<std::unique_ptr<status_server>> serve_metrics(const status_server_options& o,
-                                                     metrics::registry& r) {
+result<std::unique_ptr<status_server>>
+serve_metrics(const status_server_options& o, metrics::registry& r,
+              std::vector<status_route> more) {
   if (o.address.empty())
     return std::unique_ptr<status_server>{};
   metrics::add_process_metrics(r);
-  return status_server::start(o, {metrics_route(r)});
+  more.insert(more.begin(), metrics_route(r));
+  return status_server::start(o, std::move(more));
 }
 
 status_server::~status_server() {

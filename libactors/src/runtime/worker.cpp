@@ -83,6 +83,9 @@ struct worker_state {
   std::vector<double> loss_sums;
   std::vector<std::uint64_t> loss_batches;
   metrics::worker_meter meter; // metrics/meters.hpp
+  // The totals the last progress message counted up to (it sends deltas).
+  metrics::worker_totals reported;
+  std::uint64_t reported_chunks = 0;
 };
 
 using worker_pointer = worker_actor::stateful_pointer<worker_state>;
@@ -153,6 +156,21 @@ void resume_at(worker_state& st, const partition_cursor& c) {
   }
 }
 
+// What grew since the last progress message: commits, wait, bytes, chunks.
+void add_deltas(worker_state& st, progress_msg& p) {
+  auto now = totals_of(st.result);
+  now.wait_seconds += st.slot.waited_seconds();
+  const std::uint64_t chunks = st.source ? st.source->completed() : 0;
+  auto& x = p.exchange;
+  x.commits = now.commits - st.reported.commits;
+  x.wait_seconds = now.wait_seconds - st.reported.wait_seconds;
+  x.bytes_sent = now.bytes_sent - st.reported.bytes_sent;
+  x.bytes_received = now.bytes_received - st.reported.bytes_received;
+  x.chunks = chunks - st.reported_chunks;
+  st.reported = now;
+  st.reported_chunks = chunks;
+}
+
 void flush_progress(worker_state& st) {
   st.meter.publish(totals_of(st.result));
   auto& p = st.pending;
@@ -161,11 +179,23 @@ void flush_progress(worker_state& st) {
   p.worker = st.job.worker;
   p.epoch = st.epoch;
   p.commits = st.result.commits;
+  p.node = st.node;
+  add_deltas(st, p);
   caf::anon_send(st.job.progress, progress_atom::value, p);
   p = progress_msg{};
 }
 
 void finish_chunks(worker_state& st);
+// A commit applied: the server was at `updates` after it, the worker had
+// pulled at `pulled`, so updates - 1 - pulled others came between
+// (parameter_server.cpp's staleness).
+void note_applied(worker_state& st, std::uint64_t updates, std::uint64_t pulled) {
+  ++st.result.commits;
+  if (updates > pulled) {
+    st.pending.exchange.staleness_sum += updates - 1 - pulled;
+    ++st.pending.exchange.staleness_count;
+  }
+}
 
 void finish(worker_pointer self) {
   auto& st = self->state;
@@ -200,6 +230,7 @@ double train_rows(worker_state& st, const std::uint32_t* rows, std::uint64_t t) 
   ++p.batches;
   p.samples += b;
   p.loss_sum += res.loss;
+  p.correct += res.correct;
   ++p.loss_batches;
   if (p.batches >= st.job.job.schedule.progress_every)
     flush_progress(st);
@@ -306,12 +337,13 @@ void exchange(worker_pointer self) {
       .then(
         [self, sent_at](weights_msg& w) {
           auto& st = self->state;
+          const auto pulled = st.last_update;
           if (!receive_centre(st, w)) {
             wrong_size(self);
             return;
           }
           st.result.wait_seconds += seconds_since(sent_at);
-          ++st.result.commits;
+          note_applied(st, w.version, pulled);
           take_grants(st, w.grants);
           st.stopping = st.stopping || w.stop;
           load_centre(st);
@@ -335,10 +367,10 @@ void exchange(worker_pointer self) {
         auto msg = make_commit(st, c.version, std::move(payload));
         self->request(st.job.ps, timeout, commit_atom::value, std::move(msg))
           .then(
-            [self, sent_at](commit_ack& ack) {
+            [self, sent_at, pulled = c.version](commit_ack& ack) {
               auto& st = self->state;
               st.result.wait_seconds += seconds_since(sent_at);
-              ++st.result.commits;
+              note_applied(st, ack.updates, pulled);
               take_grants(st, ack.grants);
               st.stopping = st.stopping || ack.stop;
               self->send(self, step_atom::value);
@@ -382,11 +414,12 @@ void overlapped_reply(worker_pointer self, weights_msg& w) {
   auto& st = self->state;
   if (st.finished)
     return;
+  const auto pulled = st.last_update;
   if (!receive_centre(st, w)) {
     wrong_size(self);
     return;
   }
-  ++st.result.commits;
+  note_applied(st, w.version, pulled);
   take_grants(st, w.grants);
   const auto then = st.slot.arrived(*st.rule, st.net.params(),
                                     st.centre.centre().data(),

@@ -51,8 +51,9 @@ float block_scale(const float* p, std::size_t m) {
   return static_cast<float>(sum / static_cast<double>(m));
 }
 
-bool negative(float x, float scale) {
-  return x < 0 && scale > 0;
+// Whether x goes as -scale; without branches (the signs are random).
+unsigned negative(float x, float scale) {
+  return static_cast<unsigned>(x < 0) & static_cast<unsigned>(scale > 0);
 }
 
 class sign final : public feedback_codec {
@@ -64,16 +65,18 @@ public:
   }
 
   void write(const float* values, std::size_t n, char* out) const override {
-    const std::size_t nb = blocks(n);
-    auto* bits = reinterpret_cast<unsigned char*>(out + 4 * nb);
-    std::fill(bits, bits + (n + 7) / 8, 0);
-    for (std::size_t b = 0; b < nb; ++b) {
+    auto* bits = reinterpret_cast<unsigned char*>(out + 4 * blocks(n));
+    for (std::size_t b = 0; b * block < n; ++b) {
       const std::size_t begin = b * block, end = std::min(n, begin + block);
       const float s = block_scale(values + begin, end - begin);
       encode_f32(out + 4 * b, s);
-      for (std::size_t i = begin; i < end; ++i)
-        if (negative(values[i], s))
-          bits[i / 8] |= static_cast<unsigned char>(1u << (i % 8));
+      // A block starts on a byte (256 = 32 * 8): a byte of bits at a time.
+      for (std::size_t i = begin; i < end; i += 8) {
+        unsigned byte = 0;
+        for (std::size_t j = 0; j < 8 && i + j < end; ++j)
+          byte |= negative(values[i + j], s) << j;
+        bits[i / 8] = static_cast<unsigned char>(byte);
+      }
     }
   }
 
@@ -81,17 +84,20 @@ public:
             float* values) const override {
     if (size != *fixed_bytes(n))
       return false;
-    const std::size_t nb = blocks(n);
-    const auto* bits = reinterpret_cast<const unsigned char*>(in + 4 * nb);
+    const auto* bits = reinterpret_cast<const unsigned char*>(in + 4 * blocks(n));
     if (n % 8 != 0 && (bits[n / 8] >> (n % 8)) != 0)
       return false; // padding bits set
-    for (std::size_t b = 0; b < nb; ++b) {
+    for (std::size_t b = 0; b * block < n; ++b) {
       const float s = decode_f32(in + 4 * b);
       if (s < 0)
         return false;
+      const float plus_minus[2] = {s, -s};
       const std::size_t begin = b * block, end = std::min(n, begin + block);
-      for (std::size_t i = begin; i < end; ++i)
-        values[i] = (bits[i / 8] >> (i % 8)) & 1u ? -s : s;
+      for (std::size_t i = begin; i < end; i += 8) {
+        const unsigned byte = bits[i / 8];
+        for (std::size_t j = 0; j < 8 && i + j < end; ++j)
+          values[i + j] = plus_minus[(byte >> j) & 1u];
+      }
     }
     return true;
   }
@@ -101,7 +107,7 @@ public:
       const std::size_t end = std::min(n, begin + block);
       const float s = block_scale(values + begin, end - begin);
       for (std::size_t i = begin; i < end; ++i)
-        values[i] = negative(values[i], s) ? -s : s;
+        values[i] = negative(values[i], s) != 0 ? -s : s;
     }
   }
 };

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "actors/data/dataset.hpp"
+#include "actors/metrics/run_status.hpp"
 #include "actors/runtime/protocol.hpp"
 #include "actors/util/status.hpp"
 
@@ -84,6 +85,10 @@ struct cluster_options {
   centre_callback on_centre;
   std::uint64_t eval_every = 0;
   bool eval_epochs = false;
+  /// The live status the driver reports the nodes, the server's place,
+  /// placements, progress and faults to (--status, --report-html); null:
+  /// none. Must outlive the run.
+  metrics::run_status* status = nullptr;
 };
 
 /// A failure the driver saw and what it did about it.

@@ -2,7 +2,8 @@
 // parameter server sends its checkpoints to (the typed progress_actor of
 // protocol.hpp); the job's actors monitor it to stop with the driver.
 //
-// It sums the workers' progress for the display callback, stores each
+// It sums the workers' progress for the display callback, reports each
+// worker's to the run's status model (metrics/run_status.hpp), stores each
 // checkpoint (checkpoint_callback) and hands every snapshot it keeps to the
 // driver's own actor, where the job supervisor takes the newest as the
 // point a restarted server begins from. Used by run_job (and tests).
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/metrics/run_status.hpp"
 #include "actors/runtime/driver.hpp"
 #include "actors/runtime/protocol.hpp"
 
@@ -26,6 +28,9 @@ struct progress_sink_config {
   std::uint64_t first_update = 0;
   cluster_progress_callback on_progress;
   checkpoint_callback on_checkpoint;
+  /// The live status (train_mnist --status, --report-html) each progress
+  /// message is reported to, with the sink's clock; null: none.
+  metrics::run_status* status = nullptr;
   /// Receives (checkpoint_atom, ps_snapshot) for each snapshot kept and
   /// (eval_atom, updates, centre, seconds since training started) for each
   /// centre the server sent to be evaluated.

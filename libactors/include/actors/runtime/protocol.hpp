@@ -24,6 +24,7 @@
 
 #include "actors/cluster/chunk_queue.hpp"
 #include "actors/cluster/partition_cursor.hpp"
+#include "actors/metrics/exchange_counts.hpp"
 #include "actors/train/job_spec.hpp"
 
 namespace actors {
@@ -286,7 +287,9 @@ typename Inspector::result_type inspect(Inspector& f, shard_data& x) {
            x.width, x.channels, x.classes, x.pixels, x.labels);
 }
 
-/// Worker -> driver: periodic progress.
+/// Worker -> driver: periodic progress. `commits` is the incarnation's
+/// total; the other counts are what grew since the previous progress message
+/// (the live status page sums them: metrics/run_status.hpp).
 struct progress_msg {
   std::uint32_t worker = 0;
   std::uint64_t epoch = 0;
@@ -296,12 +299,18 @@ struct progress_msg {
   double loss_sum = 0;
   std::uint64_t loss_batches = 0;
   std::uint64_t commits = 0;
+  /// The worker's node (node.name).
+  std::string node;
+  /// Training samples predicted right (arg-max).
+  std::uint64_t correct = 0;
+  metrics::exchange_counts exchange;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, progress_msg& x) {
   return f(caf::meta::type_name("progress_msg"), x.worker, x.epoch, x.batches,
-           x.samples, x.loss_sum, x.loss_batches, x.commits);
+           x.samples, x.loss_sum, x.loss_batches, x.commits, x.node, x.correct,
+           x.exchange);
 }
 
 /// Worker -> driver: the end of a worker's run.

@@ -62,10 +62,11 @@ struct status_server_options {
 
 /// The usual server: nothing (null) if `o.address` is empty, else `r`,
 /// with the process's own figures added (metrics/process.hpp), on GET
-/// /metrics.
+/// /metrics, and `more` routes beside it (train_mnist's status page).
 class status_server;
-result<std::unique_ptr<status_server>> serve_metrics(const status_server_options& o,
-                                                     metrics::registry& r);
+result<std::unique_ptr<status_server>>
+serve_metrics(const status_server_options& o, metrics::registry& r,
+              std::vector<status_route> more = {});
 
 /// A running status server; see the header comment.
 class status_server {
