@@ -21,7 +21,7 @@
 # 5. In one process, ADAG with one worker (so the centre at update 100 is
 #    exactly epoch 1's) and --lr-schedule=step:1:1e-9: after epoch 1 the
 #    worker's learning rate is ~1e-12, so the centre no longer moves: the
-#    test loss at the end of epoch 2 equals epoch 1's (it would not if the
+#    final test loss (after epoch 2) equals epoch 1's (it would not if the
 #    schedule did not reach the worker's optimizer).
 # Every process started here is killed at exit, also on failure.
 source "$(dirname "$0")/lib.sh" "$@"
@@ -110,8 +110,13 @@ r=$work/dynamic.json
 check_eq "dynamic: updates per epoch (450 batches / 5)" "$(json_get "$r" .updates_per_epoch)" 90
 check_eq "dynamic: server updates of the whole epoch" "$(json_get "$r" .ps_updates)" 90
 check_eq "dynamic: stopped_early" "$(json_get "$r" .stopped_early)" false
-check_eq "dynamic: evaluations at 30, 60, 90 and the final one" \
-  "$(json_get "$r" '[.evaluations[] | .updates] | join(",")')" "30,60,90,90"
+# (The centre of the run's last update may be superseded by the final
+# evaluation of the same centre: the run can end before the driver takes
+# it up.)
+check_eq "dynamic: evaluations at 30 and 60 during the run" \
+  "$(json_get "$r" '[.evaluations[] | select(.why != "final") | .updates] | .[:2] | join(",")')" "30,60"
+check_eq "dynamic: the final evaluation at 90" \
+  "$(json_get "$r" '[.evaluations[] | select(.why == "final")] | last | .updates')" 90
 consistent dynamic
 
 # 4. The single trainer in this process.
@@ -126,8 +131,10 @@ run schedule --trainer=adag --window=5 --workers=1 --epochs=2 \
   --lr-schedule=step:1:1e-9 --early-stopping=1000
 r=$work/schedule.json
 check_eq "schedule: lr_schedule in the report" "$(json_get "$r" .lr_schedule)" step:1:1e-9
-check_eq "schedule: epoch evaluations at 100 and 200 updates" \
-  "$(json_get "$r" '[.evaluations[] | select(.why == "epoch") | .updates] | join(",")')" "100,200"
-check_le "schedule: |test loss after epoch 2 - after epoch 1|" \
-  "$(json_get "$r" '[.evaluations[] | select(.why == "epoch") | .loss] | (.[1] - .[0]) | fabs')" 0.0005
+check_eq "schedule: the epoch-1 evaluation at 100 updates" \
+  "$(json_get "$r" '[.evaluations[] | select(.why == "epoch" and .updates == 100)] | length')" 1
+check_eq "schedule: the final evaluation at 200 updates" \
+  "$(json_get "$r" '[.evaluations[] | select(.why == "final")] | last | .updates')" 200
+check_le "schedule: |final test loss - test loss after epoch 1|" \
+  "$(json_get "$r" '([.evaluations[] | select(.why == "final")] | last | .loss) - ([.evaluations[] | select(.why == "epoch" and .updates == 100)] | first | .loss) | fabs')" 0.0005
 finish
