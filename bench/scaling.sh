@@ -23,7 +23,9 @@
 # driver chooses) or `exact` (the dist-keras semantics: --partitioning=static
 # --overlap=false --wire=fp32); NAME:OPTIONS gives them, a comma-separated
 # list of --partitioning=static|dynamic, --overlap=true|false and
-# --wire=fp32|fp16|int8, e.g. --variant='dyn-int8:--partitioning=dynamic,--wire=int8'.
+# --wire=fp32|fp16|int8|sign|topk[:R], e.g.
+# --variant='dyn-int8:--partitioning=dynamic,--wire=int8' (train_mnist
+# checks R; bench/codecs.sh compares the codecs with this script).
 # Default: --variant=defaults --variant=exact, side by side.
 #
 # Figures: per run the wall time (train_mnist's: connect, load, train,
@@ -82,8 +84,8 @@ add_variant() {
     opts=${preset[$name]}
   else
     for o in ${1#*:}; do
-      [[ $o =~ ^--(partitioning=(static|dynamic)|overlap=(true|false)|wire=(fp32|fp16|int8))$ ]] \
-        || usage "--variant=$1: '$o' is not one of --partitioning=static|dynamic, --overlap=true|false, --wire=fp32|fp16|int8"
+      [[ $o =~ ^--(partitioning=(static|dynamic)|overlap=(true|false)|wire=(fp32|fp16|int8|sign|topk(:[0-9.e+-]+)?))$ ]] \
+        || usage "--variant=$1: '$o' is not one of --partitioning=static|dynamic, --overlap=true|false, --wire=fp32|fp16|int8|sign|topk[:R]"
       opts+=${opts:+ }$o
     done
   fi

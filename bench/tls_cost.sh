@@ -91,10 +91,10 @@ for ((r = 1; r <= runs; r++)); do
     f=$work/$mode.$r.json
     jq -c --arg mode "$mode" --argjson run "$r" --argjson lo "$((after - before))" \
       '{mode: $mode, run: $run, samples_per_second, train_seconds, test_accuracy, ps_updates,
-        bytes_on_wire, loopback_bytes: $lo}' "$f" >>"$work/runs.jsonl"
-    printf '%s run %d: %.0f samples/s, %.2f s training, accuracy %.4f, %s updates, %.1f MB payload, %.1f MB on loopback\n' \
+        workers_relayed, bytes_on_wire, loopback_bytes: $lo}' "$f" >>"$work/runs.jsonl"
+    printf '%s run %d: %.0f samples/s, %.2f s training, accuracy %.4f, %s updates, %s workers relayed, %.1f MB payload, %.1f MB on loopback\n' \
       "$mode" "$r" "$(json_get "$f" .samples_per_second)" "$(json_get "$f" .train_seconds)" \
-      "$(json_get "$f" .test_accuracy)" "$(json_get "$f" .ps_updates)" \
+      "$(json_get "$f" .test_accuracy)" "$(json_get "$f" .ps_updates)" "$(json_get "$f" .workers_relayed)" \
       "$(awk -v b="$(json_get "$f" .bytes_on_wire)" 'BEGIN { print b / 1e6 }')" \
       "$(awk -v b="$((after - before))" 'BEGIN { print b / 1e6 }')"
   done

@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# container_base.sh [NAME]: makes a Debian 12 (bookworm) base image for
-# podman without any container registry: debootstrap --variant=minbase into
-# a temporary directory, from the machine's own Debian mirror, then
-# `podman import` as NAME (default localhost/actors-base:bookworm).
+# container_base.sh [--docker] [NAME]: makes a Debian 12 (bookworm) base
+# image for podman (or, with --docker, for the Docker Engine) without any
+# container registry: debootstrap --variant=minbase into a temporary
+# directory, from the machine's own Debian mirror, then `podman import` (or
+# `docker import`) as NAME (default localhost/actors-base:bookworm).
 # Build the project's image on it with
 #   podman --runtime runc build --network host --format docker \
 #     --build-arg BASE_IMAGE=localhost/actors-base:bookworm -f docker/Dockerfile .
 # An image NAME that exists already is kept (delete it with `podman rmi` to
-# rebuild). Needs root and scripts/container_setup.sh run first.
+# rebuild). Needs root and scripts/container_setup.sh run first (with
+# --docker: debootstrap and a running dockerd, scripts/lib/docker.sh).
 # Exit codes: 0 the image exists, 1 failed (message on stderr).
 set -euo pipefail
 
+engine=podman
+if [[ ${1:-} == --docker ]]; then
+  # Debian's client (docker.io), as scripts/lib/docker.sh uses it.
+  engine=/usr/bin/docker
+  shift
+fi
 name=${1:-localhost/actors-base:bookworm}
 say() { echo "container_base: $*" >&2; }
 
@@ -18,10 +26,10 @@ if [[ $(id -u) != 0 ]]; then
   say "needs root (debootstrap, podman); running as $(id -un)"
   exit 1
 fi
-for tool in debootstrap podman; do
-  command -v "$tool" >/dev/null || { say "no $tool: run scripts/container_setup.sh first"; exit 1; }
+for tool in debootstrap "$engine"; do
+  command -v "$tool" >/dev/null || { say "no $tool: run scripts/container_setup.sh (podman) or scripts/setup.sh (docker) first"; exit 1; }
 done
-if podman image exists "$name"; then
+if "$engine" image inspect "$name" >/dev/null 2>&1; then
   say "$name exists, kept"
   exit 0
 fi
@@ -66,5 +74,5 @@ find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -e
 rm -rf "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/lintian/*
 rm -rf "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
   "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/var/log/apt/*
-tar -C "$root" -c . | podman import -q --change 'CMD ["/bin/bash"]' - "$name" >/dev/null
-say "imported $name ($(podman image inspect --format '{{.Size}}' "$name") bytes)"
+tar -C "$root" -c . | "$engine" import --change 'CMD ["/bin/bash"]' - "$name" >/dev/null
+say "imported $name ($("$engine" image inspect --format '{{.Size}}' "$name") bytes)"

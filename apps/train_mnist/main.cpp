@@ -19,7 +19,9 @@
 // Exit codes: 0 success; 1 a failure while running (unreadable data, I/O, a
 // run that could not recover, a timeout); 2 bad options (also a --status
 // that is not HOST:PORT, cannot be bound, or is not loopback without
-// --status-public=true) or a bad checkpoint.
+// --status-public=true; a --report, --save, --predictions or checkpoint
+// directory that cannot be written, found before training) or a bad
+// checkpoint.
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -31,6 +33,7 @@
 #include "actors/runtime/status_server.hpp"
 #include "actors/runtime/system_host.hpp"
 #include "actors/trainers/registry.hpp"
+#include "outputs.hpp"
 #include "report.hpp"
 #include "runs.hpp"
 #include "settings.hpp"
@@ -158,13 +161,12 @@ int main(int argc, char** argv) {
     return fail(st, 2);
   if (auto st = resolve_exchange(s, opts); !st)
     return fail(st, 2);
+  // Before any training: a result that cannot be written is lost at the end.
+  if (auto st = check_outputs(s); !st)
+    return fail(st, 2);
   thread_pool pool{s.threads};
   if (!s.evaluate.empty())
     return run_evaluate(s, pool);
-  for (auto [path, option] : {std::pair{s.report, "--report"},
-                               std::pair{s.report_html, "--report-html"}})
-    if (auto st = check_output_file(path, option); !st)
-      return fail(st, 2);
   run_watch watch;
   if (auto st = serve_status(s, watch); !st)
     return fail(st, 2);

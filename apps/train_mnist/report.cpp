@@ -58,23 +58,6 @@ status write_file(const std::string& path, const std::string& text) {
   return status::ok();
 }
 
-status check_output_file(const std::string& path, const std::string& option) {
-  if (path.empty())
-    return status::ok();
-  const std::string named = option + "=" + path;
-  struct stat st{};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    return status::invalid_argument(named + ": is a directory, expected a file");
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  if (f == nullptr)
-    return status::invalid_argument(named + ": cannot be written ("
-                                    + std::strerror(errno) + ")");
-  std::fclose(f);
-  std::remove(tmp.c_str());
-  return status::ok();
-}
-
 double peak_rss_mb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -23,11 +23,6 @@ namespace train_mnist {
 /// Writes `text` to `path` through a temporary file and a rename.
 status write_file(const std::string& path, const std::string& text);
 
-/// Checks before a run that write_file(path) can succeed (its temporary file
-/// can be created and removed; path is no directory); invalid_argument
-/// naming `option` otherwise. An empty path is fine (the option is off).
-status check_output_file(const std::string& path, const std::string& option);
-
 /// Peak resident set size of this process in MB.
 double peak_rss_mb();
 

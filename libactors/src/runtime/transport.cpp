@@ -23,6 +23,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include "actors/runtime/openssl_error_queue.hpp"
 #include "actors/runtime/protocol.hpp"
 
 namespace actors {
@@ -217,6 +218,8 @@ status check_tls(const tls_settings& s) {
 void use_transport(caf::actor_system_config& cfg, const tls_settings& s) {
   if (!s.requested())
     return;
+  // CAF's TLS sessions need a clean OpenSSL error queue before each call.
+  guard_openssl_error_queue();
   cfg.load<caf::openssl::manager>();
   cfg.openssl_certificate = s.certificate;
   cfg.openssl_key = s.key;

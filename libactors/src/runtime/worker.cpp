@@ -698,8 +698,10 @@ void begin(worker_pointer self) {
 // each model-sized message crossing two links store-and-forward, which
 // doubles the exchange time on a network. (CAF's own automatic connections
 // would open a second, plain, all-interface port on every node instead.)
-// Failing to connect is not fatal: the relayed route still works. With TLS
-// the route stays relayed (see below).
+// Failing to connect is not fatal: the relayed route still works. TLS
+// clusters link the same way (connect_atom to CAF's OpenSSL middleman);
+// openssl_error_queue.hpp is what makes a second job over the same TLS node
+// pair work in CAF 0.17.6.
 void link_to_server(worker_pointer self, std::function<void()> then) {
   auto& st = self->state;
   const auto& ps = st.job.ps;
@@ -708,18 +710,6 @@ void link_to_server(worker_pointer self, std::function<void()> then) {
     return;
   }
   const auto where = st.job.ps_host + ":" + std::to_string(st.job.ps_port);
-  if (tls_enabled(self->system())) {
-    // Tried: with CAF 0.17's OpenSSL transport the second job over the same
-    // node-to-node connection loses a node (remote_link_unreachable) or
-    // times out connecting; relaying through the driver works.
-    st.result.relayed = true;
-    std::fprintf(stderr,
-                 "node %s: worker %u: TLS: exchanges with %s go through the "
-                 "driver (node-to-node TLS links are unreliable in CAF 0.17)\n",
-                 st.node.c_str(), st.job.worker, where.c_str());
-    then();
-    return;
-  }
   const auto timeout = std::min(timeout_of(st.job.job), std::chrono::milliseconds(10000));
   self->request(middleman_of(self->system()), timeout, caf::connect_atom::value,
                 st.job.ps_host, st.job.ps_port)
