@@ -76,7 +76,7 @@ cleanup() {
   docker volume rm -f "$RUNS_VOLUME" "$RUNS_VOLUME-probe" >/dev/null 2>&1
   docker rmi -f "$IMAGE" >/dev/null 2>&1
   [[ -n ${images_before+x} ]] \
-    && comm -13 <(echo "$images_before") <(docker images -aq | sort -u) | xargs -r "$docker_cli" rmi -f >/dev/null 2>&1
+    && comm -13 <(echo "$images_before") <(docker images -aq 2>/dev/null | sort -u) | xargs -r "$docker_cli" rmi -f >/dev/null 2>&1
   bash "$repo_dir/scripts/netns.sh" down "${id}n"
   dockerd_stop
 }
