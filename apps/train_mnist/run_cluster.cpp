@@ -114,18 +114,33 @@ void announce(const settings& s, const cluster_options& co,
                s.job.schedule.batch_size, s.job.schedule.epochs, where.c_str());
 }
 
+// --target-accuracy, --early-stopping, --eval-every: the server sends its
+// centre at every epoch's end and every --eval-every updates; `ev`
+// evaluates it on this thread.
+void watch_centre(const settings& s, evaluator& ev, run_control& control,
+                  cluster_options& co) {
+  if (!control.options().active() && s.eval_every == 0)
+    return;
+  co.eval_every = s.eval_every;
+  co.eval_epochs = true;
+  co.on_centre = [&ev](const centre_sample& c) { return ev.centre(c); };
+}
+
 } // namespace
 
 int run_cluster(settings& s, const dataset& train, const dataset& test,
-                model& m, thread_pool& pool, progress_printer& printer,
-                json_writer& j, const std::optional<run_state>& resumed,
-                run_watch& w) {
+                run_context& ctx, const std::optional<run_state>& resumed) {
+  model& m = ctx.m;
+  run_watch& w = ctx.w;
   cluster_options co;
   co.status = &w.status;
   if (int rc = prepare(s, m, resumed, co); rc != 0)
     return rc;
   std::optional<checkpoint_store> store;
   keep_checkpoints(s, store, co);
+  co.train_rows = ctx.data.train_rows;
+  evaluator ev{s, ctx.data, m, ctx.pool, ctx.control};
+  watch_centre(s, ev, ctx.control, co);
   auto hopts = host_options(s, !co.nodes.empty());
   hopts.metrics = w.metrics();
   auto host = system_host::start(hopts);
@@ -134,10 +149,11 @@ int run_cluster(settings& s, const dataset& train, const dataset& test,
   announce(s, co, train, test);
   const job_spec& job = s.job;
   const std::vector<float> initial(m.params(), m.params() + m.param_count());
-  const auto total = static_cast<std::uint64_t>(job.schedule.epochs) * train.rows;
+  const auto rows = co.train_rows.empty() ? train.rows : co.train_rows.size();
+  const auto total = static_cast<std::uint64_t>(job.schedule.epochs) * rows;
   auto res = run_job((*host)->system(), job, co, train, initial,
-                     [&](const cluster_progress& p) { printer.cluster(p, total); });
-  printer.done();
+                     [&](const cluster_progress& p) { ctx.printer.cluster(p, total); });
+  ctx.printer.done();
   if (!res || !res->faults.empty())
     (*host)->abandon();
   if (!res) {
@@ -146,20 +162,27 @@ int run_cluster(settings& s, const dataset& train, const dataset& test,
   }
   std::copy(res->weights.begin(), res->weights.end(), m.params());
   const scaling scale = scaling_of(job.schedule);
-  const evaluation ev
+  const evaluation test_ev
     = res->members.size() > 1
-        ? evaluate_members(res->members, m, test, scale, pool, s.eval_batch)
-        : evaluate(m, test, scale, pool, s.eval_batch);
+        ? evaluate_members(res->members, m, test, scale, ctx.pool, s.eval_batch)
+        : evaluate(m, test, scale, ctx.pool, s.eval_batch);
+  ev.at_end(res->server.updates, res->seconds, res->updates_per_epoch, test_ev);
   std::printf("trained in %.1f s (%.0f samples/s) on %zu workers, %llu server "
               "updates, %.1f MB on the wire, test accuracy %.4f, test loss %.4f\n",
               res->seconds, static_cast<double>(res->samples) / res->seconds,
               res->workers.size(),
               static_cast<unsigned long long>(res->server.updates),
-              static_cast<double>(totals_of(*res).bytes()) / 1e6, ev.accuracy,
-              ev.loss);
-  report_cluster(j, job, *res, ev, resumed ? resumed->server.updates : 0);
-  w.status.evaluation({res->server.updates, res->seconds, ev.accuracy, ev.loss, "test"});
-  w.status.end({"done", "", res->seconds, ev.accuracy, ev.loss, {}, false});
+              static_cast<double>(totals_of(*res).bytes()) / 1e6, test_ev.accuracy,
+              test_ev.loss);
+  if (res->stopped)
+    std::printf("stopped early at update %llu: %s\n",
+                static_cast<unsigned long long>(res->stopped_at_update),
+                ctx.control.stop_reason().c_str());
+  report_cluster(ctx.j, job, *res, test_ev, resumed ? resumed->server.updates : 0);
+  w.status.evaluation({res->server.updates, res->seconds, test_ev.accuracy,
+                       test_ev.loss, "test"});
+  w.status.end({"done", "", res->seconds, test_ev.accuracy, test_ev.loss,
+                ctx.control.time_to_target(), ctx.control.stop_requested()});
   return 0;
 }
 

@@ -1,9 +1,12 @@
 // train_mnist's runs without actors: --evaluate and the single trainer.
+#include <chrono>
 #include <cstdio>
 #include <functional>
 
 #include <fmt/format.h>
 
+#include "actors/data/holdout.hpp"
+#include "actors/data/partition.hpp"
 #include "actors/nn/model_io.hpp"
 #include "actors/train/evaluate.hpp"
 #include "actors/train/single_trainer.hpp"
@@ -41,19 +44,32 @@ int run_evaluate(const settings& s, thread_pool& pool) {
 }
 
 int run_single(const settings& s, const dataset& train, const dataset& test,
-               model& m, thread_pool& pool, progress_printer& printer,
-               json_writer& j, run_watch& w) {
+               run_context& ctx) {
   train_options to;
   to.schedule = s.job.schedule;
   to.optimizer = s.job.optimizer;
   to.eval_batch = s.eval_batch;
+  // A validation split trains on the rows kept only.
+  const dataset kept = ctx.data.train_rows.empty() ? dataset{}
+                                                   : subset(train, ctx.data.train_rows);
+  const dataset& rows = ctx.data.train_rows.empty() ? train : kept;
+  const std::size_t batches = full_batches(rows.rows, s.job.schedule.batch_size);
+  evaluator ev{s, ctx.data, ctx.m, ctx.pool, ctx.control};
+  const auto start = std::chrono::steady_clock::now();
+  auto since_start = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+  };
+  to.after_epoch = [&](const epoch_stats& e) {
+    return ev.epoch(e, batches, since_start());
+  };
   std::fprintf(stderr,
                "train_mnist: %s on %s (%zu train / %zu test rows), %zu "
                "parameters, %s, batch %zu, %zu epochs, %zu threads\n",
-               s.model.c_str(), s.dataset.c_str(), train.rows, test.rows,
-               m.param_count(), s.job.optimizer.name.c_str(),
+               s.model.c_str(), s.dataset.c_str(), rows.rows, test.rows,
+               ctx.m.param_count(), s.job.optimizer.name.c_str(),
                s.job.schedule.batch_size, s.job.schedule.epochs, s.threads);
-  auto res = train_single(m, train, &test, to, pool, std::ref(printer));
+  auto res = train_single(ctx.m, rows, &test, to, ctx.pool, std::ref(ctx.printer));
   if (!res)
     return fail(res.error(), 2);
   for (auto& e : res->history)
@@ -65,10 +81,12 @@ int run_single(const settings& s, const dataset& train, const dataset& test,
               "loss %.4f, peak RSS %.0f MB\n",
               res->train_seconds, res->samples_per_second, res->test.accuracy,
               res->test.loss, peak_rss_mb());
-  report_single(j, *res);
-  watch_single(s, *res, w);
-  w.status.end({"done", "", res->train_seconds, res->test.accuracy,
-                res->test.loss, {}, false});
+  ev.at_end(res->history.size() * batches, since_start(), batches, res->test);
+  report_single(ctx.j, *res);
+  watch_single(s, *res, ctx.w);
+  ctx.w.status.end({"done", "", res->train_seconds, res->test.accuracy,
+                    res->test.loss, ctx.control.time_to_target(),
+                    ctx.control.stop_requested()});
   return 0;
 }
 

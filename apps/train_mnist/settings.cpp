@@ -1,9 +1,11 @@
 #include "settings.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <thread>
 
+#include "actors/optim/lr_schedule.hpp"
 #include "actors/runtime/driver.hpp"
 #include "actors/train/exchange_defaults.hpp"
 #include "actors/trainers/registry.hpp"
@@ -18,6 +20,48 @@ job_spec default_job() {
   job.schedule.scale_max = 250;
   return job;
 }
+
+namespace {
+
+// A fraction strictly between 0 and 1, as --validation-split takes it.
+bool parse_fraction(const std::string& text, double& out) {
+  char* end = nullptr;
+  out = std::strtod(text.c_str(), &end);
+  return !text.empty() && end == text.c_str() + text.size() && out > 0 && out < 1;
+}
+
+// Learning-rate schedule, evaluation and stopping (train/run_control.hpp,
+// optim/lr_schedule.hpp).
+void declare_control(option_set& opts, settings& s) {
+  opts.add_checked("lr-schedule", &s.job.optimizer.lr_schedule,
+                   "constant, step:EPOCHS:FACTOR (EPOCHS an integer >= 1, FACTOR "
+                   "a number > 0) or cosine",
+                   [](const std::string& v) { return bool(parse_lr_schedule(v)); },
+                   "learning rate of the worker optimizers over the run: "
+                   "constant; step: times FACTOR every EPOCHS epochs; cosine: "
+                   "annealed to 0 over the run (SGDR, one cycle)");
+  opts.add("warmup", &s.job.optimizer.warmup,
+           "batches of linear learning-rate warm-up (Goyal et al. 2017); 0 = none");
+  opts.add("target-accuracy", &s.target_accuracy, 0, 1,
+           "stop once the test (or validation) accuracy reaches this, checked "
+           "after every epoch and every --eval-every updates; -1 = no target");
+  opts.add("early-stopping", &s.early_stopping, 0, 1000000,
+           "stop after this many evaluations without a better accuracy; 0 = off");
+  opts.add("eval-every", &s.eval_every, 0, 1ULL << 40,
+           "also evaluate the server's centre every this many updates (on the "
+           "driver's thread); 0 = at epoch ends only");
+  opts.add_checked("validation-split", &s.validation_split,
+                   "a fraction between 0 and 1 (exclusive)",
+                   [](const std::string& v) {
+                     double f = 0;
+                     return v.empty() || parse_fraction(v, f);
+                   },
+                   "hold out this fraction of the training set (one fixed "
+                   "shuffle) and monitor its accuracy instead of the test set's; "
+                   "empty = none");
+}
+
+} // namespace
 
 void declare_options(option_set& opts, settings& s) {
   opts.add("data", &s.data, "data directory holding mnist/ and fashion/");
@@ -120,6 +164,7 @@ void declare_options(option_set& opts, settings& s) {
            "seconds between heartbeats to the nodes");
   opts.add("fault-timeout", &s.fault_timeout, 0.2, 3600,
            "seconds of silence after which a node counts as lost");
+  declare_control(opts, s);
   opts.add("status", &s.status,
            "serve GET /metrics (Prometheus text format) on HOST:PORT while "
            "running; empty = off");
@@ -151,6 +196,29 @@ status resolve_exchange(settings& s, const option_set& opts) {
   return status::ok();
 }
 
+// Evaluating during the run needs a model to evaluate: the server's centre,
+// or the single trainer's own model in this process.
+status check_control(const settings& s) {
+  const bool wants = s.target_accuracy >= 0 || s.early_stopping > 0 || s.eval_every > 0;
+  const trainer_entry* entry = find_trainer(s.job.trainer.name);
+  const bool in_process_single = entry != nullptr && !entry->needs_server
+                                 && entry->fixed_workers(s.job.trainer) == 1
+                                 && s.nodes.empty() && s.discover.empty();
+  if (wants && entry != nullptr && !entry->needs_server && !in_process_single) {
+    const char* option = s.target_accuracy >= 0 ? "target-accuracy"
+                         : s.early_stopping > 0 ? "early-stopping"
+                                                : "eval-every";
+    return status::invalid_argument(
+      std::string{"option '"} + option + "': trainer '" + s.job.trainer.name
+      + "' has no parameter server whose centre could be evaluated during the "
+        "run (only the single trainer in this process evaluates its own model)");
+  }
+  if (s.eval_every > 0 && in_process_single)
+    return status::invalid_argument(
+      "option 'eval-every': the single trainer evaluates after every epoch only");
+  return status::ok();
+}
+
 status check_settings(settings& s) {
   if (s.job.optimizer.learning_rate != -1 && s.job.optimizer.learning_rate <= 0)
     return status::invalid_argument(
@@ -165,7 +233,9 @@ status check_settings(settings& s) {
         return ep.error();
   if (s.threads == 0)
     s.threads = std::max(1u, std::thread::hardware_concurrency());
-  return status::ok();
+  if (!s.validation_split.empty())
+    parse_fraction(s.validation_split, s.validation_fraction);
+  return check_control(s);
 }
 
 std::vector<std::string> split_list(const std::string& text) {

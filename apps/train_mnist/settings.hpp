@@ -60,6 +60,18 @@ struct settings {
   std::size_t max_restarts = 3;
   double heartbeat = 0.5;
   double fault_timeout = 5;
+  // Control (train/run_control.hpp): when to evaluate and to stop.
+  /// Stop once the monitored accuracy reaches this; -1 = no target.
+  double target_accuracy = -1;
+  /// Stop after this many evaluations without improvement; 0 = never.
+  std::size_t early_stopping = 0;
+  /// Evaluate the server's centre every this many updates; 0 = at epoch
+  /// ends only (when anything is evaluated during the run).
+  std::uint64_t eval_every = 0;
+  /// --validation-split as given, and its value (0 = none: monitor the test
+  /// set).
+  std::string validation_split;
+  double validation_fraction = 0;
   // Observability (runtime/status_server.hpp).
   std::string status;
   bool status_public = false;

@@ -75,6 +75,21 @@ _docker_restore_host() {
   return $rc
 }
 
+# _dockerd_end PID: SIGTERM to the dockerd PID (a child of this shell),
+# SIGKILL if it still runs after 30 s; reaped.
+_dockerd_end() {
+  local pid=$1 i
+  [[ -n $pid ]] || return 0
+  kill -TERM "$pid" 2>/dev/null
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
 # dockerd_start LOG [SECONDS]: uses the engine at the default socket if one
 # answers; otherwise records the host's network settings and starts
 # dockerd (its output in LOG), waiting up to SECONDS (default 60) until it
@@ -98,20 +113,12 @@ dockerd_start() {
 # engine (SIGTERM, SIGKILL after 30 s) and restores the host's network
 # settings. Safe to call twice and when nothing was started.
 dockerd_stop() {
-  local i children
+  local children
   ((docker_started)) || return 0
   docker swarm leave --force >/dev/null 2>&1
   # The containerd dockerd started for itself, should it outlive dockerd.
   children=$(pgrep -P "$docker_pid" 2>/dev/null | tr '\n' ' ')
-  if [[ -n $docker_pid ]] && kill -0 "$docker_pid" 2>/dev/null; then
-    kill -TERM "$docker_pid"
-    for ((i = 0; i < 300; i++)); do
-      kill -0 "$docker_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$docker_pid" 2>/dev/null
-  fi
-  wait "$docker_pid" 2>/dev/null
+  _dockerd_end "$docker_pid"
   # shellcheck disable=SC2086 # one pid per word
   [[ -n $children ]] && kill -9 $children 2>/dev/null
   _docker_restore_host "$docker_saved"
@@ -161,17 +168,11 @@ dockerd_host_start() {
 # dockerd_hosts_stop: stops every dockerd_host_start engine (SIGTERM, SIGKILL
 # after 30 s) and removes its directories.
 dockerd_hosts_stop() {
-  local entry ns pid i
+  local entry ns pid
   for entry in "${docker_hosts[@]}"; do
     ns=${entry%%:*}
     pid=${entry#*:}
-    kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < 300; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    _dockerd_end "$pid"
     grep -o " /[^ ]*actors-docker/$ns[^ ]*" /proc/mounts | sort -r | xargs -r umount -l 2>/dev/null
     rm -rf "${docker_hosts_root:?}/$ns" "$docker_hosts_root/$ns.sock" "$docker_hosts_root/$ns.pid" \
       "/var/lib/actors-docker/$ns"

@@ -47,6 +47,35 @@ expect_failure "dynamic partitioning with averaging" 2 \
   "$train" --data="$data" --trainer=averaging --partitioning=dynamic
 expect_failure "dynamic partitioning with single" 2 "trainer 'single' does not support dynamic" \
   "$train" --data="$data" --trainer=single --partitioning=dynamic
+expect_failure "lr schedule step without numbers" 2 \
+  "option 'lr-schedule' expects constant, step:EPOCHS:FACTOR.*got 'step:x'" \
+  "$train" --data="$data" --lr-schedule=step:x
+expect_failure "lr schedule step factor 0" 2 "option 'lr-schedule'.*got 'step:2:0'" \
+  "$train" --data="$data" --lr-schedule=step:2:0
+expect_failure "lr schedule unknown" 2 "option 'lr-schedule'.*got 'linear'" \
+  "$train" --data="$data" --lr-schedule=linear
+expect_failure "warm-up not a number" 2 "option 'warmup' expects a non-negative integer, got 'x'" \
+  "$train" --data="$data" --warmup=x
+expect_failure "target accuracy above 1" 2 "option 'target-accuracy' expects .*got '1.5'" \
+  "$train" --data="$data" --target-accuracy=1.5
+expect_failure "target accuracy not a number" 2 "option 'target-accuracy' expects" \
+  "$train" --data="$data" --target-accuracy=high
+expect_failure "validation split 0" 2 "option 'validation-split' expects a fraction between 0 and 1.*got '0'" \
+  "$train" --data="$data" --validation-split=0
+expect_failure "validation split 1" 2 "option 'validation-split' expects a fraction.*got '1'" \
+  "$train" --data="$data" --validation-split=1
+expect_failure "validation split leaving no rows held out" 2 "option 'validation-split' = 1e-09 holds out 0 of" \
+  "$train" --data="$data" --validation-split=1e-9 --epochs=1
+expect_failure "eval-every negative" 2 "option 'eval-every' expects an integer" \
+  "$train" --data="$data" --eval-every=-1
+expect_failure "early stopping not a number" 2 "option 'early-stopping' expects an integer" \
+  "$train" --data="$data" --early-stopping=soon
+expect_failure "target accuracy with ensemble" 2 \
+  "option 'target-accuracy': trainer 'ensemble' has no parameter server" \
+  "$train" --data="$data" --trainer=ensemble --target-accuracy=0.9
+expect_failure "eval-every with the single trainer" 2 \
+  "option 'eval-every': the single trainer evaluates after every epoch only" \
+  "$train" --data="$data" --trainer=single --eval-every=10
 # Outputs that cannot be written stop the run before it trains (exit 2, the
 # option and the path named), not after: the run would be lost. "before it
 # trains": no epoch line on stdout and it exits within seconds although the

@@ -5,6 +5,7 @@
 
 #include "actors/optim/adagrad.hpp"
 #include "actors/optim/adam.hpp"
+#include "actors/optim/lr_schedule.hpp"
 #include "actors/optim/rmsprop.hpp"
 #include "actors/optim/sgd.hpp"
 #include "actors/util/thread_pool.hpp"
@@ -83,6 +84,8 @@ make_optimizer(const optimizer_options& opts) {
         check_positive("epsilon", opts.epsilon)})
     if (!st)
       return st;
+  if (auto sched = parse_lr_schedule(opts.lr_schedule); !sched)
+    return sched.error();
   std::unique_ptr<optimizer> rule;
   if (opts.name == "sgd")
     rule = std::make_unique<sgd>(rate, opts.momentum, opts.nesterov);

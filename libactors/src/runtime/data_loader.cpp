@@ -4,6 +4,7 @@
 #include <map>
 
 #include "actors/data/dataset.hpp"
+#include "actors/data/holdout.hpp"
 #include "actors/nn/model_io.hpp"
 
 namespace actors {
@@ -38,21 +39,16 @@ void log_job_end(loader_actor::stateful_pointer<loader_state> self,
 
 shard_data cut_shard(const dataset& d, std::uint32_t worker,
                      const std::vector<std::uint32_t>& rows) {
+  dataset part = subset(d, rows);
   shard_data s;
   s.worker = worker;
-  s.rows = rows.size();
-  s.height = d.height;
-  s.width = d.width;
-  s.channels = d.channels;
-  s.classes = d.classes;
-  const std::size_t f = d.features();
-  s.pixels.resize(rows.size() * f);
-  s.labels.resize(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    std::copy_n(d.pixels.begin() + static_cast<std::ptrdiff_t>(rows[i] * f), f,
-                s.pixels.begin() + static_cast<std::ptrdiff_t>(i * f));
-    s.labels[i] = d.labels[rows[i]];
-  }
+  s.rows = part.rows;
+  s.height = part.height;
+  s.width = part.width;
+  s.channels = part.channels;
+  s.classes = part.classes;
+  s.pixels = std::move(part.pixels);
+  s.labels = std::move(part.labels);
   return s;
 }
 

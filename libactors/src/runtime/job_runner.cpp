@@ -153,6 +153,12 @@ private:
   status on_result(worker_result& r);
   status on_error(const caf::error& err);
   status on_down(const caf::down_msg& dm);
+  status on_centre(std::uint64_t updates, std::vector<float>& centre, double at);
+  void stop_run();
+  std::uint64_t updates_per_epoch(const update_rule& rule) const;
+  std::size_t train_rows() const {
+    return opts_.train_rows.empty() ? train_.rows : opts_.train_rows.size();
+  }
 
   status collect();
   double now_s() const {
@@ -175,6 +181,8 @@ private:
   metrics::fault_meter faults_meter_{metrics_of(sys_)};
   bool has_server_ = true;
   bool finished_ = false;
+  // on_centre asked to stop; the server was told (and a restarted one is).
+  bool stopping_ = false;
   std::map<caf::actor_addr, watched_actor> watched_;
   std::vector<incarnation> workers_;
   ps_actor ps_;
@@ -280,7 +288,7 @@ result<std::vector<std::size_t>> job_runner::plan_workers(const update_rule& rul
   if (total == 0)
     return status::invalid_argument("no worker slots on any node");
   job_.trainer.workers = total;
-  if (train_.rows / total < job_.schedule.batch_size)
+  if (train_rows() / total < job_.schedule.batch_size)
     return status::invalid_argument(
       "each of the " + std::to_string(total) + " workers would get fewer than "
       + std::to_string(job_.schedule.batch_size) + " rows");
@@ -346,6 +354,7 @@ status job_runner::start(const update_rule& rule) {
   start_ = clock_type::now();
   has_data_.assign(nodes_.size(), !opts_.send_shards);
   shards_ = shards_of(rule, total);
+  out_.updates_per_epoch = updates_per_epoch(rule);
   crc_ = labels_checksum(train_.labels);
   auto st = apply(sup_->start());
   self_->send(sink_, run_atom::value); // training starts: the sink's clock
@@ -355,18 +364,40 @@ status job_runner::start(const update_rule& rule) {
 // Each worker's rows: a static slice of one shuffle, or with dynamic
 // partitioning the whole training set (the worker indexes it by the rows
 // of its chunks), whose chunk count the server's queue needs.
+// Only the rows of opts_.train_rows take part when it is given: a static
+// slice holds the rows at its shuffled positions, a dynamic shard is the
+// list itself, which the chunk plan indexes.
 std::vector<std::vector<std::uint32_t>> job_runner::shards_of(const update_rule& rule,
                                                               std::size_t total) {
-  if (job_.schedule.partitioning != partitioning_mode::dynamic)
-    return partition(permutation(train_.rows, job_.schedule.seed), total);
-  chunks_ = make_chunk_plan(train_.rows, job_.schedule.batch_size,
+  std::vector<std::uint32_t> all = opts_.train_rows;
+  if (all.empty()) {
+    all.resize(train_.rows);
+    for (std::size_t r = 0; r < all.size(); ++r)
+      all[r] = static_cast<std::uint32_t>(r);
+  }
+  if (job_.schedule.partitioning != partitioning_mode::dynamic) {
+    auto slices = partition(permutation(all.size(), job_.schedule.seed), total);
+    for (auto& slice : slices)
+      for (auto& r : slice)
+        r = all[r];
+    return slices;
+  }
+  chunks_ = make_chunk_plan(all.size(), job_.schedule.batch_size,
                             rule.options().window, job_.schedule.epochs,
                             job_.schedule.seed)
               .total_chunks;
-  std::vector<std::uint32_t> all(train_.rows);
-  for (std::size_t r = 0; r < all.size(); ++r)
-    all[r] = static_cast<std::uint32_t>(r);
   return std::vector<std::vector<std::uint32_t>>(total, all);
+}
+
+// The server updates of one epoch: the chunks of an epoch (dynamic), or
+// every worker's commits over its slice (static).
+std::uint64_t job_runner::updates_per_epoch(const update_rule& rule) const {
+  if (job_.schedule.partitioning == partitioning_mode::dynamic)
+    return chunks_ / std::max<std::size_t>(1, job_.schedule.epochs);
+  std::uint64_t n = 0;
+  for (auto& slice : shards_)
+    n += commits_per_epoch(rule, full_batches(slice.size(), job_.schedule.batch_size));
+  return n;
 }
 
 status job_runner::apply(supervisor_actions acts) {
@@ -398,6 +429,10 @@ status job_runner::execute(act::spawn_server& a) {
   init.queue = std::move(a.from.queue);
   init.checkpoint_every = opts_.checkpoint_every;
   init.checkpoint_seconds = opts_.checkpoint_seconds;
+  if (opts_.on_centre) {
+    init.eval_every = opts_.eval_every;
+    init.eval_epoch = opts_.eval_epochs ? out_.updates_per_epoch : 0;
+  }
   if (embedded_) {
     ps_ = spawn_parameter_server(sys_, std::move(init));
   } else {
@@ -413,6 +448,8 @@ status job_runner::execute(act::spawn_server& a) {
     opts_.status->server_at(a.node);
   spawned_.push_back(caf::actor_cast<caf::actor>(ps_));
   watch(ps_, {role::ps, a.node});
+  if (stopping_) // a server restarted after the stop stops too
+    self_->send(ps_, stop_atom::value);
   return status::ok();
 }
 
@@ -579,6 +616,9 @@ status job_runner::supervise() {
       [&](checkpoint_atom, ps_snapshot& snap) {
         st = apply(sup_->snapshot_stored(snapshot_of(std::move(snap))));
       },
+      [&](eval_atom, std::uint64_t updates, float_buffer& centre, double at) {
+        st = on_centre(updates, centre.values, at);
+      },
       caf::after(std::max(left, std::chrono::milliseconds(1)))
         >> [&] { st = apply(sup_->run_timed_out()); });
   }
@@ -638,6 +678,43 @@ status job_runner::on_down(const caf::down_msg& dm) {
       return apply(sup_->server_lost(cause, reason));
   }
   return status::ok();
+}
+
+// A centre the server sent to evaluate: the callback (on this thread; the
+// server trains on meanwhile) decides whether the run stops, then the
+// server may send the next one.
+status job_runner::on_centre(std::uint64_t updates, std::vector<float>& centre,
+                             double at) {
+  if (stopping_ || !opts_.on_centre)
+    return status::ok();
+  const auto per_epoch = out_.updates_per_epoch;
+  centre_sample c;
+  c.updates = updates;
+  c.epoch = per_epoch > 0 ? updates / per_epoch : 0;
+  c.epoch_end = opts_.eval_epochs && per_epoch > 0 && updates % per_epoch == 0;
+  c.seconds = at;
+  c.centre = std::move(centre);
+  if (opts_.on_centre(c))
+    stop_run();
+  else if (ps_)
+    self_->send(ps_, eval_atom::value);
+  return status::ok();
+}
+
+// Tells the server to stop the run: each worker returns its result at its
+// next exchange (the supervisor then sees every worker done, as at the end
+// of the last epoch). A lost server is told again when it restarts.
+void job_runner::stop_run() {
+  stopping_ = true;
+  out_.stopped = true;
+  if (!ps_)
+    return;
+  self_->request(ps_, ms(opts_.connect_timeout), stop_atom::value)
+    .receive([&](std::uint64_t u) { out_.stopped_at_update = u; },
+             [&](caf::error& err) {
+               std::fprintf(stderr, "train_mnist: telling the server to stop: %s\n",
+                            describe(sys_, err).c_str());
+             });
 }
 
 // The model, the server's counters, the checkpoints, the nodes.

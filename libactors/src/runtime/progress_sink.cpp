@@ -94,6 +94,15 @@ progress_sink_actor::behavior_type progress_sink(sink_pointer self,
   return {
     [self](progress_atom, const progress_msg& p) { add_progress(self->state, p); },
     [self](checkpoint_atom, const ps_snapshot& snap) { keep_snapshot(self, snap); },
+    [self](eval_atom, std::uint64_t updates, float_buffer& centre) {
+      // To the driver's thread, which evaluates it (run_job), stamped with
+      // the seconds since training started when it arrived.
+      auto& s = self->state;
+      if (s.cfg.driver)
+        caf::anon_send(s.cfg.driver, eval_atom::value, updates, std::move(centre),
+                       std::chrono::duration<double>(clock_type::now() - s.start)
+                         .count());
+    },
     [self](run_atom) { self->state.start = clock_type::now(); },
     [self](stats_atom) {
       return std::make_tuple(self->state.checkpoints,

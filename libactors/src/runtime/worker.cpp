@@ -12,6 +12,7 @@
 #include "actors/data/dataset.hpp"
 #include "actors/data/partition.hpp"
 #include "actors/nn/model_spec.hpp"
+#include "actors/optim/lr_schedule.hpp"
 #include "actors/optim/optimizer.hpp"
 #include "actors/runtime/metrics_hooks.hpp"
 #include "actors/runtime/transport.hpp"
@@ -65,6 +66,14 @@ struct worker_state {
   clock_type::time_point start;
   caf::typed_response_promise<worker_result> promise;
   bool finished = false;
+  // A reply said the driver stopped the run: return the result at the next
+  // step instead of training on.
+  bool stopping = false;
+  // The learning rate over the run (optim/lr_schedule.hpp): the optimizer's
+  // base rate and the schedule on the batch clock (static: this worker's
+  // batches in its partition; dynamic: the batch's place in the run).
+  float base_rate = 0;
+  std::optional<lr_schedule> rate;
   // Dynamic partitioning (what to train next): the leased chunks, the
   // order of the epoch being trained (the shard is the whole training set),
   // the chunk of the commit being made, and loss sums and batches per epoch.
@@ -176,6 +185,7 @@ void flush_progress(worker_state& st) {
   p = progress_msg{};
 }
 
+void finish_chunks(worker_state& st);
 // A commit applied: the server was at `updates` after it, the worker had
 // pulled at `pulled`, so updates - 1 - pulled others came between
 // (parameter_server.cpp's staleness).
@@ -189,6 +199,8 @@ void note_applied(worker_state& st, std::uint64_t updates, std::uint64_t pulled)
 
 void finish(worker_pointer self) {
   auto& st = self->state;
+  if (st.source)
+    finish_chunks(st);
   flush_progress(st);
   auto& r = st.result;
   r.worker = st.job.worker;
@@ -202,12 +214,15 @@ void finish(worker_pointer self) {
   self->quit();
 }
 
-// Trains one mini-batch of the shard's rows `rows` (batch_size of them).
-double train_rows(worker_state& st, const std::uint32_t* rows) {
+// Trains one mini-batch of the shard's rows `rows` (batch_size of them),
+// batch `t` of the run's clock (the learning-rate schedule's).
+double train_rows(worker_state& st, const std::uint32_t* rows, std::uint64_t t) {
   const std::size_t b = st.job.job.schedule.batch_size;
   gather_batch(st.shard, rows, b, st.scale, st.x.data(), st.y.data());
   step_context ctx{st.pool.get(), true, &st.dropout_rng};
   auto res = st.net.train_step(st.x.data(), st.y.data(), b, ctx);
+  if (st.rate)
+    st.opt->learning_rate(static_cast<float>(st.base_rate * st.rate->factor(t)));
   st.opt->step(st.net.params(), st.net.grads(), st.net.param_count(),
                 st.pool.get());
   st.result.samples += b;
@@ -225,7 +240,8 @@ double train_rows(worker_state& st, const std::uint32_t* rows) {
 // The static walk's batch i of its epoch.
 void train_batch(worker_state& st) {
   const std::size_t b = st.job.job.schedule.batch_size;
-  st.epoch_loss += train_rows(st, st.order.data() + (st.i - 1) * b);
+  st.epoch_loss += train_rows(st, st.order.data() + (st.i - 1) * b,
+                             (st.epoch - 1) * st.batches + (st.i - 1));
 }
 
 // Dynamic partitioning: batch `s.batch` of epoch `s.epoch`'s global order.
@@ -236,7 +252,8 @@ void train_chunk_batch(worker_state& st, const chunk_step& s) {
     st.order_epoch = s.epoch;
   }
   st.epoch = s.epoch + 1;
-  const double loss = train_rows(st, st.order.data() + s.batch * plan.batch);
+  const double loss = train_rows(st, st.order.data() + s.batch * plan.batch,
+                                 s.epoch * plan.batches_per_epoch + s.batch);
   st.loss_sums[s.epoch] += loss;
   ++st.loss_batches[s.epoch];
 }
@@ -328,6 +345,7 @@ void exchange(worker_pointer self) {
           st.result.wait_seconds += seconds_since(sent_at);
           note_applied(st, w.version, pulled);
           take_grants(st, w.grants);
+          st.stopping = st.stopping || w.stop;
           load_centre(st);
           self->send(self, step_atom::value);
         },
@@ -354,6 +372,7 @@ void exchange(worker_pointer self) {
               st.result.wait_seconds += seconds_since(sent_at);
               note_applied(st, ack.updates, pulled);
               take_grants(st, ack.grants);
+              st.stopping = st.stopping || ack.stop;
               self->send(self, step_atom::value);
             },
             on_error);
@@ -405,6 +424,12 @@ void overlapped_reply(worker_pointer self, weights_msg& w) {
   const auto then = st.slot.arrived(*st.rule, st.net.params(),
                                     st.centre.centre().data(),
                                     st.net.param_count(), clock_type::now());
+  if (w.stop) {
+    // Nothing else is in flight (at most one exchange): done.
+    st.stopping = true;
+    finish(self);
+    return;
+  }
   switch (then) {
     case exchange_slot::next_action::exchange:
       send_overlapped(self);
@@ -469,7 +494,6 @@ void step_chunks(worker_pointer self) {
           st.slot.wait(exchange_slot::next_action::resume, clock_type::now());
         return; // the reply schedules the next step
       case chunk_step::finished:
-        finish_chunks(st);
         finish(self);
         return;
     }
@@ -483,6 +507,10 @@ void step(worker_pointer self) {
   auto& st = self->state;
   if (st.finished)
     return;
+  if (st.stopping) {
+    finish_when_settled(self);
+    return;
+  }
   if (st.source) {
     step_chunks(self);
     return;
@@ -524,6 +552,19 @@ void step(worker_pointer self) {
   self->send(self, step_atom::value);
 }
 
+// The learning-rate schedule over `total` batches of `per_epoch` each; none
+// when it is constant.
+caf::error schedule_rate(worker_state& st, std::size_t total, std::size_t per_epoch) {
+  const auto& o = st.job.job.optimizer;
+  auto shape = parse_lr_schedule(o.lr_schedule);
+  if (!shape)
+    return make_runtime_error(runtime_errc::bad_job, shape.error().message());
+  lr_schedule sched{*shape, static_cast<std::size_t>(o.warmup), total, per_epoch};
+  if (!sched.is_constant())
+    st.rate = sched;
+  return {};
+}
+
 caf::error setup(worker_state& st, shard_data& s) {
   auto& job = st.job.job;
   const wire::codec* codec = wire::find_codec(job.wire);
@@ -549,6 +590,7 @@ caf::error setup(worker_state& st, shard_data& s) {
   if (!opt)
     return make_runtime_error(runtime_errc::bad_job, opt.error().message());
   st.opt = std::move(*opt);
+  st.base_rate = st.opt->learning_rate();
   st.shard.rows = s.rows;
   st.shard.height = s.height;
   st.shard.width = s.width;
@@ -572,9 +614,12 @@ caf::error setup(worker_state& st, shard_data& s) {
                                       job.schedule.epochs, job.schedule.seed));
     st.loss_sums.assign(job.schedule.epochs, 0.0);
     st.loss_batches.assign(job.schedule.epochs, 0);
-    return {};
+    const auto per_epoch = st.source->plan().batches_per_epoch;
+    return schedule_rate(st, per_epoch * job.schedule.epochs, per_epoch);
   }
   st.batches = full_batches(st.shard.rows, job.schedule.batch_size);
+  if (auto err = schedule_rate(st, st.batches * job.schedule.epochs, st.batches))
+    return err;
   const auto total = static_cast<std::uint64_t>(st.batches) * job.schedule.epochs;
   if (st.job.start.batches_done > total)
     return make_runtime_error(runtime_errc::bad_job,

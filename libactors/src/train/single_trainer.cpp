@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "actors/data/partition.hpp"
+#include "actors/optim/lr_schedule.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
 
@@ -16,6 +17,24 @@ using clock_type = std::chrono::steady_clock;
 
 double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+// The figures after `done` batches of `batches` in epoch `epoch` of
+// `epochs`, `elapsed` seconds into the epoch.
+train_progress progress_at(std::size_t epoch, std::size_t epochs, std::size_t done,
+                           std::size_t batches, std::size_t batch, double loss_sum,
+                           double elapsed) {
+  train_progress p;
+  p.epoch = epoch;
+  p.epochs = epochs;
+  p.batch = done;
+  p.batches = batches;
+  p.loss = loss_sum / static_cast<double>(done);
+  p.samples_per_second = static_cast<double>(done * batch) / elapsed;
+  const double remaining_batches
+    = static_cast<double>((batches - done) + (epochs - epoch) * batches);
+  p.eta_seconds = remaining_batches * elapsed / static_cast<double>(done);
+  return p;
 }
 
 } // namespace
@@ -56,6 +75,9 @@ result<train_result> train_single(model& m, const dataset& train,
   if (!made)
     return made.error();
   auto& opt = *made;
+  auto shape = parse_lr_schedule(opts.optimizer.lr_schedule);
+  if (!shape)
+    return shape.error();
 
   const std::size_t batch = sched.batch_size;
   const std::size_t batches = full_batches(train.rows, batch);
@@ -63,6 +85,9 @@ result<train_result> train_single(model& m, const dataset& train,
   std::vector<float> y(batch * train.classes);
   rng dropout_rng{sched.seed ^ 0x5eedULL};
   step_context ctx{&pool, true, &dropout_rng};
+  const float base_rate = opt->learning_rate();
+  const lr_schedule rate{*shape, opts.optimizer.warmup, batches * sched.epochs,
+                         batches};
 
   train_result res;
   for (std::size_t epoch = 1; epoch <= sched.epochs; ++epoch) {
@@ -76,23 +101,15 @@ result<train_result> train_single(model& m, const dataset& train,
       gather_batch(train, order.data() + b * batch, batch, scale, x.data(),
                    y.data());
       auto step = m.train_step(x.data(), y.data(), batch, ctx);
+      if (!rate.is_constant())
+        opt->learning_rate(static_cast<float>(
+          base_rate * rate.factor((epoch - 1) * batches + b)));
       opt->step(m.params(), m.grads(), m.param_count(), &pool);
       loss_sum += step.loss;
       correct += step.correct;
-      if (on_progress) {
-        const double elapsed = seconds_since(start);
-        train_progress p;
-        p.epoch = epoch;
-        p.epochs = sched.epochs;
-        p.batch = b + 1;
-        p.batches = batches;
-        p.loss = loss_sum / static_cast<double>(b + 1);
-        p.samples_per_second = static_cast<double>((b + 1) * batch) / elapsed;
-        const double remaining_batches = static_cast<double>(
-          (batches - b - 1) + (sched.epochs - epoch) * batches);
-        p.eta_seconds = remaining_batches * elapsed / static_cast<double>(b + 1);
-        on_progress(p);
-      }
+      if (on_progress)
+        on_progress(progress_at(epoch, sched.epochs, b + 1, batches, batch,
+                                loss_sum, seconds_since(start)));
     }
     stats.seconds = seconds_since(start);
     stats.samples = batches * batch;
@@ -110,6 +127,8 @@ result<train_result> train_single(model& m, const dataset& train,
       stats.test_accuracy = res.test.accuracy;
     }
     res.history.push_back(stats);
+    if (opts.after_epoch && opts.after_epoch(stats))
+      break;
   }
   res.samples_per_second = static_cast<double>(res.samples) / res.train_seconds;
   return res;

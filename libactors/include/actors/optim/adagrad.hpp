@@ -38,6 +38,7 @@ public:
 
   std::string name() const override { return "adagrad"; }
   float learning_rate() const override { return learning_rate_; }
+  void learning_rate(float rate) override { learning_rate_ = rate; }
   void step(float* params, const float* grads, std::size_t n,
             thread_pool* pool = nullptr) override;
   void reset() override;

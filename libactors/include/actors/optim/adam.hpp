@@ -46,6 +46,7 @@ public:
 
   std::string name() const override { return "adam"; }
   float learning_rate() const override { return learning_rate_; }
+  void learning_rate(float rate) override { learning_rate_ = rate; }
   void step(float* params, const float* grads, std::size_t n,
             thread_pool* pool = nullptr) override;
   void reset() override;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -39,13 +40,19 @@ struct optimizer_options {
   float beta2 = 0.999f;
   /// Fuzz factor added to denominators (Keras's K.epsilon(), 1e-7).
   float epsilon = 1e-7f;
+  /// How the learning rate moves over the run (optim/lr_schedule.hpp):
+  /// "constant", "step:EPOCHS:FACTOR" or "cosine"; applied by whoever steps
+  /// the optimizer (single trainer, worker), not by the rule itself.
+  std::string lr_schedule = "constant";
+  /// Batches of linear warm-up before the schedule (0 = none).
+  std::uint64_t warmup = 0;
 };
 
 /// Serialization and printing (CAF's inspect protocol), without naming CAF.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, optimizer_options& x) {
   return f(x.name, x.learning_rate, x.momentum, x.nesterov, x.rho, x.beta1,
-           x.beta2, x.epsilon);
+           x.beta2, x.epsilon, x.lr_schedule, x.warmup);
 }
 
 /// A stateful first-order update rule over a flat parameter vector.
@@ -58,6 +65,9 @@ public:
 
   /// Learning rate currently in use.
   virtual float learning_rate() const = 0;
+  /// Sets the learning rate of the following steps (>= 0: a schedule's
+  /// value, optim/lr_schedule.hpp, may reach 0); the rule's state is kept.
+  virtual void learning_rate(float rate) = 0;
 
   /// Applies one update to params[0..n) from grads[0..n). The first call fixes
   /// n; later calls must pass the same n. `pool` may be null.

@@ -29,6 +29,22 @@ namespace actors {
 /// driver's, one at a time); an error is logged and counted, the run goes on.
 using checkpoint_callback = std::function<status(const ps_snapshot&)>;
 
+/// The parameter server's centre at one point of the run, to evaluate.
+struct centre_sample {
+  std::uint64_t updates = 0;
+  /// Epochs completed (updates / updates per epoch); at an epoch's last
+  /// update `epoch_end` is true.
+  std::size_t epoch = 0;
+  bool epoch_end = false;
+  /// Seconds since training started when the driver received it.
+  double seconds = 0;
+  std::vector<float> centre;
+};
+
+/// Evaluates a centre on the driver's thread; true ends the run early
+/// (train_mnist's --target-accuracy, --early-stopping).
+using centre_callback = std::function<bool(const centre_sample&)>;
+
 /// Where a job runs.
 struct cluster_options {
   /// "host:port" of each caf-node; empty runs embedded in this process.
@@ -58,6 +74,17 @@ struct cluster_options {
   std::size_t max_restarts = 3;
   /// Continue from this state (train_mnist --resume).
   std::optional<ps_snapshot> resume_from;
+  /// Rows of the training set the job trains on, in any order (empty = all);
+  /// the rest (a validation split) is never trained on, also with dynamic
+  /// partitioning, whose chunk plan then covers only these rows.
+  std::vector<std::uint32_t> train_rows;
+  /// With on_centre: the server sends its centre every this many updates
+  /// (0 = not by count) and, with eval_epochs, at each epoch's end. Only
+  /// for trainers with a server. The driver evaluates one at a time: while
+  /// it does, further centres are not sent (no queue builds up).
+  centre_callback on_centre;
+  std::uint64_t eval_every = 0;
+  bool eval_epochs = false;
   /// The live status the driver reports the nodes, the server's place,
   /// placements, progress and faults to (--status, --report-html); null:
   /// none. Must outlive the run.
@@ -101,6 +128,12 @@ struct cluster_result {
   std::vector<fault_event> faults;
   std::size_t checkpoints = 0;
   std::vector<std::string> checkpoint_errors;
+  /// on_centre ended the run early, and the server's update count when it
+  /// was told (workers finish the exchange they are in: a few more).
+  bool stopped = false;
+  std::uint64_t stopped_at_update = 0;
+  /// Server updates in one epoch of this job (what eval_epochs counts).
+  std::uint64_t updates_per_epoch = 0;
 };
 
 using cluster_progress_callback = std::function<void(const cluster_progress&)>;

@@ -31,7 +31,9 @@ struct progress_sink_config {
   /// The live status (train_mnist --status, --report-html) each progress
   /// message is reported to, with the sink's clock; null: none.
   metrics::run_status* status = nullptr;
-  /// Receives (checkpoint_atom, ps_snapshot) for each snapshot kept.
+  /// Receives (checkpoint_atom, ps_snapshot) for each snapshot kept and
+  /// (eval_atom, updates, centre, seconds since training started) for each
+  /// centre the server sent to be evaluated.
   caf::actor driver;
 };
 

@@ -58,6 +58,7 @@ using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using reassign_atom = caf::atom_constant<caf::atom("reassign")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("ckpt")>;
 using lease_atom = caf::atom_constant<caf::atom("lease")>;
+using eval_atom = caf::atom_constant<caf::atom("eval")>;
 
 /// commit_msg::chunk of a commit that completes no chunk (static mode).
 constexpr std::uint64_t no_chunk = ~std::uint64_t{0};
@@ -165,12 +166,16 @@ struct weights_msg {
   /// Dynamic partitioning: chunks newly leased to the worker this answers
   /// (an exchange's reply; the server tops the lease up to its depth).
   chunk_grants grants;
+  /// The driver stopped the run (--target-accuracy, --early-stopping): a
+  /// worker whose exchange this answers returns its result instead of
+  /// training on.
+  bool stop = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, weights_msg& x) {
   return f(caf::meta::type_name("weights_msg"), x.version, x.weights, x.delta,
-           x.grants);
+           x.grants, x.stop);
 }
 
 /// Worker -> parameter server: one payload of the trainer's rule.
@@ -202,11 +207,13 @@ struct commit_ack {
   std::uint64_t updates = 0;
   /// Dynamic partitioning: chunks newly leased to the worker.
   chunk_grants grants;
+  /// As weights_msg::stop.
+  bool stop = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, commit_ack& x) {
-  return f(caf::meta::type_name("commit_ack"), x.updates, x.grants);
+  return f(caf::meta::type_name("commit_ack"), x.updates, x.grants, x.stop);
 }
 
 /// Parameter server counters.
@@ -349,7 +356,15 @@ using ps_actor = caf::typed_actor<
   // Dynamic partitioning, a worker's first lease: (worker, generation,
   // depth) -> the chunks leased to it; later ones ride on the replies.
   caf::replies_to<lease_atom, std::uint32_t, std::uint32_t, std::uint32_t>::with<
-    chunk_grants>>;
+    chunk_grants>,
+  // The driver ends the run early: every later reply to a commit or an
+  // exchange carries stop = true and no new chunk is leased. Answers the
+  // update count at that moment.
+  caf::replies_to<stop_atom>::with<std::uint64_t>,
+  // The driver evaluated the last centre sent (eval_atom to the progress
+  // sink): the next may be sent. At most one is in flight, so a slow
+  // evaluation skips centres instead of queueing them.
+  caf::reacts_to<eval_atom>>;
 
 /// One per node and job: the handshake and the node's data shards.
 using loader_actor = caf::typed_actor<
@@ -359,11 +374,13 @@ using loader_actor = caf::typed_actor<
   caf::replies_to<shard_atom, std::uint32_t>::with<shard_data>>;
 
 /// The driver's progress sink: workers send it progress, the parameter
-/// server its checkpoints; both stop when it is gone (it lives in the
-/// driver).
+/// server its checkpoints and (with ps_init::eval_every or eval_epoch) its
+/// centre to evaluate, as (eval_atom, updates, centre); both stop when it
+/// is gone (it lives in the driver).
 using progress_actor = caf::typed_actor<
   caf::reacts_to<progress_atom, progress_msg>,
-  caf::reacts_to<checkpoint_atom, ps_snapshot>>;
+  caf::reacts_to<checkpoint_atom, ps_snapshot>,
+  caf::reacts_to<eval_atom, std::uint64_t, float_buffer>>;
 
 /// Driver -> parameter server: the job and the initial centre variable,
 /// possibly restored from a checkpoint.
@@ -385,13 +402,19 @@ struct ps_init {
   /// and the queue to start from (restored; empty = a fresh run).
   std::uint64_t chunks = 0;
   chunk_queue_state queue;
+  /// Send the driver the centre to evaluate every this many updates (0 =
+  /// never) ...
+  std::uint64_t eval_every = 0;
+  /// ... and at the end of every epoch of this many updates (0 = never).
+  /// Both only between Averaging rounds.
+  std::uint64_t eval_epoch = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ps_init& x) {
   return f(caf::meta::type_name("ps_init"), x.job, x.weights, x.driver,
            x.updates, x.cursors, x.checkpoint_every, x.checkpoint_seconds,
-           x.chunks, x.queue);
+           x.chunks, x.queue, x.eval_every, x.eval_epoch);
 }
 
 /// Driver -> worker: everything a worker needs to run.

@@ -3,7 +3,8 @@
 // Each epoch draws a fresh permutation from (seed, epoch), cuts it into
 // mini-batches (the last partial batch is dropped, as dist-keras does),
 // runs forward/backward and one optimizer step per batch, then evaluates the
-// test set. The caller's thread drives the loop; numeric work is split over
+// test set. The optimizer's learning rate follows its lr_schedule (batch
+// clock t = batches trained so far, optim/lr_schedule.hpp). The caller's thread drives the loop; numeric work is split over
 // `pool`. Progress is reported through a callback after every batch.
 #pragma once
 
@@ -21,17 +22,6 @@ namespace actors {
 
 class thread_pool;
 
-/// Settings of a single-process training run.
-struct train_options {
-  /// Epochs, batch size, seed and pixel scaling (the job spec's schedule;
-  /// progress_every and timeout_seconds are unused here).
-  schedule_options schedule;
-  /// The optimizer and its settings.
-  optimizer_options optimizer;
-  /// Batch size for test-set evaluation (inference only).
-  std::size_t eval_batch = 128;
-};
-
 /// Figures of one epoch.
 struct epoch_stats {
   std::size_t epoch = 0;
@@ -45,6 +35,21 @@ struct epoch_stats {
   double seconds = 0;
   std::size_t samples = 0;
   double samples_per_second = 0;
+};
+
+/// Settings of a single-process training run.
+struct train_options {
+  /// Epochs, batch size, seed and pixel scaling (the job spec's schedule;
+  /// progress_every and timeout_seconds are unused here).
+  schedule_options schedule;
+  /// The optimizer and its settings.
+  optimizer_options optimizer;
+  /// Batch size for test-set evaluation (inference only).
+  std::size_t eval_batch = 128;
+  /// Called after each epoch (its test figures filled in); true ends the
+  /// run there (train_mnist's --target-accuracy, --early-stopping). May be
+  /// empty.
+  std::function<bool(const epoch_stats&)> after_epoch;
 };
 
 /// A snapshot for progress displays.
