@@ -39,6 +39,7 @@ int prepare(settings& s, const model& m, const std::optional<run_state>& resumed
   co.dataset_name = s.dataset;
   co.connect_timeout = s.connect_timeout;
   co.run_timeout = s.run_timeout;
+  co.fault_timeout = s.fault_timeout;
   co.checkpoint_every = s.checkpoint_every;
   co.checkpoint_seconds = s.checkpoint_seconds;
   co.max_restarts = s.max_restarts;

@@ -3,9 +3,10 @@
 # bench/scaling.sh) and the container test, sourced, not run. A host is a
 # network namespace of scripts/netns.sh on one bridge; this file does the
 # chores around them the same way for everyone: cap the links at 1 Gbit/s
-# (shape_hosts), count a host's link bytes, hold a process to a CPU share
-# with a cgroup v1 `cpu` quota, read a process's CPU seconds, describe the
-# machine in a results header and publish the results.
+# (shape_hosts), cut two hosts apart (host_cut), count a host's link bytes,
+# hold a process to a CPU share with a cgroup v1 `cpu` quota, read a
+# process's CPU seconds, describe the machine in a results header and
+# publish the results.
 #
 # Needs bash 4.3+, iproute2 (ip, tc), awk, jq for the reports and, for the
 # quotas, the cgroup v1 `cpu` hierarchy mounted at /sys/fs/cgroup/cpu. Like
@@ -47,6 +48,25 @@ shape_hosts() {
 host_link_bytes() {
   local s=/sys/class/net/eth0/statistics
   ip netns exec "$1-$2" sh -c "echo \$(cat $s/tx_bytes) \$(cat $s/rx_bytes)"
+}
+
+# host_cut PREFIX I J on|off: a partial partition. Host PREFIX-I can no
+# longer reach host J's address, nor J reach I, while both still reach every
+# other host: two iptables DROP rules in I's namespace (to and from J's
+# address), so neither side gets an answer or a reset and a connection
+# between them dies only by its timeouts. `off` deletes the rules; they also
+# go with the namespace. Needs iptables; touches no rule outside PREFIX-I.
+# (tests/integration/partition_test.sh and faults_test.sh.)
+host_cut() {
+  local ns=$1-$2 addr op
+  case $4 in
+    on) op=-I ;;
+    off) op=-D ;;
+    *) echo "host_cut: '$4': expected on or off" >&2; return 2 ;;
+  esac
+  addr=$(bash "$(dirname "${BASH_SOURCE[0]}")/../netns.sh" addr "$3") || return 1
+  ip netns exec "$ns" iptables "$op" INPUT -s "$addr" -j DROP || return 1
+  ip netns exec "$ns" iptables "$op" OUTPUT -d "$addr" -j DROP
 }
 
 # pid_cpu_seconds PID: the CPU seconds (user + system, all threads) process

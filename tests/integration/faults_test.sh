@@ -13,6 +13,8 @@
 #   kill-ps     4 s   host1   SIGKILL the parameter server's node
 #   stop-ps     4 s   host1   SIGSTOP the parameter server's node
 #   cascade     3 s   host3   SIGKILL, then at 6 s host1 link down
+#   partition   4 s   host2   cannot reach host1 (the server's) any more,
+#                             both still reach the driver and host3
 #   kill-driver 4 s   driver  SIGKILL train_mnist, then train_mnist --resume
 #   stop-driver 4 s   driver  SIGSTOP train_mnist, then train_mnist --resume
 #
@@ -27,7 +29,20 @@
 # slice left off), test accuracy within 1 point of the clean run,
 # the fault detected within --fault-timeout + 3 s of the injection and
 # listed in the report; after the driver's death every node must end the
-# job within 10 s, after it froze within the nodes' connection timeout + 5 s. Prints a table of the figures (README, "Reliability").
+# job within 10 s, after it froze within the nodes' connection timeout + 5 s.
+# The partition is invisible to the driver: host2's worker learns it when
+# its node drops the silent link to host1 (connection timeout, 5 s here),
+# waits the driver's fault timeout + 1 s for a restart that does not come
+# (cluster/server_watch.hpp), then ends; the driver reassigns its partition
+# on host2, whose new worker reaches the server through the driver. So it
+# must be listed within 5 + 1 + 6 + 3 s, with at most 2 faults, no server
+# restart, one worker relayed and within 60 s of training (it was 120 s
+# more when the worker waited for its request's --timeout).
+# Each case prints a timing line: wall and training seconds, and the
+# seconds from the injection to the first exchange a replacement worker had
+# applied (its node's log line, polled every 0.05 s).
+# FAULTS_CASES="kill-ps stop-ps ..." runs only those cases (and clean).
+# Prints a table of the figures (README, "Reliability").
 # Needs root and namespaces, else exits 77 (skipped). Namespaces and every
 # process are removed at exit, also on failure.
 source "$(dirname "$0")/lib.sh" "$@"
@@ -53,9 +68,14 @@ nodes=""
 for i in 1 2 3; do nodes+=${nodes:+,}$(bash "$netns" addr "$i"):4242; done
 ps_node=$(bash "$netns" addr 1):4242
 
-# start_nodes CASE: a fresh caf-node on every host (links up again).
+# start_nodes CASE: a fresh caf-node on every host (links up again, the
+# partition healed).
 start_nodes() {
   local i addr
+  if [[ -n $cut_from ]]; then
+    host_cut "$prefix" "$cut_from" 1 off || fatal "cannot heal the partition"
+    cut_from=""
+  fi
   for i in 1 2 3; do
     if [[ -n ${node_pid[$i]:-} ]] && running "${node_pid[$i]}"; then
       kill -CONT "${node_pid[$i]}" 2>/dev/null || true
@@ -97,6 +117,9 @@ inject() {
     kill) kill -KILL "${node_pid[$2]}" ;;
     stop) kill -STOP "${node_pid[$2]}" ;;
     link) ip netns exec "$prefix-$2" ip link set eth0 down ;;
+    cut) # host $2 and host 1 (the server's) lose each other
+      host_cut "$prefix" "$2" 1 on || fatal "host_cut $prefix $2 1 on failed"
+      cut_from=$2 ;;
     *) fatal "unknown fault $1" ;;
   esac
   echo "injected: $1 host$2 at $(date +%T.%N | cut -c1-12)"
@@ -112,6 +135,9 @@ finish_driver() {
 }
 
 declare -A accuracy seconds detect
+cut_from=""
+# Seconds after the injection within which the report must list the fault.
+detect_limit=$((fault_timeout + 3))
 table="| case | fault | detected after | recovery | train time | time lost | test accuracy | updates |
 |---|---|---|---|---|---|---|---|"
 
@@ -131,7 +157,7 @@ record() {
     seen=$(json_get "$r" ".faults[0].unix_time")
     [[ -n $seen ]] || fatal "$name: the report lists no fault" "$r"
     d=$(awk -v s="$seen" -v i="$inject_at" 'BEGIN { printf "%.2f", s - i }')
-    check_le "$name: seconds to detect" "$d" $((fault_timeout + 3))
+    check_le "$name: seconds to detect" "$d" "$detect_limit"
     d="$d s"
   fi
   action=$(json_get "$r" ".faults[-1].action" \
@@ -147,13 +173,44 @@ faults_saying() {
   json_get "$1" "[.faults[] | select(.action | contains(\"$2\"))] | length"
 }
 
+# selected CASE: whether FAULTS_CASES (all if unset) lists CASE.
+selected() {
+  [[ -z ${FAULTS_CASES:-} || " $FAULTS_CASES " == *" $1 "* ]]
+}
+
+# watch_recovery: in the background, the Unix time at which a node's log
+# first says a replacement worker applied an exchange, into
+# $work/recovered_at (polled every 0.05 s; recovery_pid to stop it).
+watch_recovery() {
+  rm -f "$work/recovered_at"
+  (while ! grep -qs "first exchange applied" "${node_log[@]}"; do sleep 0.05; done
+   date +%s.%N >"$work/recovered_at") &
+  recovery_pid=$!
+  track_pid "$recovery_pid"
+}
+
+# timing CASE: the timing line of a run (see the header).
+timing() {
+  local r=$work/$1.json rec="-"
+  kill "$recovery_pid" 2>/dev/null || true
+  wait "$recovery_pid" 2>/dev/null || true
+  if [[ -n ${inject_at:-} && -s $work/recovered_at ]]; then
+    rec=$(awk -v a="$(cat "$work/recovered_at")" -v i="$inject_at" 'BEGIN { printf "%.2f s", a - i }')
+  fi
+  echo "timing: $1: wall $(printf '%.1f' "$(json_get "$r" .wall_seconds)") s," \
+    "train $(printf '%.1f' "$(json_get "$r" .train_seconds)") s," \
+    "fault to first exchange of a replacement $rec"
+}
+
 # run_case CASE FAULT (WHEN HOW HOST)...: one run with the faults given.
 run_case() {
   local name=$1 fault=$2
   shift 2
+  selected "$name" || [[ $name == clean ]] || return 0
   echo "== $name: $fault"
   start_nodes "$name"
   start_driver "$name"
+  watch_recovery
   local t=0 first=""
   while (($# >= 3)); do
     sleep $(($1 - t))
@@ -164,21 +221,40 @@ run_case() {
   done
   finish_driver "$name"
   inject_at=$first
+  timing "$name"
   record "$name" "$fault"
 }
 
 inject_at=""
 run_case clean "none"
 run_case kill-node "SIGKILL host3 at 4 s" 4 kill 3
-check_eq "kill-node: worker restarted elsewhere" \
+selected kill-node && check_eq "kill-node: worker restarted elsewhere" \
   "$(faults_saying "$work/kill-node.json" 'worker 2 restarted on node')" 1
 run_case stop-node "SIGSTOP host2 at 4 s" 4 stop 2
 run_case link-down "host3 link down at 4 s" 4 link 3
 run_case kill-ps "SIGKILL host1 (server) at 4 s" 4 kill 1
-check_eq "kill-ps: server restarted from a checkpoint" \
+selected kill-ps && check_eq "kill-ps: server restarted from a checkpoint" \
   "$(faults_saying "$work/kill-ps.json" 'restarted the parameter server on node')" 1
 run_case stop-ps "SIGSTOP host1 (server) at 4 s" 4 stop 1
 run_case cascade "SIGKILL host3 at 3 s, host1 link down at 6 s" 3 kill 3 6 link 1
+
+# The partition (see the header): detected by host2's node, not the driver.
+if selected partition; then
+  command -v iptables >/dev/null || fatal "partition: no iptables command (scripts/setup.sh installs it)"
+  detect_limit=$((fault_timeout + 1 + fault_timeout + 1 + 3))
+  run_case partition "host2 cannot reach host1 (server) from 4 s" 4 cut 2
+  detect_limit=$((fault_timeout + 3))
+  r=$work/partition.json
+  check_le "partition: faults (no restart loop)" "$(json_get "$r" '.faults | length')" 2
+  check_eq "partition: worker 1 restarted on host2" \
+    "$(faults_saying "$r" "worker 1 restarted on node $(bash "$netns" addr 2):4242")" 1
+  check_eq "partition: server restarts" "$(faults_saying "$r" 'restarted the parameter server')" 0
+  check_ge "partition: the fault names the lost server" \
+    "$(json_get "$r" '[.faults[] | select(.what | contains("lost the parameter server"))] | length')" 1
+  check_ge "partition: workers_relayed" "$(json_get "$r" .workers_relayed)" 1
+  check_le "partition: commits of the final workers (<= updates)" "$(json_get "$r" .commits)" $updates
+  check_le "partition: training seconds" "$(json_get "$r" .train_seconds)" 60
+fi
 
 # The driver dies (SIGKILL) or freezes (SIGSTOP: the nodes drop it after
 # their connection timeout): every node must end the job by itself (the
@@ -215,8 +291,8 @@ driver_fault() {
 | $name | SIG$sig train_mnist at 4 s | nodes ended the job after $freed s | --resume from update $resumed | $(printf '%.1f' "$(json_get "$r" .train_seconds)") s after resume | - | ${accuracy[$name]} | $(json_get "$r" .ps_updates) |"
   inject_at=""
 }
-driver_fault kill-driver KILL 10
-driver_fault stop-driver STOP $((fault_timeout + 5))
+selected kill-driver && driver_fault kill-driver KILL 10
+selected stop-driver && driver_fault stop-driver STOP $((fault_timeout + 5))
 
 echo
 echo "$table"

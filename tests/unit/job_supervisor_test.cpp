@@ -307,6 +307,46 @@ TEST_CASE("cluster.job_supervisor: a worker lost with the server restarts the "
   CHECK(sup.reassign_answered(0, partition_cursor{5, 0, 1}).empty());
 }
 
+TEST_CASE("cluster.job_supervisor: a partial partition restarts the cut-off "
+          "worker on its own node, once, without a server restart") {
+  // faults_test.sh's partition: host2 cannot reach host1 (the server's),
+  // both reach the driver. The driver sees every node alive; host2's worker
+  // lost the server (cluster/server_watch.hpp) and ended with an error.
+  auto sup = started(three_hosts());
+  const std::string why = "error(server_lost, worker 1 lost the parameter server "
+                          "on host1:4242 ("
+                          + lost + ") and no restart came within 6.0 s)";
+  CHECK(sup.worker_failed(1, 0, why).empty());
+  CHECK(text(sup.worker_lost(1, 0, exit_cause::error, why)) == lines{"reassign 1"});
+  // Its node is not marked lost: the replacement runs on host2 again and
+  // reaches the server through the driver.
+  CHECK(sup.node_alive(1));
+  CHECK(text(sup.reassign_answered(1, partition_cursor{0, 0, 1}))
+        == lines{"shards 1 on node 1",
+                 "fault: worker 1 on node host2:4242 is gone (" + why
+                   + "); worker 1 restarted on node host2:4242 from batch 0 "
+                     "(generation 1)",
+                 "worker 1 on node 1 at batch 0 stage 0 generation 1"});
+  CHECK(sup.partition(1).restarts == 1);
+  CHECK(sup.server_restarts() == 0);
+  CHECK(text(finish_all(sup)) == lines{"finish"});
+}
+
+TEST_CASE("cluster.job_supervisor: a cut-off worker's late report after the "
+          "server's restart changes nothing") {
+  // kill-ps or stop-ps: the driver saw the server's node go and restarted
+  // it (every worker one generation up) before a worker's grace ran out;
+  // had that worker's error come anyway, it is of a replaced incarnation.
+  auto sup = started(three_hosts());
+  sup.node_lost(0, lost);
+  CHECK(text(sup.server_lost(exit_cause::unreachable, lost)).front() == "stop server");
+  CHECK(sup.server_restarts() == 1);
+  CHECK(sup.worker_lost(1, 0, exit_cause::error, "error(server_lost, ...)").empty());
+  CHECK(sup.partition(1).restarts == 0);
+  CHECK(sup.partition(1).generation == 1);
+  CHECK(text(finish_all(sup)) == lines{"finish"});
+}
+
 TEST_CASE("cluster.job_supervisor: a cascade of two faults ends on the last "
           "host with every commit accounted for") {
   // cascade: SIGKILL host3 at 3 s, host1 (server) link down at 6 s.

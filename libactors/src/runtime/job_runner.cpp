@@ -477,6 +477,7 @@ status job_runner::execute(act::spawn_worker& a) {
   wj.loader = n.loader;
   wj.progress = sink_;
   wj.start = a.from;
+  wj.fault_timeout = opts_.fault_timeout;
   if (!embedded_) {
     wj.ps_host = nodes_[ps_node_].host;
     wj.ps_port = nodes_[ps_node_].port;

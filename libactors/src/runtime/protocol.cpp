@@ -16,6 +16,7 @@ const char* errc_name(std::uint8_t code) {
     case runtime_errc::data_mismatch: return "data_mismatch";
     case runtime_errc::timeout: return "timeout";
     case runtime_errc::bad_job: return "bad_job";
+    case runtime_errc::server_lost: return "server_lost";
   }
   return "unknown";
 }

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "actors/cluster/chunk_source.hpp"
+#include "actors/cluster/server_watch.hpp"
 #include "actors/data/dataset.hpp"
 #include "actors/data/partition.hpp"
 #include "actors/nn/model_spec.hpp"
@@ -83,6 +84,8 @@ struct worker_state {
   std::vector<double> loss_sums;
   std::vector<std::uint64_t> loss_batches;
   metrics::worker_meter meter; // metrics/meters.hpp
+  // Whether the server was lost and when to end for it (server_watch.hpp).
+  server_watch watch;
   // The totals the last progress message counted up to (it sends deltas).
   metrics::worker_totals reported;
   std::uint64_t reported_chunks = 0;
@@ -190,7 +193,12 @@ void finish_chunks(worker_state& st);
 // pulled at `pulled`, so updates - 1 - pulled others came between
 // (parameter_server.cpp's staleness).
 void note_applied(worker_state& st, std::uint64_t updates, std::uint64_t pulled) {
-  ++st.result.commits;
+  if (++st.result.commits == 1 && st.job.start.generation > 0)
+    // A replacement (or a resumed run) is training again: the end of a
+    // fault's recovery in the node's log (faults_test.sh times it).
+    std::fprintf(stderr, "node %s: worker %u (generation %u): first exchange applied (update %llu)\n",
+                 st.node.c_str(), st.job.worker, st.job.start.generation,
+                 static_cast<unsigned long long>(updates));
   if (updates > pulled) {
     st.pending.exchange.staleness_sum += updates - 1 - pulled;
     ++st.pending.exchange.staleness_count;
@@ -737,6 +745,44 @@ void link_to_server(worker_pointer self, std::function<void()> then) {
       });
 }
 
+// A monitored actor ended: the driver's progress sink (the job is over), or
+// the server, whose loss the driver may not see (server_watch.hpp): the
+// worker ends after the grace unless the driver stopped it meanwhile.
+void on_down(worker_pointer self, caf::down_msg& dm) {
+  auto& st = self->state;
+  if (st.job.progress && dm.source == st.job.progress.address()) {
+    fail(self, make_runtime_error(runtime_errc::timeout,
+                                  "the driver is gone; stopping worker "
+                                    + std::to_string(st.job.worker)));
+    return;
+  }
+  if (!st.job.ps || dm.source != st.job.ps.address())
+    return;
+  const auto reason = describe(self->system(), dm.reason);
+  if (auto after = st.watch.lost(reason, seconds_since(st.start))) {
+    std::fprintf(stderr, "node %s: worker %u lost the parameter server (%s); "
+                         "ending in %.1f s unless the driver restarts it\n",
+                 st.node.c_str(), st.job.worker, reason.c_str(), *after);
+    self->delayed_send(self,
+                      std::chrono::milliseconds(static_cast<long long>(*after * 1000.0)),
+                      lost_atom::value);
+  }
+}
+
+// The grace after losing the server passed and the driver did not stop this
+// worker: its partition is to be reassigned (job_supervisor::worker_lost).
+void server_gone(worker_pointer self) {
+  auto& st = self->state;
+  if (!st.watch.expired(seconds_since(st.start)))
+    return;
+  const auto where = st.job.ps_host.empty()
+                       ? std::string{}
+                       : st.job.ps_host + ":" + std::to_string(st.job.ps_port);
+  fail(self, make_runtime_error(runtime_errc::server_lost,
+                                "worker " + std::to_string(st.job.worker) + " "
+                                  + st.watch.why(where)));
+}
+
 // Starts a job: keeps it, watches the driver, links to the server, begins.
 caf::result<worker_result> run(worker_pointer self, worker_job& job) {
   auto& st = self->state;
@@ -745,17 +791,13 @@ caf::result<worker_result> run(worker_pointer self, worker_job& job) {
   st.start = clock_type::now();
   st.meter = worker_meter_of(self->system(), st.job.worker);
   st.promise = self->make_response_promise<worker_result>();
-  if (st.job.progress) {
-    // The progress sink lives in the driver: without it the job is over.
+  st.watch = server_watch{st.job.fault_timeout};
+  // The progress sink lives in the driver: without it the job is over.
+  if (st.job.progress)
     self->monitor(st.job.progress);
-    const auto driver = st.job.progress.address();
-    self->set_down_handler([self, driver](caf::down_msg& dm) {
-      if (dm.source == driver)
-        fail(self, make_runtime_error(runtime_errc::timeout,
-                                      "the driver is gone; stopping worker "
-                                        + std::to_string(self->state.job.worker)));
-    });
-  }
+  if (st.job.ps)
+    self->monitor(st.job.ps);
+  self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
   link_to_server(self, [self] { begin(self); });
   return st.promise;
 }
@@ -769,6 +811,7 @@ worker_actor::behavior_type worker(worker_pointer self) {
   return {
     [self](run_atom, worker_job& job) { return run(self, job); },
     [self](step_atom) { step(self); },
+    [self](lost_atom) { server_gone(self); },
   };
 }
 

@@ -57,6 +57,10 @@ struct cluster_options {
   std::size_t embedded_workers = 3;
   /// Seconds to wait for a connection, a spawn or a handshake.
   double connect_timeout = 15;
+  /// Seconds of silence after which this driver's connection drops a node
+  /// (--fault-timeout); a worker that lost its server waits this long plus
+  /// a second for the driver's restart (cluster/server_watch.hpp).
+  double fault_timeout = 5;
   /// Seconds the whole training may take before the driver gives up.
   double run_timeout = 24 * 3600;
   /// Always send shards from the driver, even to nodes that have the data.

@@ -30,7 +30,7 @@
 namespace actors {
 
 /// Bumped whenever a message layout or meaning changes.
-constexpr std::uint32_t protocol_version = 6;
+constexpr std::uint32_t protocol_version = 7;
 
 /// Written in the sender's byte order; a peer reading anything else has a
 /// different byte order and the raw float buffers would be garbage.
@@ -59,6 +59,9 @@ using reassign_atom = caf::atom_constant<caf::atom("reassign")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("ckpt")>;
 using lease_atom = caf::atom_constant<caf::atom("lease")>;
 using eval_atom = caf::atom_constant<caf::atom("eval")>;
+/// A worker to itself: the grace after losing its server has passed
+/// (cluster/server_watch.hpp).
+using lost_atom = caf::atom_constant<caf::atom("lost")>;
 
 /// commit_msg::chunk of a commit that completes no chunk (static mode).
 constexpr std::uint64_t no_chunk = ~std::uint64_t{0};
@@ -82,6 +85,10 @@ enum class runtime_errc : std::uint8_t {
   timeout,
   /// The job was configured wrongly (model spec, trainer options).
   bad_job,
+  /// A worker lost its parameter server and the driver did not restart it
+  /// within the grace (cluster/server_watch.hpp): its node cannot reach
+  /// the server's.
+  server_lost,
 };
 
 /// An error of category "actors" with a human-readable explanation.
@@ -433,18 +440,22 @@ struct worker_job {
   /// so that its exchanges go one hop. Empty when the server is local.
   std::string ps_host;
   std::uint16_t ps_port = 0;
+  /// The driver's --fault-timeout (seconds; 0 = not given): how long a
+  /// worker that lost the server waits for the driver's restart before it
+  /// ends (cluster/server_watch.hpp).
+  double fault_timeout = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_job& x) {
   return f(caf::meta::type_name("worker_job"), x.job, x.worker, x.ps, x.loader,
-           x.progress, x.start, x.ps_host, x.ps_port);
+           x.progress, x.start, x.ps_host, x.ps_port, x.fault_timeout);
 }
 
 /// A worker: trains on its shard and talks to the parameter server.
 using worker_actor = caf::typed_actor<
   caf::replies_to<run_atom, worker_job>::with<worker_result>,
-  caf::reacts_to<step_atom>>;
+  caf::reacts_to<step_atom>, caf::reacts_to<lost_atom>>;
 
 /// Registers every wire type and the error category; call on every config.
 void register_wire_types(caf::actor_system_config& cfg);

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# fault_recovery.sh [--cases=LIST] [--before=BUILD_DIR] [--no-partition-test]:
+# what losing the parameter server's node costs a run. Runs
+# tests/integration/faults_test.sh with FAULTS_CASES=LIST (default
+# "kill-ps stop-ps partition"; the clean case always runs) and
+# tests/integration/partition_test.sh (clean, cut before the job, cut at
+# 4 s) with this tree's build, and with --before=DIR first with the
+# binaries of another build (DIR/apps/train_mnist/train_mnist and
+# DIR/apps/node/caf-node, e.g. a build of the commit before a change).
+# Both tests need root and network namespaces; take the machine's namespace
+# lock around this script if others use namespaces too (flock FILE bash
+# bench/fault_recovery.sh ...). Writes bench/results/fault_recovery.md: per
+# build, each test's table and its timing lines (wall and training seconds,
+# seconds from the fault to the first exchange a replacement applied), with
+# the date, commit, CPU, load and command. About 3 minutes per build after
+# the fix (clean ~20 s, kill-ps ~25 s, stop-ps ~30 s, partition ~40 s,
+# partition_test ~80 s); a build that waits for its --timeout on the
+# partition takes 4 minutes more.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$repo/scripts/lib/results.sh"
+meta=$(result_meta_json "$repo" "$(result_command bench/fault_recovery.sh "$@")")
+cases="kill-ps stop-ps partition"
+before=""
+partition_test=true
+for a in "$@"; do
+  case $a in
+    --cases=*) cases=${a#--cases=} ;;
+    --before=*) before=${a#--before=} ;;
+    --no-partition-test) partition_test=false ;;
+    *) echo "fault_recovery.sh: unknown argument '$a' (expected --cases=LIST, --before=BUILD_DIR or --no-partition-test)" >&2
+       exit 2 ;;
+  esac
+done
+if [[ -n $before && ! -x $before/apps/train_mnist/train_mnist ]]; then
+  echo "fault_recovery.sh: --before=$before: no apps/train_mnist/train_mnist there" >&2
+  exit 2
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+out=$repo/bench/results/fault_recovery.md
+
+# run_build LABEL BUILD_DIR: both tests with that build; their tables and
+# timing lines under a heading. A test that fails still reports (its FAIL
+# lines are kept: a build before a fix may break a bound).
+run_build() {
+  local label=$1 build=$2 rc log=$work/$1.log
+  {
+    echo "## $label"
+    echo
+    rc=0
+    FAULTS_CASES=$cases bash "$repo/tests/integration/faults_test.sh" \
+      "$build/apps/train_mnist" "$repo" >"$log" 2>&1 || rc=$?
+    cat "$log" >>"$work/all.log"
+    echo "faults_test.sh (FAULTS_CASES=\"$cases\"), exit $rc:"
+    echo
+    grep -E '^\|' "$log" || true
+    echo
+    grep -E '^(timing|FAIL):' "$log" | sed 's/^/    /' || true
+    echo
+    if $partition_test; then
+      rc=0
+      bash "$repo/tests/integration/partition_test.sh" "$build/apps/train_mnist" "$repo" \
+        >"$log" 2>&1 || rc=$?
+      cat "$log" >>"$work/all.log"
+      echo "partition_test.sh, exit $rc:"
+      echo
+      grep -E '^\|' "$log" || true
+      echo
+      grep -E '^FAIL:' "$log" | sed 's/^/    /' || true
+      echo
+    fi
+  } >>"$work/md"
+}
+
+{
+  echo "# Losing the parameter server's node"
+  echo
+  result_meta_md "$meta"
+  echo
+} >"$work/md"
+[[ -z $before ]] || run_build "before: $before" "$before"
+run_build "this tree: $repo/build" "$repo/build"
+mkdir -p "$(dirname "$out")"
+cp "$work/md" "$out"
+cat "$out"

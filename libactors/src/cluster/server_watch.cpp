@@ -1,0 +1,40 @@
+#include "actors/cluster/server_watch.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+namespace actors {
+
+namespace {
+
+// The driver's silence check runs once per heartbeat (0.5 s by default),
+// and its stop message takes milliseconds more.
+constexpr double margin_seconds = 1.0;
+
+} // namespace
+
+server_watch::server_watch(double fault_timeout)
+  : grace_(std::max(0.0, fault_timeout) + margin_seconds) {
+}
+
+std::optional<double> server_watch::lost(std::string reason, double now) {
+  if (lost_at_)
+    return std::nullopt;
+  lost_at_ = now;
+  reason_ = std::move(reason);
+  return grace_;
+}
+
+bool server_watch::expired(double now) const {
+  return lost_at_ && now - *lost_at_ >= grace_;
+}
+
+std::string server_watch::why(const std::string& server) const {
+  char grace[32];
+  std::snprintf(grace, sizeof(grace), "%.1f", grace_);
+  return "lost the parameter server" + (server.empty() ? "" : " on " + server)
+         + " (" + reason_ + ") and no restart came within " + grace + " s";
+}
+
+} // namespace actors
