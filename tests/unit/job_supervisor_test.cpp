@@ -339,7 +339,7 @@ TEST_CASE("cluster.job_supervisor: a cut-off worker's late report after the "
   // had that worker's error come anyway, it is of a replaced incarnation.
   auto sup = started(three_hosts());
   sup.node_lost(0, lost);
-  CHECK(text(sup.server_lost(exit_cause::unreachable, lost)).front() == "stop server");
+  CHECK(text(sup.server_lost(exit_cause::unreachable, lost)).front() == "stop worker 0");
   CHECK(sup.server_restarts() == 1);
   CHECK(sup.worker_lost(1, 0, exit_cause::error, "error(server_lost, ...)").empty());
   CHECK(sup.partition(1).restarts == 0);
