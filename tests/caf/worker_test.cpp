@@ -321,6 +321,47 @@ TEST_CASE_FIXTURE(fixture, "worker: a round that never completes fails the "
   // reference to itself: only the exit that ~fixture sends ends it.
 }
 
+TEST_CASE_FIXTURE(fixture, "worker: a worker whose server is gone ends with "
+                           "server_lost after the driver's fault timeout + 1 s, "
+                           "long before its request's timeout") {
+  // As above, the worker waits for a reply that cannot come; then the
+  // server ends (here killed; across nodes its proxy is purged with
+  // remote_link_unreachable when the link to its node breaks, and the
+  // request is dropped the same way). No driver stops the worker, as in a
+  // partial partition: after server_watch's grace it ends by itself.
+  auto job = make_job("averaging", 2);
+  job.schedule.epochs = 1;
+  job.schedule.timeout_seconds = 30;
+  ps_init init;
+  init.job = job;
+  init.weights.values = initial_weights();
+  auto ps = spawn_ps(std::move(init));
+  put_shard(0);
+  auto w0 = spawn_worker();
+  auto wj = make_worker_job(job, 0, ps);
+  wj.fault_timeout = 5;
+  auto run0 = self->request(w0, caf::infinite, run_atom::value, std::move(wj));
+  sched.run();
+  CHECK_FALSE(self->has_next_message());
+  anon_send_exit(ps, caf::exit_reason::kill);
+  sched.run();
+  CHECK_FALSE(self->has_next_message());
+  advance_time(std::chrono::milliseconds(5900));
+  sched.run();
+  CHECK_FALSE(self->has_next_message());
+  advance_time(std::chrono::milliseconds(200));
+  sched.run();
+  REQUIRE(self->has_next_message());
+  caf::error err;
+  run0.receive([&](worker_result&) { FAIL("the server is gone"); },
+               [&](caf::error& e) { err = std::move(e); });
+  CHECK(err.category() == caf::atom("actors"));
+  CHECK(static_cast<runtime_errc>(err.code()) == runtime_errc::server_lost);
+  const auto text = describe(sys, err);
+  CHECK(text.find("worker 0 lost the parameter server (") != std::string::npos);
+  CHECK(text.find("no restart came within 6.0 s") != std::string::npos);
+}
+
 // -- overlapped exchange (--overlap=true) --------------------------------------
 
 TEST_CASE_FIXTURE(fixture, "worker: with overlap the final weights are the "

@@ -745,6 +745,12 @@ void link_to_server(worker_pointer self, std::function<void()> then) {
       });
 }
 
+// Seconds on the actor system's clock (the test coordinator's simulated
+// one in tests), for the server watch's deadline.
+double clock_seconds(worker_pointer self) {
+  return std::chrono::duration<double>(self->clock().now().time_since_epoch()).count();
+}
+
 // A monitored actor ended: the driver's progress sink (the job is over), or
 // the server, whose loss the driver may not see (server_watch.hpp): the
 // worker ends after the grace unless the driver stopped it meanwhile.
@@ -759,7 +765,7 @@ void on_down(worker_pointer self, caf::down_msg& dm) {
   if (!st.job.ps || dm.source != st.job.ps.address())
     return;
   const auto reason = describe(self->system(), dm.reason);
-  if (auto after = st.watch.lost(reason, seconds_since(st.start))) {
+  if (auto after = st.watch.lost(reason, clock_seconds(self))) {
     std::fprintf(stderr, "node %s: worker %u lost the parameter server (%s); "
                          "ending in %.1f s unless the driver restarts it\n",
                  st.node.c_str(), st.job.worker, reason.c_str(), *after);
@@ -773,7 +779,7 @@ void on_down(worker_pointer self, caf::down_msg& dm) {
 // worker: its partition is to be reassigned (job_supervisor::worker_lost).
 void server_gone(worker_pointer self) {
   auto& st = self->state;
-  if (!st.watch.expired(seconds_since(st.start)))
+  if (!st.watch.expired(clock_seconds(self)))
     return;
   const auto where = st.job.ps_host.empty()
                        ? std::string{}
