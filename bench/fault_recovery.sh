@@ -40,36 +40,34 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=$repo/bench/results/fault_recovery.md
 
-# run_build LABEL BUILD_DIR: both tests with that build; their tables and
-# timing lines under a heading. A test that fails still reports (its FAIL
-# lines are kept: a build before a fix may break a bound).
+# run_test LOG TITLE PATTERN [VAR=VALUE...] SCRIPT BUILD: one test with that
+# build (BUILD/apps/train_mnist), its environment VARs; TITLE, its exit
+# code, its table and its lines matching PATTERN (indented). A test that
+# fails still reports: a build before a fix may break a bound.
+run_test() {
+  local log=$1 title=$2 pattern=$3 rc=0
+  shift 3
+  local n=$(($# - 2))
+  env "${@:1:n}" bash "$repo/tests/integration/${@:n+1:1}" "${@:n+2:1}/apps/train_mnist" \
+    "$repo" >"$log" 2>&1 || rc=$?
+  printf '%s, exit %s:\n\n' "$title" "$rc"
+  grep -E '^\|' "$log" || true
+  echo
+  grep -E "$pattern" "$log" | sed 's/^/    /' || true
+  echo
+}
+
+# run_build LABEL BUILD_DIR: both tests with that build under a heading.
+runs=0
 run_build() {
-  local label=$1 build=$2 rc log=$work/$1.log
+  local log=$work/run$((++runs)).log
   {
-    echo "## $label"
+    echo "## $1"
     echo
-    rc=0
-    FAULTS_CASES=$cases bash "$repo/tests/integration/faults_test.sh" \
-      "$build/apps/train_mnist" "$repo" >"$log" 2>&1 || rc=$?
-    cat "$log" >>"$work/all.log"
-    echo "faults_test.sh (FAULTS_CASES=\"$cases\"), exit $rc:"
-    echo
-    grep -E '^\|' "$log" || true
-    echo
-    grep -E '^(timing|FAIL):' "$log" | sed 's/^/    /' || true
-    echo
-    if $partition_test; then
-      rc=0
-      bash "$repo/tests/integration/partition_test.sh" "$build/apps/train_mnist" "$repo" \
-        >"$log" 2>&1 || rc=$?
-      cat "$log" >>"$work/all.log"
-      echo "partition_test.sh, exit $rc:"
-      echo
-      grep -E '^\|' "$log" || true
-      echo
-      grep -E '^FAIL:' "$log" | sed 's/^/    /' || true
-      echo
-    fi
+    run_test "$log" "faults_test.sh (FAULTS_CASES=\"$cases\")" '^(timing|FAIL):' \
+      "FAULTS_CASES=$cases" faults_test.sh "$2"
+    ! $partition_test \
+      || run_test "$log.p" "partition_test.sh" '^FAIL:' partition_test.sh "$2"
   } >>"$work/md"
 }
 

@@ -107,17 +107,18 @@ struct fixture : test_coordinator_fixture<sim_config> {
   }
 
   /// A server starting from initial_weights() and worker 0 of `job` with
-  /// its shard, sent its run request (not yet delivered): the server and the
-  /// request.
-  auto start_one(const job_spec& job) {
+  /// its shard, sent its run request (not yet delivered) with the driver's
+  /// `fault_timeout`: the server and the request.
+  auto start_one(const job_spec& job, double fault_timeout = 0) {
     ps_init init;
     init.job = job;
     init.weights.values = initial_weights();
     auto ps = spawn_ps(std::move(init));
     put_shard(0);
     auto w0 = spawn_worker();
-    auto run0 = self->request(w0, caf::infinite, run_atom::value,
-                              make_worker_job(job, 0, ps));
+    auto wj = make_worker_job(job, 0, ps);
+    wj.fault_timeout = fault_timeout;
+    auto run0 = self->request(w0, caf::infinite, run_atom::value, std::move(wj));
     return std::make_tuple(ps, std::move(run0));
   }
 
@@ -332,23 +333,15 @@ TEST_CASE_FIXTURE(fixture, "worker: a worker whose server is gone ends with "
   auto job = make_job("averaging", 2);
   job.schedule.epochs = 1;
   job.schedule.timeout_seconds = 30;
-  ps_init init;
-  init.job = job;
-  init.weights.values = initial_weights();
-  auto ps = spawn_ps(std::move(init));
-  put_shard(0);
-  auto w0 = spawn_worker();
-  auto wj = make_worker_job(job, 0, ps);
-  wj.fault_timeout = 5;
-  auto run0 = self->request(w0, caf::infinite, run_atom::value, std::move(wj));
+  auto [ps, run0] = start_one(job, 5);
   sched.run();
-  CHECK_FALSE(self->has_next_message());
   anon_send_exit(ps, caf::exit_reason::kill);
-  sched.run();
-  CHECK_FALSE(self->has_next_message());
-  advance_time(std::chrono::milliseconds(5900));
-  sched.run();
-  CHECK_FALSE(self->has_next_message());
+  // The down message comes at once; the end 6 s later, not before.
+  for (auto ms : {0, 5900}) {
+    advance_time(std::chrono::milliseconds(ms));
+    sched.run();
+    CHECK_FALSE(self->has_next_message());
+  }
   advance_time(std::chrono::milliseconds(200));
   sched.run();
   REQUIRE(self->has_next_message());
