@@ -9,7 +9,7 @@ files, e.g. bench/codecs.sh's scaling runs, add codecs), takes every cost
 from it (calibration.py), simulates every measured run (simulator.py) and
 prints predicted against measured train seconds with the error (the target:
 within 15 %), then predicts --epochs of the measured workload on 8 to 64
-hosts at 1, 10 and 25 Gbit/s, every codec and 1 to 16 shards, for the
+hosts at 1, 10 and 25 Gbit/s, every codec and 1 to 64 shards (at most one a host), for the
 measured model and one 10x larger (predictions.py). Writes
 DIR/NAME.{md,json} and, with gnuplot, DIR/NAME.png (default DIR:
 bench/results). Exit codes: 0 done, 1 failed, 2 bad usage.

@@ -3,10 +3,12 @@
 Each host: one worker, one core (the compute rate of the measured one-core,
 overlapped runs), the driver's defaults (dynamic chunks, overlap), a link at
 1, 10 or 25 Gbit/s, S shards on the first S hosts, each wire codec; for
-this model (the measured values) and one 10x larger, whose compute per
-sample is taken 10x too (the same work per value: an assumption, stated in
-the results). Efficiency = T1 / (H x T_H), T1 the same workload on one
-host of one core.
+this model (the measured values) and one 10x larger, the extra values in
+dense layers (mnist_cnn's values are almost all in its dense layers): each
+costs 6 FLOPs per sample to train (forward 2, backward 4: nn/dense.cpp), so
+the compute per sample grows by (F + 6 (scale - 1) n) / F, F the report's
+train_flops_per_sample (scale x without it). Efficiency = T1 / (H x T_H),
+T1 the same workload on one host of one core.
 """
 from dataclasses import replace
 
@@ -15,8 +17,17 @@ from wire_bytes import CODECS
 
 HOSTS = (8, 16, 32, 64)
 LINKS_GBIT = (1, 10, 25)
-SHARDS = (1, 2, 4, 8, 16)
+SHARDS = (1, 2, 4, 8, 16, 32, 64)
 TARGET = 0.8
+
+
+def compute_factor(report, scale):
+    """How much longer a sample takes with `scale` times the values, the
+    extra ones in dense layers (6 FLOPs per value per sample)."""
+    flops = report.get("train_flops_per_sample")
+    if not flops:
+        return float(scale)
+    return (flops + 6.0 * (scale - 1) * report["parameters"]) / flops
 
 
 def base_setup(cal, epochs, scale):
@@ -26,7 +37,8 @@ def base_setup(cal, epochs, scale):
         if any(r["report"].get("overlap", False) for _, r in cal.runs) else cal.runs[0]
     measured = cal.setup_of(doc, run)
     rates = cal.rates.get(True) or next(iter(cal.rates.values()))
-    per_sample = {s: v * scale for s, v in rates.items()}
+    factor = compute_factor(run["report"], scale)
+    per_sample = {s: v * factor for s, v in rates.items()}
     return replace(measured, hosts=1, shares=[1.0], values=measured.values * scale,
                    compute_seconds_per_sample=per_sample,
                    chunks=epochs * measured.chunks // run["report"]["epochs"],
@@ -63,12 +75,13 @@ def predict(cal, epochs=1, scales=(1, 10), progress=None):
 def _row(scale, setup, gbit, t1, out):
     rate = setup.link_bytes_per_second * out.seconds
     return {"scale": scale, "values": setup.values, "gbit": gbit, "hosts": setup.hosts,
-            "codec": setup.codec, "shards": setup.shards, "seconds": out.seconds,
-            "one_host_seconds": t1, "efficiency": t1 / (setup.hosts * out.seconds),
+            "codec": setup.codec, "shards": setup.shards, "seconds": round(out.seconds, 3),
+            "one_host_seconds": round(t1, 3),
+            "efficiency": round(t1 / (setup.hosts * out.seconds), 4),
             "bottleneck": out.bottleneck(setup),
-            "link_use": max(max(out.link_out), max(out.link_in)) / rate,
-            "shard_use": max(out.shard_cpu) / out.seconds,
-            "waiting_share": sum(out.waiting) / (setup.hosts * out.seconds)}
+            "link_use": round(max(max(out.link_out), max(out.link_in)) / rate, 4),
+            "shard_use": round(max(out.shard_cpu) / out.seconds, 4),
+            "waiting_share": round(sum(out.waiting) / (setup.hosts * out.seconds), 4)}
 
 
 def fewest_shards(rows, scale, gbit, hosts, codec):

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import tempfile
 
-from predictions import HOSTS, LINKS_GBIT, SHARDS, TARGET, fewest_shards
+from predictions import HOSTS, LINKS_GBIT, SHARDS, TARGET, compute_factor, fewest_shards
 from wire_bytes import CODECS, codec_bytes
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -41,6 +41,14 @@ def _validation_md(rows):
     return lines
 
 
+def _best(group):
+    """The best configuration: within 0.5 point of the highest efficiency,
+    the fewest shards, then the codec of most bytes (the least lossy)."""
+    top = max(p["efficiency"] for p in group)
+    near = [p for p in group if p["efficiency"] >= top - 0.005]
+    return min(near, key=lambda p: (p["shards"], -codec_bytes(p["codec"], 1 << 20)))
+
+
 def _summary_md(preds):
     lines = ["| model values | link | hosts | int8, 1 shard: efficiency (bottleneck) | best efficiency (codec, shards) | codecs >= 80 % with their fewest shards |",
              "|---|---|---|---|---|---|"]
@@ -51,7 +59,7 @@ def _summary_md(preds):
                 if not group:
                     continue
                 base = next(p for p in group if p["codec"] == "int8" and p["shards"] == 1)
-                best = max(group, key=lambda p: (p["efficiency"], -p["shards"]))
+                best = _best(group)
                 ok = ["%s: %d" % (c, s) for c in CODECS
                       for s in [fewest_shards(preds, scale, gbit, hosts, c)] if s is not None]
                 lines.append("| %s | %d Gbit/s | %d | %.2f (%s) | %.2f (%s, %d) | %s |" % (
@@ -68,7 +76,7 @@ def _shown(path):
 
 
 def _header(opts, cal):
-    doc = cal.runs[0][0]
+    doc, n = cal.runs[0][0], cal.runs[0][1]["report"]["parameters"]
     return ["# Scaling model: this runtime simulated, calibrated on bench/scaling.sh", "",
             "Written by `python3 bench/scaling_model %s` on %s from %s (measured %s on %s, commit %s)." % (
                 " ".join("--%s=%s" % (k, ",".join(v) if isinstance(v, list) else v)
@@ -79,24 +87,28 @@ def _header(opts, cal):
                 doc.get("machine", {}).get("name", "?"), doc.get("meta", {}).get("commit", "?")),
             "", "What it models and what not: bench/scaling_model/simulator.py's header. Message sizes "
             "per codec: wire_bytes.py (the runtime's codings; mnist_cnn: int8 %d, sign %d bytes a message)."
-            % (codec_bytes("int8", 1048853), codec_bytes("sign", 1048853)), ""]
+            % (codec_bytes("int8", n), codec_bytes("sign", n)), ""]
 
 
-def _predictions_md(preds, epochs):
+def _predictions_md(preds, epochs, cal):
     if not preds:
         return []
-    return ["## Predictions: 8 to 64 hosts", "",
-            "%d epoch(s) of the measured workload (dynamic chunks of one window, overlap), one worker "
+    factor = compute_factor(cal.runs[0][1]["report"], 10)
+    used = ", ".join("%s: %s's" % (c, cal.codec_cost(c)[2]) for c in CODECS)
+    text = ("%d epoch(s) of the measured workload (dynamic chunks of one window, overlap), one worker "
             "and one core per host, S shards on the first S hosts (S in %s), each codec; the larger "
-            "model has 10x the values and, assumed, 10x the compute per sample. Efficiency = T1 / "
+            "model has 10x the values, the extra ones in dense layers (6 FLOPs per value per sample: "
+            "its compute per sample %.2fx the measured one; predictions.py). Efficiency = T1 / "
             "(H x T_H). Bottleneck: the busiest link or shard busy >= 85 %% of the run, else compute. "
-            "Codecs not measured take the costs of the measured codec nearest in bytes (see the JSON)."
-            % (epochs, ", ".join(map(str, SHARDS))), ""] + _summary_md(preds) + [""]
+            % (epochs, ", ".join(map(str, SHARDS)), factor))
+    text += ("Codec CPU costs used (a codec not measured takes those of the measured codec nearest "
+             "in bytes per value): " + used + ".")
+    return ["## Predictions: 8 to 64 hosts", "", text, ""] + _summary_md(preds) + [""]
 
 
 def write_results(opts, cal, rows, preds):
     md = _header(opts, cal) + _costs_md(cal) + ["", "## Measured runs, predicted", ""] \
-        + _validation_md(rows) + [""] + _predictions_md(preds, opts["epochs"])
+        + _validation_md(rows) + [""] + _predictions_md(preds, opts["epochs"], cal)
     os.makedirs(opts["out"], exist_ok=True)
     base = os.path.join(opts["out"], opts["name"])
     with open(base + ".md", "w") as f:
@@ -127,9 +139,9 @@ def _chart(preds, png):
                     cols = []
                     for gbit in LINKS_GBIT:
                         g = [p for p in preds if (p["scale"], p["gbit"], p["hosts"]) == (scale, gbit, hosts)]
+                        int8 = [p["efficiency"] for p in g if p["codec"] == "int8"]
                         one = [p["efficiency"] for p in g if p["codec"] == "int8" and p["shards"] == 1]
-                        cols += ["%.4f" % one[0] if one else "-",
-                                 "%.4f" % max(p["efficiency"] for p in g) if g else "-"]
+                        cols += ["%.4f" % one[0] if one else "-", "%.4f" % max(int8) if int8 else "-"]
                     f.write("%d %d %s\n" % (scale, hosts, " ".join(cols)))
         subprocess.run(["gnuplot", "-e", "datafile='%s'; outfile='%s'" % (dat, png),
                         os.path.join(here, "chart.gp")], check=True)
