@@ -4,7 +4,7 @@
 #   gnuplot -e "datafile='F'; outfile='O.png'" chart.gp
 # datafile rows: scale hosts, then per link (1, 10, 25 Gbit/s) the int8
 # efficiency with 1 shard and with the best of 1-64 shards.
-set terminal pngcairo size 1300,560 font ",10"
+set terminal pngcairo size 1300,640 font ",10"
 set output outfile
 set termoption noenhanced
 set multiplot layout 1,2 title "Predicted efficiency T1 / (H x T_H), int8, one epoch, one core per host (bench/scaling_model)"
@@ -15,7 +15,7 @@ set xtics (8, 16, 32, 64)
 set grid
 set xlabel "hosts"
 set ylabel "efficiency"
-set key bottom left
+set key below horizontal maxrows 3
 set datafile missing "-"
 do for [s in "1 10"] {
   set title sprintf("model x%s (values)", s)
@@ -25,6 +25,6 @@ do for [s in "1 10"] {
        '' using ($1 == s ? $2 : NaN):6 with linespoints pt 7 lc rgb "#1f618d" title "10 Gbit/s, best shards", \
        '' using ($1 == s ? $2 : NaN):7 with linespoints dt 2 pt 8 lc rgb "#117a65" title "25 Gbit/s, 1 shard", \
        '' using ($1 == s ? $2 : NaN):8 with linespoints pt 9 lc rgb "#117a65" title "25 Gbit/s, best shards", \
-       0.8 with lines lc rgb "gray" dt 3 title "80 %"
+       0.8 with lines lc rgb "#555555" dt 3 lw 1.5 title "80 %"
 }
 unset multiplot
