@@ -80,7 +80,7 @@ usage() { say "$*"; exit 2; }
 skip() { say "cannot run here: $*"; exit 77; }
 
 declare -A preset=([defaults]="" [exact]="--partitioning=static --overlap=false --wire=fp32")
-quick=0 epochs_list="" rows="" dataset="" slow_cores=0.25 four_cores=0.5 links=1gbit
+quick=0 epochs_list="" rows="" dataset="" slow_cores=0.25 four_cores=0.5 link_rates=1gbit
 out=$repo/bench/results
 bin_dir=$repo/build/apps/train_mnist
 variants=() # NAME, in order; options in variant_opts[NAME]
@@ -115,7 +115,7 @@ for arg in "$@"; do
     --dataset=?*) dataset=${arg#--dataset=} ;;
     --slow-cores=?*) slow_cores=${arg#--slow-cores=} ;;
     --four-cores=?*) four_cores=${arg#--four-cores=} ;;
-    --link=?*) links=${arg#--link=} ;;
+    --link=?*) link_rates=${arg#--link=} ;;
     --bin-dir=?*) bin_dir=${arg#--bin-dir=} ;;
     --out=?*) out=${arg#--out=} ;;
     -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
@@ -134,8 +134,8 @@ fi
 [[ $epochs_list =~ ^[1-9][0-9]?(,[1-9][0-9]?)*$ ]] || usage "--epochs takes counts 1-99 separated by commas; got '$epochs_list'"
 [[ $rows =~ ^(one|two|half|four|slow)(,(one|two|half|four|slow))*$ ]] \
   || usage "--rows takes one, two, half, four and slow separated by commas; got '$rows'"
-[[ $links =~ ^[1-9][0-9]*(mbit|gbit)(,[1-9][0-9]*(mbit|gbit))*$ ]] \
-  || usage "--link takes tc rates (whole mbit or gbit, e.g. 1gbit or 10gbit) separated by commas; got '$links'"
+[[ $link_rates =~ ^[1-9][0-9]*(mbit|gbit)(,[1-9][0-9]*(mbit|gbit))*$ ]] \
+  || usage "--link takes tc rates (whole mbit or gbit, e.g. 1gbit or 10gbit) separated by commas; got '$link_rates'"
 [[ $dataset =~ ^(fashion|mnist)$ ]] || usage "--dataset takes fashion or mnist; got '$dataset'"
 if [[ ! $slow_cores =~ ^(0?\.[0-9]+|1(\.0*)?)$ ]] || ! awk -v c="$slow_cores" 'BEGIN { exit !(c >= 0.01) }'; then
   usage "--slow-cores takes a share of one core from 0.01 to 1; got '$slow_cores'"
@@ -296,7 +296,7 @@ run_row() {
 }
 
 runs=()
-for link in ${links//,/ }; do
+for link in ${link_rates//,/ }; do
   shape_hosts "$id" 4 "$link" || die "cannot shape the hosts' links at $link"
   for e in ${epochs_list//,/ }; do
     for v in "${variants[@]}"; do
@@ -317,10 +317,10 @@ done | jq -s . >"$work/runs.json" || die "cannot gather the reports"
 quotas=$(printf '{"one_two": 1, "half_four": %s, "host3_in_slow_row": %s}' "$four_cores" "$slow_cores")
 jq -n --slurpfile runs "$work/runs.json" --argjson machine "$(machine_json "$uptime_before" "$load_before")" \
   --arg mode "$( ((quick)) && echo quick || echo full)" --arg date "$(date -u +%FT%TZ)" \
-  --argjson meta "$meta" --arg commit "$commit" --arg link "${links//,/, }: tc ${shaping%% rate*}, both directions" \
+  --argjson meta "$meta" --arg commit "$commit" --arg link "${link_rates//,/, }: tc ${shaping%% rate*}, both directions" \
   --argjson quotas "$quotas" --arg dataset "$dataset" \
   --argjson order "$(printf '%s\n' "${variants[@]}" | jq -R . | jq -s .)" \
-  --argjson link_order "$(tr , '\n' <<<"$links" | jq -R . | jq -s .)" '
+  --argjson link_order "$(tr , '\n' <<<"$link_rates" | jq -R . | jq -s .)" '
   def secs($rs; $row): ($rs | map(select(.row == $row)) | first | .report.wall_seconds) // null;
   def ratio($a; $b): if $a != null and $b != null then $a / $b else null end;
   def cores($rs; $row): ($rs | map(select(.row == $row)) | first | .cores_per_host) // null;
@@ -361,7 +361,7 @@ md=$work/$name.md
   echo
   result_meta_md "$meta"
   echo "Machine: $(machine_line)."
-  echo "Hosts: network namespaces on a bridge, each link capped at ${links//,/ or } by tc ${shaping%% rate*} (both directions);"
+  echo "Hosts: network namespaces on a bridge, each link capped at ${link_rates//,/ or } by tc ${shaping%% rate*} (both directions);"
   echo "each host runs one caf-node (1 worker, 1 compute thread) held by its own cgroup v1"
   echo "cpu quota: 1 core per host in the one and two rows, $four_cores core per host in the half and four rows,"
   echo "1 core (hosts 1 and 2) and $slow_cores core (host 3) in the slow row;"
