@@ -40,16 +40,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=$repo/bench/results/fault_recovery.md
 
-# run_test LOG TITLE PATTERN [VAR=VALUE...] SCRIPT BUILD: one test with that
-# build (BUILD/apps/train_mnist), its environment VARs; TITLE, its exit
-# code, its table and its lines matching PATTERN (indented). A test that
-# fails still reports: a build before a fix may break a bound.
+# run_test LOG TITLE PATTERN SCRIPT BUILD [VAR=VALUE...]: one test with that
+# build (BUILD/apps/train_mnist) and those environment variables; TITLE,
+# its exit code, its table and its lines matching PATTERN (indented). A
+# test that fails still reports: a build before a fix may break a bound.
 run_test() {
-  local log=$1 title=$2 pattern=$3 rc=0
-  shift 3
-  local n=$(($# - 2))
-  env "${@:1:n}" bash "$repo/tests/integration/${@:n+1:1}" "${@:n+2:1}/apps/train_mnist" \
-    "$repo" >"$log" 2>&1 || rc=$?
+  local log=$1 title=$2 pattern=$3 script=$4 build=$5 rc=0
+  shift 5
+  env "$@" bash "$repo/tests/integration/$script" "$build/apps/train_mnist" "$repo" \
+    >"$log" 2>&1 || rc=$?
   printf '%s, exit %s:\n\n' "$title" "$rc"
   grep -E '^\|' "$log" || true
   echo
@@ -65,7 +64,7 @@ run_build() {
     echo "## $1"
     echo
     run_test "$log" "faults_test.sh (FAULTS_CASES=\"$cases\")" '^(timing|FAIL):' \
-      "FAULTS_CASES=$cases" faults_test.sh "$2"
+      faults_test.sh "$2" "FAULTS_CASES=$cases"
     ! $partition_test \
       || run_test "$log.p" "partition_test.sh" '^FAIL:' partition_test.sh "$2"
   } >>"$work/md"
