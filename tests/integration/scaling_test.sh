@@ -30,7 +30,10 @@ expect_failure "unknown variant preset" 2 "variant=fast: no such preset" \
 expect_failure "variant option out of range" 2 "'--wire=fp8' is not one of" \
   bash "$bench" --bin-dir="$bin_dir" --variant=x:--wire=fp8
 expect_failure "epochs 0" 2 "epochs takes counts 1-99" bash "$bench" --bin-dir="$bin_dir" --epochs=0
-expect_failure "unknown row" 2 "rows takes one, two and slow" bash "$bench" --bin-dir="$bin_dir" --rows=one,three
+expect_failure "unknown row" 2 "rows takes one, two, half, four and slow" bash "$bench" --bin-dir="$bin_dir" --rows=one,three
+expect_failure "link rate without a unit" 2 "link takes tc rates" bash "$bench" --bin-dir="$bin_dir" --link=10
+expect_failure "four-row share above a core" 2 "four-cores takes a share" \
+  bash "$bench" --bin-dir="$bin_dir" --four-cores=1.5
 expect_failure "slow host above a core" 2 "slow-cores takes a share" \
   bash "$bench" --bin-dir="$bin_dir" --slow-cores=2
 
@@ -45,8 +48,8 @@ run_value() {
   json_get "$json" ".runs[] | select(.variant == \"$1\" and .row == \"$2\") | $3"
 }
 
-check_eq "summary rows" "$(grep -cE '^\| 1 \| (defaults: driver defaults|dyn: --partitioning=dynamic) \| ' "$md")" 2
-check_eq "worker rows" "$(grep -cE '^\| 1 \| (defaults|dyn) \| [a-z]+ \| [0-9] \| host' "$md")" 12
+check_eq "summary rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults: driver defaults|dyn: --partitioning=dynamic) \| ' "$md")" 2
+check_eq "worker rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults|dyn) \| [a-z]+ \| [0-9] \| host' "$md")" 12
 # Every run's --report-html, kept beside the results and linked.
 check_eq "HTML reports linked (one per run)" "$(grep -oE '\(scaling_quick-html/[^)]+\.html\)' "$md" | wc -l)" 6
 for f in $(grep -oE 'scaling_quick-html/[^)]+\.html' "$md"); do
@@ -62,8 +65,9 @@ declare -A hosts=([one]=1 [two]=2 [slow]=3)
 for v in defaults dyn; do
   for row in one two slow; do
     n=${hosts[$row]} r="$v, $row"
-    check_eq "$r: table rows" "$(grep -cE "^\| 1 \| $v \| $row \| [a-z]+ / [a-z]+ / [a-z0-9]+ \| [0-9]+\.[0-9] \| [0-9]+\.[0-9] \| 0\.[0-9]{4} \| " "$md")" 1
+    check_eq "$r: table rows" "$(grep -cE "^\| 1gbit \| 1 \| $v \| $row \| [0-9., ]+ \| [a-z]+ / [a-z]+ / [a-z0-9]+ \| [0-9]+\.[0-9] \| [0-9]+\.[0-9] \| 0\.[0-9]{4} \| " "$md")" 1
     check_eq "$r: dataset" "$(run_value $v $row .report.dataset)" mnist
+    check_eq "$r: link rate" "$(run_value $v $row .link_bits_per_second)" 1000000000
     check_eq "$r: workers" "$(run_value $v $row '.report.per_worker | length')" "$n"
     for ((h = 1; h <= n; h++)); do
       check_eq "$r: a worker on host$h" "$(run_value $v $row "[.report.per_worker[] | select(.node == \"host$h\")] | length")" 1
