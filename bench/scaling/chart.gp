@@ -27,8 +27,8 @@ plot datafile using 2:xtic(1) title "1 host, 1 core" lc rgb "#b03a2e", \
      '' using 4 title sprintf("1 host, %s core", share) lc rgb "#d68910", \
      '' using 5 title sprintf("4 hosts, %s core each", share) lc rgb "#117a65", \
      '' using 6 title sprintf("2 hosts + a third at %s core", slow) lc rgb "#85c1e9", \
-     '' using ($0 - 2.0/6):2:(sprintf("%.0f", $2)) with labels offset 0,0.7 notitle, \
-     '' using ($0 - 1.0/6):3:(sprintf("%.0f", $3)) with labels offset 0,0.7 notitle, \
-     '' using ($0):4:(sprintf("%.0f", $4)) with labels offset 0,0.7 notitle, \
-     '' using ($0 + 1.0/6):5:(sprintf("%.0f", $5)) with labels offset 0,0.7 notitle, \
-     '' using ($0 + 2.0/6):6:(sprintf("%.0f", $6)) with labels offset 0,0.7 notitle
+     '' using ($0 - 2.0/6):2:(sprintf("%.1f", $2)) with labels offset 0,0.7 notitle, \
+     '' using ($0 - 1.0/6):3:(sprintf("%.1f", $3)) with labels offset 0,0.7 notitle, \
+     '' using ($0):4:(sprintf("%.1f", $4)) with labels offset 0,0.7 notitle, \
+     '' using ($0 + 1.0/6):5:(sprintf("%.1f", $5)) with labels offset 0,0.7 notitle, \
+     '' using ($0 + 2.0/6):6:(sprintf("%.1f", $6)) with labels offset 0,0.7 notitle

@@ -71,6 +71,7 @@ def validate(cal):
         rep = run["report"]
         measured = rep["train_seconds"]
         workers = sorted(rep["per_worker"], key=lambda w: w["node"])
+        hosts = sorted(run["hosts"], key=lambda h: h["node"])
         rows.append({"run": run["run"], "row": run["row"], "link": run.get("link", "1gbit"),
                      "epochs": rep["epochs"], "wire": rep["wire"], "overlap": setup.overlap,
                      "partitioning": rep.get("partitioning", "static"),
@@ -82,7 +83,9 @@ def validate(cal):
                      "measured_waiting": [w["wait_seconds"] for w in workers],
                      "predicted_waiting": out.waiting,
                      "measured_chunks": [w.get("chunks", 0) for w in workers],
-                     "predicted_chunks": out.chunks})
+                     "predicted_chunks": out.chunks,
+                     "measured_link_bytes_sent": [h["link_tx_bytes"] for h in hosts],
+                     "predicted_link_bytes_sent": out.link_out})
     return rows
 
 

@@ -19,12 +19,16 @@ CPU seconds, the link's rate):
   worker's samples x kappa and the apply seconds, over the commits of the
   workers on other hosts x values.
 - the link: link_bits_per_second (or the "rate" in the hosts' link text of
-  older files) / 8, latency the netem delay in it (0 with tbf).
+  older files) / 8, latency the netem delay in it (0 with tbf); framing
+  (link bytes per payload byte): the bytes the workers' hosts other than
+  host 1 sent over their commits' codings (the wire's 1514/1448 when no run
+  has such a host).
 """
 import json
 import re
 
 from simulator import Setup
+from wire_bytes import WIRE_FRAMING, codec_bytes
 
 
 def load_runs(paths):
@@ -118,6 +122,18 @@ def codec_costs(runs, kappa):
     return {wire: (max(0.0, a[0] / a[1]), max(0.0, a[2] / a[3])) for wire, a in sums.items()}
 
 
+def framing(runs):
+    """Link bytes per payload byte, from the hosts that only send commits."""
+    sent = payload = 0.0
+    for _, r in runs:
+        rep = r["report"]
+        for w in rep["per_worker"]:
+            if w["node"] != "host1":
+                sent += host_of(r, w["node"])["link_tx_bytes"]
+                payload += w["commits"] * codec_bytes(rep["wire"], rep["parameters"])
+    return sent / payload if payload > 0 else WIRE_FRAMING
+
+
 def apply_cost(runs):
     num = sum(r["report"]["ps_busy_seconds"] * share_of(r, "host1") for _, r in runs)
     den = sum(r["report"]["ps_updates"] * r["report"]["parameters"] for _, r in runs)
@@ -132,6 +148,7 @@ class Calibration:
         self.rates, self.kappa = compute_rates(runs)
         self.codecs = codec_costs(runs, self.kappa)
         self.apply = apply_cost(runs)
+        self.framing = framing(runs)
 
     def codec_cost(self, wire):
         """(worker, server, source): the measured costs of `wire`, else those
@@ -140,7 +157,6 @@ class Calibration:
             return self.codecs[wire] + (wire,)
         if not self.codecs:
             return 0.0, 0.0, "none measured"
-        from wire_bytes import codec_bytes
         near = min(self.codecs, key=lambda c: abs(codec_bytes(c, 1 << 20) - codec_bytes(wire, 1 << 20)))
         return self.codecs[near] + (near,)
 
@@ -160,4 +176,5 @@ class Calibration:
                      worker_codec_core_seconds_per_value=wk,
                      server_codec_core_seconds_per_value=sv,
                      link_bytes_per_second=rate, latency_seconds=latency,
-                     overlap=overlap, dynamic=rep.get("partitioning", "static") == "dynamic")
+                     overlap=overlap, dynamic=rep.get("partitioning", "static") == "dynamic",
+                     framing=self.framing)

@@ -20,6 +20,7 @@ def _costs_md(cal):
             lines.append("| compute, overlap %s, %s core: ms per sample (wall) | %.4f |"
                          % (str(ov).lower(), share, 1e3 * v))
     lines.append("| server apply (the rule): ns per value | %.3f |" % (1e9 * cal.apply))
+    lines.append("| link bytes per payload byte (framing) | %.4f |" % cal.framing)
     for wire, (wk, sv) in sorted(cal.codecs.items()):
         lines.append("| %s codec, worker side: ns per value per exchange | %.3f |" % (wire, 1e9 * wk))
         lines.append("| %s codec, server side: ns per value per exchange | %.3f |" % (wire, 1e9 * sv))
@@ -27,13 +28,15 @@ def _costs_md(cal):
 
 
 def _validation_md(rows):
-    lines = ["| run | link | cores per host | partitioning / overlap / wire | measured train s | predicted s | error |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| run | link | cores per host | partitioning / overlap / wire | measured train s | predicted s | error | MB sent per host, measured | predicted |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append("| %s | %s | %s | %s / %s / %s | %.1f | %.1f | %+.1f %%%s |" % (
+        lines.append("| %s | %s | %s | %s / %s / %s | %.1f | %.1f | %+.1f %%%s | %s | %s |" % (
             r["run"], r["link"], r["cores_per_host"], r["partitioning"], str(r["overlap"]).lower(),
             r["wire"], r["measured_seconds"], r["predicted_seconds"], 100 * r["error"],
-            " (quotas above the cores)" if r["oversubscribed"] else ""))
+            " (quotas above the cores)" if r["oversubscribed"] else "",
+            ", ".join("%.0f" % (b / 1e6) for b in r["measured_link_bytes_sent"]),
+            ", ".join("%.0f" % (b / 1e6) for b in r["predicted_link_bytes_sent"])))
     fair = [abs(r["error"]) for r in rows if not r["oversubscribed"]]
     if fair:
         lines += ["", "Largest error on the rows whose quotas fit the machine: %.1f %% (target 15 %%); "
@@ -99,7 +102,8 @@ def _predictions_md(preds, epochs, cal):
             "and one core per host, S shards on the first S hosts (S in %s), each codec; the larger "
             "model has 10x the values, the extra ones in dense layers (6 FLOPs per value per sample: "
             "its compute per sample %.2fx the measured one; predictions.py). Efficiency = T1 / "
-            "(H x T_H). Bottleneck: the busiest link or shard busy >= 85 %% of the run, else compute. "
+            "(H x T_H). Links: Ethernet framing (1,514-byte frames for 1,448 bytes). "
+            "Bottleneck: the busiest link or shard busy >= 85 %% of the run, else compute. "
             % (epochs, ", ".join(map(str, SHARDS)), factor))
     text += ("Codec CPU costs used (a codec not measured takes those of the measured codec nearest "
              "in bytes per value): " + used + ".")
@@ -108,13 +112,14 @@ def _predictions_md(preds, epochs, cal):
 
 def write_results(opts, cal, rows, preds):
     md = _header(opts, cal) + _costs_md(cal) + ["", "## Measured runs, predicted", ""] \
-        + _validation_md(rows) + [""] + _predictions_md(preds, opts["epochs"], cal)
+        + _validation_md(rows) + ["", "MB sent per host: its eth0's bytes sent (hosts 1, 2, ...; with "
+                                  "the driver's traffic) against the model's messages with framing.", ""] + _predictions_md(preds, opts["epochs"], cal)
     os.makedirs(opts["out"], exist_ok=True)
     base = os.path.join(opts["out"], opts["name"])
     with open(base + ".md", "w") as f:
         f.write("\n".join(md) + "\n")
     costs = {"compute_seconds_per_sample": {str(k).lower(): v for k, v in cal.rates.items()},
-             "apply_core_seconds_per_value": cal.apply,
+             "apply_core_seconds_per_value": cal.apply, "framing": cal.framing,
              "codec_core_seconds_per_value": {w: {"worker": c[0], "server": c[1]} for w, c in cal.codecs.items()},
              "codec_costs_used": {c: cal.codec_cost(c)[2] for c in CODECS}}
     with open(base + ".json", "w") as f:

@@ -39,7 +39,7 @@ import heapq
 import itertools
 from dataclasses import dataclass, field
 
-from wire_bytes import codec_bytes, link_bytes
+from wire_bytes import WIRE_FRAMING, codec_bytes, link_bytes
 
 
 @dataclass
@@ -60,6 +60,7 @@ class Setup:
     shards: int = 1
     overlap: bool = True
     dynamic: bool = True
+    framing: float = WIRE_FRAMING   # link bytes per payload byte
 
 
 @dataclass
@@ -105,6 +106,7 @@ class _Links:
     def __init__(self, setup):
         self.rate = setup.link_bytes_per_second
         self.latency = setup.latency_seconds
+        self.framing = setup.framing
         self.up_free = [0.0] * setup.hosts
         self.down_free = [0.0] * setup.hosts
         self.out = [0.0] * setup.hosts
@@ -114,7 +116,7 @@ class _Links:
         """Arrival time of `payload` bytes sent from src to dst at now."""
         if src == dst:
             return now
-        wire = link_bytes(payload)
+        wire = link_bytes(payload, self.framing)
         self.out[src] += wire
         self.into[dst] += wire
         transfer = wire / self.rate
