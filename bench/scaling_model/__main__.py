@@ -3,6 +3,7 @@ bench/scaling.sh's measurements, predicting 8 to 64 hosts.
 
   python3 bench/scaling_model [--results=FILE[,FILE...]] [--out=DIR]
                               [--name=scaling_model] [--epochs=1] [--validate-only]
+                              [--calibrate-rows=one,two,half]
 
 Reads bench/scaling.sh's JSON (default bench/results/scaling.json; more
 files, e.g. bench/codecs.sh's scaling runs, add codecs), takes every cost
@@ -12,7 +13,10 @@ within 15 %), then predicts --epochs of the measured workload on 8 to 64
 hosts at 1, 10 and 25 Gbit/s, every codec and 1 to 64 shards (at most one a host), for the
 measured model and one 10x larger (predictions.py). Writes
 DIR/NAME.{md,json} and, with gnuplot, DIR/NAME.png (default DIR:
-bench/results). Exit codes: 0 done, 1 failed, 2 bad usage.
+bench/results). --calibrate-rows takes the costs from those rows only
+(bench/scaling.sh's row names) and still predicts every run: e.g. one,two,half
+makes the four-host rows an out-of-sample test. Exit codes: 0 done, 1
+failed, 2 bad usage.
 """
 import os
 import sys
@@ -35,7 +39,7 @@ def usage(text):
 def parse(argv):
     opts = {"results": [os.path.join(REPO, "bench/results/scaling.json")],
             "out": os.path.join(REPO, "bench/results"), "name": "scaling_model",
-            "epochs": 1, "validate_only": False}
+            "epochs": 1, "validate_only": False, "calibrate_rows": None}
     for arg in argv:
         key, _, value = arg.partition("=")
         if arg in ("-h", "--help"):
@@ -49,6 +53,8 @@ def parse(argv):
             opts["name"] = value
         elif key == "--epochs" and value.isdigit() and 1 <= int(value) <= 99:
             opts["epochs"] = int(value)
+        elif key == "--calibrate-rows" and value:
+            opts["calibrate_rows"] = value.split(",")
         elif arg == "--validate-only":
             opts["validate_only"] = True
         else:
@@ -62,10 +68,10 @@ def oversubscribed(doc, run):
     return cores is not None and sum(float(h["cores"]) for h in run["hosts"]) > cores + 1e-9
 
 
-def validate(cal):
+def validate(cal, runs):
     """Every measured run simulated: rows of predicted and measured figures."""
     rows = []
-    for doc, run in cal.runs:
+    for doc, run in runs:
         setup = cal.setup_of(doc, run)
         out = simulate(setup)
         rep = run["report"]
@@ -91,12 +97,21 @@ def validate(cal):
 
 def main(argv):
     opts = parse(argv)
-    cal = Calibration(load_runs(opts["results"]))
-    rows = validate(cal)
+    runs = load_runs(opts["results"])
+    chosen = runs
+    if opts["calibrate_rows"]:
+        chosen = [(d, r) for d, r in runs if r.get("row") in opts["calibrate_rows"]]
+        if not chosen:
+            usage("--calibrate-rows=%s: no run of those rows in %s"
+                  % (",".join(opts["calibrate_rows"]), ",".join(opts["results"])))
+    cal = Calibration(chosen)
+    rows = validate(cal, runs)
     for r in rows:
-        print("%-28s predicted %7.1f s  measured %7.1f s  error %+6.1f %%%s"
+        r["calibrated_on"] = opts["calibrate_rows"] is None or r["row"] in opts["calibrate_rows"]
+        print("%-28s predicted %7.1f s  measured %7.1f s  error %+6.1f %%%s%s"
               % (r["run"], r["predicted_seconds"], r["measured_seconds"], 100 * r["error"],
-                 "  (quotas above the machine's cores)" if r["oversubscribed"] else ""))
+                 "  (quotas above the machine's cores)" if r["oversubscribed"] else "",
+                 "" if r["calibrated_on"] else "  (not calibrated on)"))
     preds = []
     if not opts["validate_only"]:
         preds = predictions.predict(cal, opts["epochs"],

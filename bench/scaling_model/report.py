@@ -34,7 +34,8 @@ def _validation_md(rows):
         lines.append("| %s | %s | %s | %s / %s / %s | %.1f | %.1f | %+.1f %%%s | %s | %s |" % (
             r["run"], r["link"], r["cores_per_host"], r["partitioning"], str(r["overlap"]).lower(),
             r["wire"], r["measured_seconds"], r["predicted_seconds"], 100 * r["error"],
-            " (quotas above the cores)" if r["oversubscribed"] else "",
+            (" (quotas above the cores)" if r["oversubscribed"] else "")
+            + ("" if r.get("calibrated_on", True) else " (not calibrated on)"),
             ", ".join("%.0f" % (b / 1e6) for b in r["measured_link_bytes_sent"]),
             ", ".join("%.0f" % (b / 1e6) for b in r["predicted_link_bytes_sent"])))
     fair = [abs(r["error"]) for r in rows if not r["oversubscribed"]]
@@ -84,7 +85,8 @@ def _header(opts, cal):
             "Written by `python3 bench/scaling_model %s` on %s from %s (measured %s on %s, commit %s)." % (
                 " ".join("--%s=%s" % (k, ",".join(v) if isinstance(v, list) else v)
                          for k, v in (("results", [_shown(p) for p in opts["results"]]),
-                                      ("epochs", opts["epochs"]))),
+                                      ("epochs", opts["epochs"]))
+                         + ((("calibrate-rows", opts["calibrate_rows"]),) if opts["calibrate_rows"] else ())),
                 datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 ", ".join(_shown(p) for p in opts["results"]), doc.get("date", "?"),
                 doc.get("machine", {}).get("name", "?"), doc.get("meta", {}).get("commit", "?")),
