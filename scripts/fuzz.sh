@@ -11,6 +11,7 @@
 # tests/fuzz/regressions/<target>/ with the fix, and the unit test
 # fuzz_replay_test replays it in every build from then on and requires the
 # parser to refuse it.
+# ACTORS_BUILD_ONLY=1: build the targets, run none (bench/cold_ci.sh).
 # Exit codes: 0 no crash, 1 a target crashed or failed to build, 2 bad usage.
 set -euo pipefail
 
@@ -45,6 +46,7 @@ CC=clang CXX=clang++ cmake -S "$repo_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=Rel
   -DACTORS_FUZZ=ON -DACTORS_BUILD_TESTS=OFF -DACTORS_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build_dir" --target fuzz_all -j"$(nproc)" >"$build_dir/build.log" 2>&1 \
   || { tail -30 "$build_dir/build.log" >&2; echo "fuzz: build failed ($build_dir/build.log)" >&2; exit 1; }
+[[ ${ACTORS_BUILD_ONLY:-0} == 1 ]] && exit 0
 
 # Scratch files of the targets in memory when possible (the readers take
 # paths), in a directory of this run: a crashing target leaves its files.

