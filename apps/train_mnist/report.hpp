@@ -37,16 +37,7 @@ void report_start(json_writer& j, const settings& s, const model& m,
 void report_single(json_writer& j, const train_result& res);
 
 /// Sums over a cluster run's workers.
-struct cluster_totals {
-  std::uint64_t bytes_sent = 0;
-  std::uint64_t bytes_received = 0;
-  std::uint64_t commits = 0;
-  std::uint64_t relayed = 0;
-  double wait_seconds = 0;
-  std::uint64_t bytes() const { return bytes_sent + bytes_received; }
-};
-
-cluster_totals totals_of(const cluster_result& res);
+metrics::worker_totals totals_of(const cluster_result& res);
 
 /// A distributed run's figures: throughput, server, wire, faults, nodes,
 /// per-worker rows; `resumed_from` is the update a resumed run started at.

@@ -172,7 +172,9 @@ int run_cluster(settings& s, const dataset& train, const dataset& test,
               res->seconds, static_cast<double>(res->samples) / res->seconds,
               res->workers.size(),
               static_cast<unsigned long long>(res->server.updates),
-              static_cast<double>(totals_of(*res).bytes()) / 1e6, test_ev.accuracy,
+              static_cast<double>(totals_of(*res).bytes_sent()
+                                  + totals_of(*res).bytes_received()) / 1e6,
+              test_ev.accuracy,
               test_ev.loss);
   if (res->stopped)
     std::printf("stopped early at update %llu: %s\n",

@@ -56,13 +56,13 @@ void watch_single(const settings& s, const train_result& res, run_watch& w) {
     metrics::worker_report r;
     r.node = "local";
     r.epoch = e.epoch;
-    r.samples = e.samples;
-    r.exchange.commits = (e.samples + batch - 1) / batch;
+    r.grown.samples = e.samples;
+    r.grown.commits = (e.samples + batch - 1) / batch;
     r.batches = 1;
     r.loss_sum = e.loss;
     r.correct = static_cast<std::uint64_t>(std::llround(e.accuracy * e.samples));
     w.status.report(r, at);
-    steps += r.exchange.commits;
+    steps += r.grown.commits;
     w.status.evaluation({steps, at, e.test_accuracy, e.test_loss, "test"});
   }
 }

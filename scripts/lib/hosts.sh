@@ -15,30 +15,42 @@
 
 hosts_cgroup_root=/sys/fs/cgroup/cpu
 
-# shape_hosts PREFIX LAST: caps the links of the hosts PREFIX-0..LAST (from
-# `scripts/netns.sh up PREFIX LAST --driver`) at 1 Gbit/s in both directions
-# (each host's eth0 and its port on the bridge) and delays what each host
-# sends by 0.2 ms, with netem; a kernel without netem (this project's
-# machines have tbf and htb, no netem) gets the rate from tbf and no delay,
-# with a note on stderr. Sets `shaping` to the eth0 qdisc used. On failure
-# says why on stderr and returns 1.
+# shape_hosts PREFIX LAST [RATE]: caps the links of the hosts PREFIX-0..LAST
+# (from `scripts/netns.sh up PREFIX LAST --driver`) at RATE (tc's syntax,
+# Mbit or Gbit: 1gbit, the default, 10gbit, 500mbit) in both directions (each
+# host's eth0 and its port on the bridge) and delays what each host sends by
+# 0.2 ms, with netem; a kernel without netem (this project's machines have
+# tbf and htb, no netem) gets the rate from tbf and no delay, with a note on
+# stderr. tbf's bucket holds 1 ms at RATE (128 KiB per Gbit/s, at least
+# 128 KiB), so one timer tick does not cap the rate. Called again on the same
+# hosts it replaces the shaping (another RATE). Sets `shaping` to the eth0
+# qdisc used and `shaping_bits` to RATE in bit/s. On failure says why on
+# stderr and returns 1.
 # $shaping is split into tc arguments on purpose:
 # shellcheck disable=SC2086
 shape_hosts() {
-  local prefix=$1 last=$2 i err
-  shaping="netem delay 0.2ms rate 1gbit"
-  if ! err=$(tc -n "$prefix-0" qdisc add dev eth0 root $shaping 2>&1); then
-    [[ $err == *"kind is unknown"* ]] || { echo "tc qdisc add ... $shaping failed: $err" >&2; return 1; }
-    shaping="tbf rate 1gbit burst 128kb latency 5ms"
-    echo "note: this kernel has no netem qdisc: links capped at 1 Gbit/s by tbf, no delay added" >&2
-    tc -n "$prefix-0" qdisc add dev eth0 root $shaping || { echo "tc: cannot shape host 0 ($shaping)" >&2; return 1; }
+  local prefix=$1 last=$2 rate=${3:-1gbit} i err burst
+  if [[ ! $rate =~ ^([1-9][0-9]*)(mbit|gbit)$ ]]; then
+    echo "shape_hosts: the rate must be a whole number of mbit or gbit (1gbit, 10gbit, 500mbit); got '$rate'" >&2
+    return 1
+  fi
+  shaping_bits=$((BASH_REMATCH[1] * 1000000))
+  [[ ${BASH_REMATCH[2]} == gbit ]] && shaping_bits=$((shaping_bits * 1000))
+  burst=$((shaping_bits / 8000 / 1024)) # 1 ms of RATE, in KiB
+  ((burst >= 128)) || burst=128
+  shaping="netem delay 0.2ms rate $rate"
+  if ! err=$(tc -n "$prefix-0" qdisc replace dev eth0 root $shaping 2>&1); then
+    [[ $err == *"kind is unknown"* ]] || { echo "tc qdisc replace ... $shaping failed: $err" >&2; return 1; }
+    shaping="tbf rate $rate burst ${burst}kb latency 5ms"
+    echo "note: this kernel has no netem qdisc: links capped at $rate by tbf, no delay added" >&2
+    tc -n "$prefix-0" qdisc replace dev eth0 root $shaping || { echo "tc: cannot shape host 0 ($shaping)" >&2; return 1; }
   fi
   for ((i = 1; i <= last; i++)); do
-    tc -n "$prefix-$i" qdisc add dev eth0 root $shaping || { echo "tc: cannot shape host $i ($shaping)" >&2; return 1; }
+    tc -n "$prefix-$i" qdisc replace dev eth0 root $shaping || { echo "tc: cannot shape host $i ($shaping)" >&2; return 1; }
   done
   for ((i = 0; i <= last; i++)); do
     # The delay once per direction is enough: only the rate on the bridge side.
-    tc -n "$prefix-sw" qdisc add dev "$prefix-p$i" root ${shaping/delay 0.2ms /} \
+    tc -n "$prefix-sw" qdisc replace dev "$prefix-p$i" root ${shaping/delay 0.2ms /} \
       || { echo "tc: cannot shape the bridge port of host $i" >&2; return 1; }
   done
 }

@@ -90,9 +90,9 @@ TEST_CASE_FIXTURE(fixture, "dynamic partitioning: 1 to 4 workers apply exactly "
     std::uint64_t chunks = 0, samples = 0;
     for (std::uint32_t w = 0; w < workers; ++w) {
       CHECK(got[w]);
-      CHECK(results[w].chunks == results[w].commits);
-      chunks += results[w].chunks;
-      samples += results[w].samples;
+      CHECK(results[w].totals.chunks == results[w].totals.commits);
+      chunks += results[w].totals.chunks;
+      samples += results[w].totals.samples;
     }
     const auto s = stats(wj.ps);
     CHECK(s.updates == 200);
@@ -125,7 +125,7 @@ TEST_CASE_FIXTURE(fixture, "dynamic partitioning: a lost worker's chunks go back
     std::uint64_t by_worker1 = 0;
     self->receive([&](worker_result& r) {
       CHECK(r.worker == 1);
-      by_worker1 = r.chunks;
+      by_worker1 = r.totals.chunks;
     }, [&](caf::error& e) { FAIL(describe(sys, e)); });
     // Only the chunks worker 0 held are missing: one (lease depth 1) or,
     // with overlap, one or two (depth 2; a commit already in the server's
@@ -148,7 +148,7 @@ TEST_CASE_FIXTURE(fixture, "dynamic partitioning: a lost worker's chunks go back
     run();
     self->receive([&](worker_result& r) {
       CHECK(r.worker == 0);
-      CHECK(r.chunks == 200 - before);
+      CHECK(r.totals.chunks == 200 - before);
     }, [&](caf::error& e) { FAIL(describe(sys, e)); });
     const auto s = stats(wj.ps);
     CHECK(s.updates == 200);

@@ -36,7 +36,7 @@ struct fixture : test_coordinator_fixture<testing::sim_config> {
 progress_msg progress(std::uint32_t worker, std::uint64_t commits, double loss_sum) {
   progress_msg p;
   p.worker = worker;
-  p.samples = 64;
+  p.grown.samples = 64;
   p.commits = commits;
   p.loss_sum = loss_sum;
   p.loss_batches = 4;

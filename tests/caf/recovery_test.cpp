@@ -202,7 +202,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
                              run_atom::value, wj);
       while (sched.try_run_once())
         ++length;
-      h.receive([&](worker_result& x) { CHECK(x.commits == clean); },
+      h.receive([&](worker_result& x) { CHECK(x.totals.commits == clean); },
                 [&](caf::error& e) { FAIL(describe(sys, e)); });
     }
     CAPTURE(length);
@@ -242,7 +242,7 @@ TEST_CASE_FIXTURE(fixture, "recovery: a worker killed at any point is replaced "
                 [&](caf::error& e) { FAIL(describe(sys, e)); });
       auto s = stats(ps);
       CHECK(s.updates == clean);
-      CHECK(r.commits == clean - before);
+      CHECK(r.totals.commits == clean - before);
       CHECK(s.rejected == 0);
     }
     // Most kills leave commits to the replacement; the others land between

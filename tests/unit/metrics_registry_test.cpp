@@ -126,8 +126,8 @@ TEST_CASE("meters: a worker publishes what grew since its last publish") {
   worker_totals t;
   t.samples = 160;
   t.commits = 2;
-  t.bytes_sent = 1000;
-  t.bytes_received = 2000;
+  t.between_nodes.sent = 1000;
+  t.between_nodes.received = 2000;
   t.wait_seconds = 0.25;
   m.publish(t);
   t.samples = 320;

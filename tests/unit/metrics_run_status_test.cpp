@@ -20,9 +20,9 @@ namespace {
 worker_report report(std::uint32_t w, std::uint64_t samples, std::uint64_t commits) {
   worker_report r;
   r.worker = w;
-  r.samples = samples;
+  r.grown.samples = samples;
   r.batches = samples / 16;
-  r.exchange.commits = commits;
+  r.grown.commits = commits;
   return r;
 }
 
@@ -61,16 +61,16 @@ TEST_CASE("run_status: the document's fields, worked by hand") {
   s.worker_placed(1, "n2", 2); // placed 2 s in
   s.worker_placed(2, "n3", 0);
   auto r1 = report(1, 3200, 40);
-  r1.exchange.wait_seconds = 2.5;
-  r1.exchange.bytes_sent = 1000;
-  r1.exchange.bytes_received = 3000;
-  r1.exchange.staleness_sum = 12;
-  r1.exchange.staleness_count = 4;
-  r1.exchange.chunks = 7;
+  r1.grown.wait_seconds = 2.5;
+  r1.grown.between_nodes.sent = 1000;
+  r1.grown.between_nodes.received = 3000;
+  r1.grown.staleness_sum = 12;
+  r1.grown.staleness_count = 4;
+  r1.grown.chunks = 7;
   r1.epoch = 1;
   s.report(r1, 12); // active 12 - 2 = 10 s
   auto r0 = report(0, 26800, 60);
-  r0.exchange.bytes_sent = 500;
+  r0.grown.within_node.sent = 500;
   s.report(r0, 30);
   s.server_at(2);
   s.node_lost(1);
@@ -179,8 +179,8 @@ TEST_CASE("run_status: a restarted worker's row sums its incarnations") {
   auto w = s.workers();
   REQUIRE(w.size() == 1);
   CHECK(w[0].restarts == 1);
-  CHECK(w[0].samples == 1200);
-  CHECK(w[0].exchange.commits == 15);
+  CHECK(w[0].totals.samples == 1200);
+  CHECK(w[0].totals.commits == 15);
   CHECK(w[0].node == "n3");
   CHECK(w[0].placed_at == 0);
 }

@@ -36,8 +36,8 @@ void worker_meter::publish(const worker_totals& now) {
     return;
   samples_->add(static_cast<double>(now.samples - last_.samples));
   commits_->add(static_cast<double>(now.commits - last_.commits));
-  sent_->add(static_cast<double>(now.bytes_sent - last_.bytes_sent));
-  received_->add(static_cast<double>(now.bytes_received - last_.bytes_received));
+  sent_->add(static_cast<double>(now.bytes_sent() - last_.bytes_sent()));
+  received_->add(static_cast<double>(now.bytes_received() - last_.bytes_received()));
   wait_->add(now.wait_seconds - last_.wait_seconds);
   last_ = now;
 }

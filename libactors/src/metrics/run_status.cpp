@@ -39,21 +39,21 @@ void write_worker(json_writer& j, const worker_row& w) {
   // Rates over the time since the worker was first placed, up to its latest
   // report (a finished worker's figures stay as they ended).
   const double active = w.reported_at - w.placed_at;
-  const auto& x = w.exchange;
+  const auto& x = w.totals;
   const double share = ratio(x.wait_seconds, active);
   j.begin_object()
     .value("worker", static_cast<std::uint64_t>(w.worker))
     .value("node", w.node)
     .value("epoch", w.epoch)
-    .value("samples", w.samples)
-    .value("samples_per_second", ratio(static_cast<double>(w.samples), active))
+    .value("samples", x.samples)
+    .value("samples_per_second", ratio(static_cast<double>(x.samples), active))
     .value("wait_share", std::isnan(share) ? share : std::clamp(share, 0.0, 1.0))
     .value("staleness", ratio(static_cast<double>(x.staleness_sum),
                               static_cast<double>(x.staleness_count)))
     .value("commits", x.commits)
     .value("chunks", x.chunks)
-    .value("bytes_sent", x.bytes_sent)
-    .value("bytes_received", x.bytes_received)
+    .value("bytes_sent", x.bytes_sent())
+    .value("bytes_received", x.bytes_received())
     .value("restarts", w.restarts)
     .end_object();
 }
@@ -179,16 +179,15 @@ void run_status::report(const worker_report& rep, double seconds) {
   if (!rep.node.empty())
     r.node = rep.node;
   r.epoch = std::max(r.epoch, rep.epoch);
-  r.samples += rep.samples;
-  r.exchange += rep.exchange;
+  r.totals += rep.grown;
   r.reported_at = seconds;
-  samples_ += rep.samples;
-  commits_ += rep.exchange.commits;
+  samples_ += rep.grown.samples;
+  commits_ += rep.grown.commits;
   last_seconds_ = std::max(last_seconds_, seconds);
   loss_sum_ += rep.loss_sum;
   batches_ += rep.batches;
   correct_ += rep.correct;
-  point_samples_ += rep.samples;
+  point_samples_ += rep.grown.samples;
   if (++reports_since_point_ >= points_every_)
     add_point(seconds);
 }
@@ -255,8 +254,8 @@ std::string run_status::to_json(double now) const {
   std::uint64_t sent = 0;
   std::uint64_t received = 0;
   for (auto& w : workers_) {
-    sent += w.exchange.bytes_sent;
-    received += w.exchange.bytes_received;
+    sent += w.totals.bytes_sent();
+    received += w.totals.bytes_received();
   }
   json_writer j;
   j.begin_object()

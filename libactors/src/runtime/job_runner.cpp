@@ -633,13 +633,8 @@ status job_runner::on_result(worker_result& r) {
   auto& acc = out_.workers[r.worker];
   acc.worker = r.worker;
   acc.node = r.node;
-  acc.samples += r.samples;
-  acc.commits += r.commits;
+  acc.totals += r.totals;
   acc.seconds = now_s();
-  acc.wait_seconds += r.wait_seconds;
-  acc.chunks += r.chunks;
-  acc.bytes_sent += r.bytes_sent;
-  acc.bytes_received += r.bytes_received;
   acc.relayed = acc.relayed || r.relayed;
   acc.epoch_loss = std::move(r.epoch_loss);
   acc.weights = std::move(r.weights);
@@ -722,7 +717,7 @@ status job_runner::collect() {
   status st;
   out_.seconds = now_s();
   for (auto& r : out_.workers)
-    out_.samples += r.samples;
+    out_.samples += r.totals.samples;
   if (!has_server_) {
     for (auto& r : out_.workers)
       out_.members.push_back(r.weights.values);

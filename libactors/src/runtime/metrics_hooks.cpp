@@ -25,14 +25,4 @@ metrics::server_meter server_meter_of(caf::actor_system& sys) {
   return {metrics_of(sys), node_name(sys)};
 }
 
-metrics::worker_totals totals_of(const worker_result& r) {
-  metrics::worker_totals t;
-  t.samples = r.samples;
-  t.commits = r.commits;
-  t.bytes_sent = r.bytes_sent;
-  t.bytes_received = r.bytes_received;
-  t.wait_seconds = r.wait_seconds;
-  return t;
-}
-
 } // namespace actors

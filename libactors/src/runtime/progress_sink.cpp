@@ -33,17 +33,16 @@ metrics::worker_report report_of(const progress_msg& p) {
   r.worker = p.worker;
   r.node = p.node;
   r.epoch = p.epoch;
-  r.samples = p.samples;
   r.batches = p.loss_batches;
   r.loss_sum = p.loss_sum;
   r.correct = p.correct;
-  r.exchange = p.exchange;
+  r.grown = p.grown;
   return r;
 }
 
 void add_progress(sink_state& s, const progress_msg& p) {
   auto& t = s.total;
-  t.samples += p.samples;
+  t.samples += p.grown.samples;
   if (p.worker < s.commits.size())
     s.commits[p.worker] = p.commits;
   t.commits = 0;

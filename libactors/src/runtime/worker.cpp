@@ -85,7 +85,6 @@ struct worker_state {
   metrics::worker_meter meter; // metrics/meters.hpp
   // The totals the last progress message counted up to (it sends deltas).
   metrics::worker_totals reported;
-  std::uint64_t reported_chunks = 0;
 };
 
 using worker_pointer = worker_actor::stateful_pointer<worker_state>;
@@ -156,31 +155,29 @@ void resume_at(worker_state& st, const partition_cursor& c) {
   }
 }
 
-// What grew since the last progress message: commits, wait, bytes, chunks.
-void add_deltas(worker_state& st, progress_msg& p) {
-  auto now = totals_of(st.result);
-  now.wait_seconds += st.slot.waited_seconds();
-  const std::uint64_t chunks = st.source ? st.source->completed() : 0;
-  auto& x = p.exchange;
-  x.commits = now.commits - st.reported.commits;
-  x.wait_seconds = now.wait_seconds - st.reported.wait_seconds;
-  x.bytes_sent = now.bytes_sent - st.reported.bytes_sent;
-  x.bytes_received = now.bytes_received - st.reported.bytes_received;
-  x.chunks = chunks - st.reported_chunks;
-  st.reported = now;
-  st.reported_chunks = chunks;
+// The worker's totals as of now: the result's, plus the time waited for
+// an overlapped exchange and the chunks completed (both added to the
+// result itself at the end).
+metrics::worker_totals totals_now(const worker_state& st) {
+  auto t = st.result.totals;
+  t.wait_seconds += st.slot.waited_seconds();
+  if (st.source)
+    t.chunks = st.source->completed();
+  return t;
 }
 
 void flush_progress(worker_state& st) {
-  st.meter.publish(totals_of(st.result));
+  const auto now = totals_now(st);
+  st.meter.publish(now);
   auto& p = st.pending;
   if (p.batches == 0 || !st.job.progress)
     return;
   p.worker = st.job.worker;
   p.epoch = st.epoch;
-  p.commits = st.result.commits;
+  p.commits = now.commits;
   p.node = st.node;
-  add_deltas(st, p);
+  p.grown = now.since(st.reported);
+  st.reported = now;
   caf::anon_send(st.job.progress, progress_atom::value, p);
   p = progress_msg{};
 }
@@ -190,10 +187,11 @@ void finish_chunks(worker_state& st);
 // pulled at `pulled`, so updates - 1 - pulled others came between
 // (parameter_server.cpp's staleness).
 void note_applied(worker_state& st, std::uint64_t updates, std::uint64_t pulled) {
-  ++st.result.commits;
+  auto& t = st.result.totals;
+  ++t.commits;
   if (updates > pulled) {
-    st.pending.exchange.staleness_sum += updates - 1 - pulled;
-    ++st.pending.exchange.staleness_count;
+    t.staleness_sum += updates - 1 - pulled;
+    ++t.staleness_count;
   }
 }
 
@@ -206,7 +204,7 @@ void finish(worker_pointer self) {
   r.worker = st.job.worker;
   r.node = st.node;
   r.seconds = std::chrono::duration<double>(clock_type::now() - st.start).count();
-  r.wait_seconds += st.slot.waited_seconds();
+  r.totals.wait_seconds += st.slot.waited_seconds();
   r.weights.values.assign(st.net.params(),
                           st.net.params() + st.net.param_count());
   st.finished = true;
@@ -225,10 +223,9 @@ double train_rows(worker_state& st, const std::uint32_t* rows, std::uint64_t t) 
     st.opt->learning_rate(static_cast<float>(st.base_rate * st.rate->factor(t)));
   st.opt->step(st.net.params(), st.net.grads(), st.net.param_count(),
                 st.pool.get());
-  st.result.samples += b;
+  st.result.totals.samples += b;
   auto& p = st.pending;
   ++p.batches;
-  p.samples += b;
   p.loss_sum += res.loss;
   p.correct += res.correct;
   ++p.loss_batches;
@@ -261,7 +258,7 @@ void train_chunk_batch(worker_state& st, const chunk_step& s) {
 // Dynamic partitioning: the chunks completed and the mean loss of the
 // batches this worker trained in each epoch (0 where it trained none).
 void finish_chunks(worker_state& st) {
-  st.result.chunks = st.source->completed();
+  st.result.totals.chunks = st.source->completed();
   for (std::size_t e = 0; e < st.loss_sums.size(); ++e)
     st.result.epoch_loss.push_back(
       st.loss_batches[e] > 0 ? st.loss_sums[e] / static_cast<double>(st.loss_batches[e])
@@ -282,6 +279,13 @@ std::size_t link_bytes(const worker_state& st, const float_buffer& b) {
     .bytes(b.values.data(), b.values.size());
 }
 
+// Where the link's bytes count: between nodes when the server's node id is
+// not this worker's (run() sets st.remote), within the node otherwise.
+metrics::byte_counts& link_counts(worker_state& st) {
+  auto& t = st.result.totals;
+  return st.remote ? t.between_nodes : t.within_node;
+}
+
 // A commit of `payload` at the worker's current position, encoded for the
 // link (error feedback, with int8 to another node).
 commit_msg make_commit(worker_state& st, std::uint64_t last_update,
@@ -293,7 +297,7 @@ commit_msg make_commit(worker_state& st, std::uint64_t last_update,
   msg.chunk = st.sending_chunk;
   msg.payload.values = std::move(payload);
   msg.payload.format = st.commits->encode(msg.payload.values);
-  st.result.bytes_sent += link_bytes(st, msg.payload);
+  link_counts(st).sent += link_bytes(st, msg.payload);
   return msg;
 }
 
@@ -305,7 +309,7 @@ bool receive_centre(worker_state& st, weights_msg& w) {
   const std::size_t bytes = link_bytes(st, w.weights);
   if (!st.centre.decode(w.weights.values, w.delta))
     return false;
-  st.result.bytes_received += bytes;
+  link_counts(st).received += bytes;
   st.last_update = w.version;
   return true;
 }
@@ -342,7 +346,7 @@ void exchange(worker_pointer self) {
             wrong_size(self);
             return;
           }
-          st.result.wait_seconds += seconds_since(sent_at);
+          st.result.totals.wait_seconds += seconds_since(sent_at);
           note_applied(st, w.version, pulled);
           take_grants(st, w.grants);
           st.stopping = st.stopping || w.stop;
@@ -369,7 +373,7 @@ void exchange(worker_pointer self) {
           .then(
             [self, sent_at, pulled = c.version](commit_ack& ack) {
               auto& st = self->state;
-              st.result.wait_seconds += seconds_since(sent_at);
+              st.result.totals.wait_seconds += seconds_since(sent_at);
               note_applied(st, ack.updates, pulled);
               take_grants(st, ack.grants);
               st.stopping = st.stopping || ack.stop;

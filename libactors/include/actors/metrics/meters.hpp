@@ -33,17 +33,9 @@
 #include <string>
 
 #include "actors/metrics/registry.hpp"
+#include "actors/metrics/worker_totals.hpp"
 
 namespace actors::metrics {
-
-/// A worker's running totals, as its result counts them.
-struct worker_totals {
-  std::uint64_t samples = 0;
-  std::uint64_t commits = 0;
-  std::uint64_t bytes_sent = 0;
-  std::uint64_t bytes_received = 0;
-  double wait_seconds = 0;
-};
 
 /// The series of one worker.
 class worker_meter {

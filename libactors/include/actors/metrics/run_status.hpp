@@ -33,7 +33,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/metrics/exchange_counts.hpp"
+#include "actors/metrics/worker_totals.hpp"
 
 namespace actors::metrics {
 
@@ -61,12 +61,12 @@ struct worker_report {
   std::uint32_t worker = 0;
   std::string node;
   std::uint64_t epoch = 0;
-  std::uint64_t samples = 0;
   std::uint64_t batches = 0;
   double loss_sum = 0;
   /// Training samples predicted right (arg-max).
   std::uint64_t correct = 0;
-  exchange_counts exchange;
+  /// Samples, commits, wait, bytes, ... grown since the previous report.
+  worker_totals grown;
 };
 
 /// A worker's row: the sums of its reports across incarnations.
@@ -74,8 +74,7 @@ struct worker_row {
   std::uint32_t worker = 0;
   std::string node;
   std::uint64_t epoch = 0;
-  std::uint64_t samples = 0;
-  exchange_counts exchange;
+  worker_totals totals;
   /// Incarnations after the first (the driver placed it again).
   std::uint64_t restarts = 0;
   /// Run seconds at its first placement and at its latest report.

@@ -11,7 +11,6 @@
 #include <caf/all.hpp>
 
 #include "actors/metrics/meters.hpp"
-#include "actors/runtime/protocol.hpp"
 
 namespace actors {
 
@@ -24,8 +23,5 @@ metrics::worker_meter worker_meter_of(caf::actor_system& sys, std::uint32_t work
 
 /// The meter of a parameter server on this node.
 metrics::server_meter server_meter_of(caf::actor_system& sys);
-
-/// A worker's running totals as its meter publishes them.
-metrics::worker_totals totals_of(const worker_result& r);
 
 } // namespace actors

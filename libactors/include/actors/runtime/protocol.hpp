@@ -24,13 +24,13 @@
 
 #include "actors/cluster/chunk_queue.hpp"
 #include "actors/cluster/partition_cursor.hpp"
-#include "actors/metrics/exchange_counts.hpp"
+#include "actors/metrics/worker_totals.hpp"
 #include "actors/train/job_spec.hpp"
 
 namespace actors {
 
 /// Bumped whenever a message layout or meaning changes.
-constexpr std::uint32_t protocol_version = 6;
+constexpr std::uint32_t protocol_version = 7;
 
 /// Written in the sender's byte order; a peer reading anything else has a
 /// different byte order and the raw float buffers would be garbage.
@@ -123,6 +123,28 @@ typename Inspector::result_type inspect(Inspector& f, float_buffer& x) {
     return f(caf::meta::type_name("float_buffer"), size);
   }
 }
+
+} // namespace actors
+
+// CAF's inspection of the metrics layer's plain values, kept here so that
+// metrics/ stays free of CAF (found by argument-dependent lookup).
+namespace actors::metrics {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, byte_counts& x) {
+  return f(caf::meta::type_name("byte_counts"), x.sent, x.received);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, worker_totals& x) {
+  return f(caf::meta::type_name("worker_totals"), x.samples, x.commits,
+           x.wait_seconds, x.chunks, x.staleness_sum, x.staleness_count,
+           x.between_nodes, x.within_node);
+}
+
+} // namespace actors::metrics
+
+namespace actors {
 
 /// Driver -> node: first message of a job, checks compatibility.
 struct hello_msg {
@@ -294,7 +316,6 @@ struct progress_msg {
   std::uint32_t worker = 0;
   std::uint64_t epoch = 0;
   std::uint64_t batches = 0;
-  std::uint64_t samples = 0;
   /// Sum of batch losses since the previous progress message.
   double loss_sum = 0;
   std::uint64_t loss_batches = 0;
@@ -303,29 +324,25 @@ struct progress_msg {
   std::string node;
   /// Training samples predicted right (arg-max).
   std::uint64_t correct = 0;
-  metrics::exchange_counts exchange;
+  /// Samples, commits, wait, bytes, chunks, staleness grown since the
+  /// previous progress message.
+  metrics::worker_totals grown;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, progress_msg& x) {
   return f(caf::meta::type_name("progress_msg"), x.worker, x.epoch, x.batches,
-           x.samples, x.loss_sum, x.loss_batches, x.commits, x.node, x.correct,
-           x.exchange);
+           x.loss_sum, x.loss_batches, x.commits, x.node, x.correct, x.grown);
 }
 
 /// Worker -> driver: the end of a worker's run.
 struct worker_result {
   std::uint32_t worker = 0;
   std::string node;
-  std::uint64_t samples = 0;
-  std::uint64_t commits = 0;
+  /// Seconds from the run request to the result.
   double seconds = 0;
-  /// Time spent waiting for the parameter server.
-  double wait_seconds = 0;
-  /// Dynamic partitioning: chunks this worker completed (commits applied).
-  std::uint64_t chunks = 0;
-  std::uint64_t bytes_sent = 0;
-  std::uint64_t bytes_received = 0;
+  /// The incarnation's totals (metrics/worker_totals.hpp).
+  metrics::worker_totals totals;
   std::vector<double> epoch_loss;
   /// Final local weights (the model itself for single and ensemble).
   float_buffer weights;
@@ -336,9 +353,8 @@ struct worker_result {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_result& x) {
-  return f(caf::meta::type_name("worker_result"), x.worker, x.node, x.samples,
-           x.commits, x.seconds, x.wait_seconds, x.bytes_sent,
-           x.bytes_received, x.epoch_loss, x.weights, x.relayed, x.chunks);
+  return f(caf::meta::type_name("worker_result"), x.worker, x.node, x.seconds,
+           x.totals, x.epoch_loss, x.weights, x.relayed);
 }
 
 // -- actor interfaces --------------------------------------------------------------
