@@ -109,7 +109,7 @@ for v in defaults dyn; do
         "$(awk -v c="$cores" -v t="$outer" 'BEGIN { print c * t + 0.5 }')"
       host=".hosts[] | select(.node == \"host$h\")"
       cpu=$(run_value $v $row "$host | .node_cpu_seconds")
-      threads=$(run_value $v $row "$host | .thread_cpu_seconds")
+      threads=$(run_value $v $row "$host | .thread_cpu_seconds" | jq -c .)
       check_eq "$r: host$h's per-thread CPU seconds ($threads) add up to 70% of $cpu" \
         "$(jq -n "$threads | add" | awk -v c="$cpu" '{ print ($1 >= 0.7 * c) }')" 1
       actor=$(jq -n "$threads | .[\"caf.actor\"] // 0")
