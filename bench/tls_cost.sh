@@ -9,7 +9,7 @@
 # reuses its node-to-node links; workers link straight to the server's node
 # in both modes (workers_relayed per run in tls_cost.json). Per run:
 # samples/s and training seconds from the driver's report, the payload
-# bytes the workers counted (bytes_on_wire, equal in both modes), and the
+# bytes the workers counted between nodes (bytes_between_nodes, equal in both modes), and the
 # bytes that really crossed loopback, TCP/IP
 # headers and TLS records included: as root, every process runs in a network
 # namespace of its own, whose lo counts only this benchmark's traffic
@@ -97,11 +97,11 @@ for ((r = 1; r <= runs; r++)); do
     f=$work/$mode.$r.json
     jq -c --arg mode "$mode" --argjson run "$r" --argjson lo "$((after - before))" \
       '{mode: $mode, run: $run, samples_per_second, train_seconds, test_accuracy, ps_updates,
-        workers_relayed, bytes_on_wire, loopback_bytes: $lo}' "$f" >>"$work/runs.jsonl"
+        workers_relayed, bytes_between_nodes, loopback_bytes: $lo}' "$f" >>"$work/runs.jsonl"
     printf '%s run %d: %.0f samples/s, %.2f s training, accuracy %.4f, %s updates, %s workers relayed, %.1f MB payload, %.1f MB on loopback\n' \
       "$mode" "$r" "$(json_get "$f" .samples_per_second)" "$(json_get "$f" .train_seconds)" \
       "$(json_get "$f" .test_accuracy)" "$(json_get "$f" .ps_updates)" "$(json_get "$f" .workers_relayed)" \
-      "$(awk -v b="$(json_get "$f" .bytes_on_wire)" 'BEGIN { print b / 1e6 }')" \
+      "$(awk -v b="$(json_get "$f" .bytes_between_nodes)" 'BEGIN { print b / 1e6 }')" \
       "$(awk -v b="$((after - before))" 'BEGIN { print b / 1e6 }')"
   done
 done
@@ -120,7 +120,7 @@ out=$repo/bench/results/tls_cost.md
     printf '| %s | %.0f | %.2f | %.4f | %.0f | %.1f | %.1f |\n' \
       "$([[ $mode == tls ]] && echo "mutual TLS" || echo plain)" \
       "$(m samples_per_second)" "$(m train_seconds)" "$(m test_accuracy)" \
-      "$(m ps_updates)" "$(awk -v b="$(m bytes_on_wire)" 'BEGIN { print b / 1e6 }')" \
+      "$(m ps_updates)" "$(awk -v b="$(m bytes_between_nodes)" 'BEGIN { print b / 1e6 }')" \
       "$(awk -v b="$w" 'BEGIN { print b / 1e6 }')"
   done
 } >"$work/table.md"

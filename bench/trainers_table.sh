@@ -46,7 +46,7 @@ mkdir -p "$(dirname "$out")"
 {
   result_meta_md "$meta"
   echo
-  echo "| trainer | window | wall s | samples/s | test accuracy | commits | MB on the wire |"
+  echo "| trainer | window | wall s | samples/s | test accuracy | commits | MB between nodes |"
   echo "|---|---|---|---|---|---|---|"
 } >"$work/table.md"
 for trainer in single averaging ensemble downpour adag dynsgd aeasgd eamsgd; do
@@ -59,9 +59,9 @@ for trainer in single averaging ensemble downpour adag dynsgd aeasgd eamsgd; do
   printf '| %s | %s | %.1f | %.0f | %.4f | %s | %.0f |\n' "$trainer" \
     "$(json_get "$r" .window)" "$(json_get "$r" .wall_seconds)" "$(json_get "$r" .samples_per_second)" \
     "$(json_get "$r" .test_accuracy)" "$(json_get "$r" .ps_updates)" \
-    "$(awk -v b="$(json_get "$r" .bytes_on_wire)" 'BEGIN { print b / 1e6 }')" >>"$work/table.md"
+    "$(awk -v b="$(json_get "$r" .bytes_between_nodes)" 'BEGIN { print b / 1e6 }')" >>"$work/table.md"
   jq -c --arg t "$trainer" '{trainer: $t, window, wall_seconds, samples_per_second, test_accuracy,
-    ps_updates, bytes_on_wire}' "$r" >>"$work/runs.jsonl"
+    ps_updates, bytes_between_nodes}' "$r" >>"$work/runs.jsonl"
 done
 jq -s --argjson meta "$meta" --arg ds "$dataset" --argjson epochs "$epochs" '$meta + {bench: "trainers_table",
   dataset: $ds, epochs: $epochs, batch_size: 16, runs: .,

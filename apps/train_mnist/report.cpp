@@ -26,6 +26,15 @@ void report_arrays(json_writer& j, const cluster_result& res) {
   for (auto& n : res.nodes)
     j.value("", n);
   j.end_array();
+  j.begin_array("node_bytes");
+  for (auto& n : res.node_bytes)
+    j.begin_object()
+      .value("node", n.node)
+      .value("bytes_sent_between_nodes", n.sent_between_nodes)
+      .value("bytes_received_between_nodes", n.received_between_nodes)
+      .value("bytes_within_node", n.within_node)
+      .end_object();
+  j.end_array();
   j.begin_array("per_worker");
   for (auto& w : res.workers)
     j.begin_object()
@@ -38,6 +47,10 @@ void report_arrays(json_writer& j, const cluster_result& res) {
       .value("wait_seconds", w.totals.wait_seconds)
       .value("bytes_sent", w.totals.bytes_sent())
       .value("bytes_received", w.totals.bytes_received())
+      .value("bytes_sent_between_nodes", w.totals.between_nodes.sent)
+      .value("bytes_received_between_nodes", w.totals.between_nodes.received)
+      .value("bytes_sent_within_node", w.totals.within_node.sent)
+      .value("bytes_received_within_node", w.totals.within_node.received)
       .value("relayed", w.relayed)
       .end_object();
   j.end_array();
@@ -150,7 +163,8 @@ void report_cluster(json_writer& j, const job_spec& job,
     .value("commits", t.commits)
     .value("bytes_sent", t.bytes_sent())
     .value("bytes_received", t.bytes_received())
-    .value("bytes_on_wire", bytes)
+    .value("bytes_between_nodes", t.between_nodes.total())
+    .value("bytes_within_nodes", t.within_node.total())
     .value("bytes_per_commit",
            t.commits > 0 ? static_cast<double>(bytes) / static_cast<double>(t.commits)
                          : 0.0)

@@ -3,7 +3,11 @@
 // A report is one JSON object: the run's settings (report_start), what the
 // trainer produced (report_single or report_cluster), then the process's
 // figures (finish_report). Field names are read by tests/integration and
-// bench/, so they do not change.
+// bench/, so they do not change without updating every reader. Exchange
+// bytes (metrics/worker_totals.hpp): bytes_between_nodes crossed sockets
+// between nodes, bytes_within_nodes were passed in memory (per worker and,
+// in node_bytes, per node and direction); bytes_sent/bytes_received are
+// both kinds.
 #pragma once
 
 #include <cstdint>

@@ -168,12 +168,11 @@ int run_cluster(settings& s, const dataset& train, const dataset& test,
         : evaluate(m, test, scale, ctx.pool, s.eval_batch);
   ev.at_end(res->server.updates, res->seconds, res->updates_per_epoch, test_ev);
   std::printf("trained in %.1f s (%.0f samples/s) on %zu workers, %llu server "
-              "updates, %.1f MB on the wire, test accuracy %.4f, test loss %.4f\n",
+              "updates, %.1f MB between nodes, test accuracy %.4f, test loss %.4f\n",
               res->seconds, static_cast<double>(res->samples) / res->seconds,
               res->workers.size(),
               static_cast<unsigned long long>(res->server.updates),
-              static_cast<double>(totals_of(*res).bytes_sent()
-                                  + totals_of(*res).bytes_received()) / 1e6,
+              static_cast<double>(totals_of(*res).between_nodes.total()) / 1e6,
               test_ev.accuracy,
               test_ev.loss);
   if (res->stopped)

@@ -147,7 +147,7 @@ TEST_CASE_FIXTURE(fixture, "worker: two ADAG workers train two epochs "
   expect((run_atom, worker_job), from(self).to(w0));
   expect((shard_atom, std::uint32_t), from(w0).to(loader).with(_, 0u));
   expect((shard_data), from(loader).to(w0));
-  expect((pull_atom, std::uint32_t), from(w0).to(ps).with(_, 0u));
+  expect((pull_atom, std::uint32_t, bool), from(w0).to(ps).with(_, 0u, false));
   expect((weights_msg), from(ps).to(w0));
   expect((step_atom), from(w0).to(w0));
   // Everything else, until both workers are done.

@@ -14,7 +14,8 @@
 #    the driver's endpoint and, after it, every node's. Through the
 #    Prometheus HTTP API: up{job="driver"} is 1 while the driver runs, the
 #    query actors_ps_updates_total sums to the run's 198 updates, actors_samples_total to the report's samples, every
-#    worker's link counted bytes both ways, the staleness histogram counted
+#    worker's link counted bytes both ways (two between nodes, the one
+#    beside the server within its node), the staleness histogram counted
 #    every commit, the driver was scraped (its three fault kinds at 0) and
 #    so was every node's memory.
 # Every process started here is killed at exit, also on failure.
@@ -148,6 +149,12 @@ check_eq "worker links that sent bytes" \
   "$(prom_query "$p_prom" 'actors_link_bytes_total{direction="sent"} > 0' | wc -l)" 3
 check_eq "worker links that received bytes" \
   "$(prom_query "$p_prom" 'actors_link_bytes_total{direction="received"} > 0' | wc -l)" 3
+# The worker beside the server exchanges in memory, the other two over
+# sockets (metrics/worker_totals.hpp).
+check_eq "workers whose bytes crossed between nodes" \
+  "$(prom_query "$p_prom" 'actors_link_bytes_total{direction="sent",scope="between_nodes"} > 0' | wc -l)" 2
+check_eq "workers whose bytes stayed within their node" \
+  "$(prom_query "$p_prom" 'actors_link_bytes_total{direction="sent",scope="within_node"} > 0' | wc -l)" 1
 check_eq "staleness observations = the run's updates" \
   "$(prom_sum "$p_prom" actors_update_staleness_count)" "$updates"
 check_eq "staleness <= +Inf bucket = the run's updates" \

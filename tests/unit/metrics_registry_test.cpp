@@ -128,6 +128,7 @@ TEST_CASE("meters: a worker publishes what grew since its last publish") {
   t.commits = 2;
   t.between_nodes.sent = 1000;
   t.between_nodes.received = 2000;
+  t.within_node.sent = 300;
   t.wait_seconds = 0.25;
   m.publish(t);
   t.samples = 320;
@@ -145,9 +146,14 @@ TEST_CASE("meters: a worker publishes what grew since its last publish") {
         != std::string::npos);
   CHECK(text.find("actors_worker_commits_total{node=\"n1\",worker=\"3\"} 4\n")
         != std::string::npos);
-  CHECK(text.find("actors_link_bytes_total{direction=\"sent\",node=\"n1\",worker=\"3\"} 1000\n")
+  // Bytes between nodes and within the node are separate series.
+  CHECK(text.find("actors_link_bytes_total{direction=\"sent\",node=\"n1\",scope=\"between_nodes\",worker=\"3\"} 1000\n")
         != std::string::npos);
-  CHECK(text.find("actors_link_bytes_total{direction=\"received\",node=\"n1\",worker=\"3\"} 2000\n")
+  CHECK(text.find("actors_link_bytes_total{direction=\"received\",node=\"n1\",scope=\"between_nodes\",worker=\"3\"} 2000\n")
+        != std::string::npos);
+  CHECK(text.find("actors_link_bytes_total{direction=\"sent\",node=\"n1\",scope=\"within_node\",worker=\"3\"} 300\n")
+        != std::string::npos);
+  CHECK(text.find("actors_link_bytes_total{direction=\"received\",node=\"n1\",scope=\"within_node\",worker=\"3\"} 0\n")
         != std::string::npos);
   CHECK(text.find("actors_worker_wait_seconds_total{node=\"n1\",worker=\"3\"} 0.75\n")
         != std::string::npos);

@@ -97,6 +97,14 @@ TEST_CASE("run_status: the document's fields, worked by hand") {
   CHECK(later["progress"]["eta_seconds"].get<double>() == doctest::Approx(90));
   CHECK(j["bytes"]["sent"] == 1500);
   CHECK(j["bytes"]["received"] == 3000);
+  // Worker 1's server was on another node, worker 0's on its own.
+  CHECK(j["bytes"]["between_nodes"]["sent"] == 1000);
+  CHECK(j["bytes"]["between_nodes"]["received"] == 3000);
+  CHECK(j["bytes"]["within_nodes"]["sent"] == 500);
+  CHECK(j["bytes"]["within_nodes"]["received"] == 0);
+  CHECK(j["workers"][0]["bytes_sent_within_node"] == 500);
+  CHECK(j["workers"][0]["bytes_sent_between_nodes"] == 0);
+  CHECK(j["workers"][1]["bytes_received_between_nodes"] == 3000);
 
   REQUIRE(j["nodes"].size() == 3);
   CHECK(j["nodes"][0]["server"] == false);

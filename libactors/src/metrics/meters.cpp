@@ -22,11 +22,15 @@ worker_meter::worker_meter(registry* r, std::uint32_t worker,
   samples_ = &r->make_counter("actors_samples_total", "Samples trained.", l);
   commits_ = &r->make_counter("actors_worker_commits_total",
                               "Exchanges with the parameter server completed.", l);
-  const char* link = "Bytes on a worker's link to the parameter server.";
-  sent_ = &r->make_counter("actors_link_bytes_total", link,
-                           {{"direction", "sent"}, l[0], l[1]});
-  received_ = &r->make_counter("actors_link_bytes_total", link,
-                               {{"direction", "received"}, l[0], l[1]});
+  const char* link = "Exchange bytes between a worker and the parameter server.";
+  auto bytes = [&](const char* direction, const char* scope) {
+    return &r->make_counter("actors_link_bytes_total", link,
+                            {{"direction", direction}, l[0], {"scope", scope}, l[1]});
+  };
+  between_sent_ = bytes("sent", "between_nodes");
+  between_received_ = bytes("received", "between_nodes");
+  within_sent_ = bytes("sent", "within_node");
+  within_received_ = bytes("received", "within_node");
   wait_ = &r->make_counter("actors_worker_wait_seconds_total",
                            "Seconds a worker waited for the parameter server.", l);
 }
@@ -36,8 +40,11 @@ void worker_meter::publish(const worker_totals& now) {
     return;
   samples_->add(static_cast<double>(now.samples - last_.samples));
   commits_->add(static_cast<double>(now.commits - last_.commits));
-  sent_->add(static_cast<double>(now.bytes_sent() - last_.bytes_sent()));
-  received_->add(static_cast<double>(now.bytes_received() - last_.bytes_received()));
+  const auto grown = now.since(last_);
+  between_sent_->add(static_cast<double>(grown.between_nodes.sent));
+  between_received_->add(static_cast<double>(grown.between_nodes.received));
+  within_sent_->add(static_cast<double>(grown.within_node.sent));
+  within_received_->add(static_cast<double>(grown.within_node.received));
   wait_->add(now.wait_seconds - last_.wait_seconds);
   last_ = now;
 }

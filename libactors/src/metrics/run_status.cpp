@@ -54,6 +54,10 @@ void write_worker(json_writer& j, const worker_row& w) {
     .value("chunks", x.chunks)
     .value("bytes_sent", x.bytes_sent())
     .value("bytes_received", x.bytes_received())
+    .value("bytes_sent_between_nodes", x.between_nodes.sent)
+    .value("bytes_received_between_nodes", x.between_nodes.received)
+    .value("bytes_sent_within_node", x.within_node.sent)
+    .value("bytes_received_within_node", x.within_node.received)
     .value("restarts", w.restarts)
     .end_object();
 }
@@ -251,12 +255,9 @@ std::string run_status::to_json(double now) const {
   const double at = end_ ? end_->seconds : last_seconds_;
   std::optional<double> eta_s = end_ ? std::optional<double>{0.0}
                                      : eta(info_.total_samples, samples_, at);
-  std::uint64_t sent = 0;
-  std::uint64_t received = 0;
-  for (auto& w : workers_) {
-    sent += w.totals.bytes_sent();
-    received += w.totals.bytes_received();
-  }
+  worker_totals all;
+  for (auto& w : workers_)
+    all += w.totals;
   json_writer j;
   j.begin_object()
     .value("version", std::uint64_t{1})
@@ -272,7 +273,19 @@ std::string run_status::to_json(double now) const {
     .value("samples_per_second", ratio(static_cast<double>(samples_), at))
     .value("eta_seconds", or_null(eta_s))
     .end_object();
-  j.begin_object("bytes").value("sent", sent).value("received", received).end_object();
+  // The workers' exchange bytes: all, and split by where the server was.
+  j.begin_object("bytes")
+    .value("sent", all.bytes_sent())
+    .value("received", all.bytes_received())
+    .begin_object("between_nodes")
+    .value("sent", all.between_nodes.sent)
+    .value("received", all.between_nodes.received)
+    .end_object()
+    .begin_object("within_nodes")
+    .value("sent", all.within_node.sent)
+    .value("received", all.within_node.received)
+    .end_object()
+    .end_object();
   write_nodes(j, nodes_, workers_);
   j.begin_array("workers");
   for (auto& w : workers_)

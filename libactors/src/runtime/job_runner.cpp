@@ -95,6 +95,9 @@ struct watched_actor {
 struct incarnation {
   worker_actor hdl;
   std::uint32_t generation = 0;
+  // Where it and its server run (indices into the nodes).
+  std::size_t node = 0;
+  std::size_t ps_node = 0;
 };
 
 class job_runner {
@@ -466,6 +469,8 @@ status job_runner::execute(act::spawn_worker& a) {
     inc.hdl = *h;
   }
   inc.generation = a.from.generation;
+  inc.node = a.node;
+  inc.ps_node = ps_node_;
   if (opts_.status)
     opts_.status->worker_placed(a.worker, n.info.name, now_s());
   spawned_.push_back(caf::actor_cast<caf::actor>(inc.hdl));
@@ -635,6 +640,10 @@ status job_runner::on_result(worker_result& r) {
   acc.node = r.node;
   acc.totals += r.totals;
   acc.seconds = now_s();
+  auto& inc = workers_[r.worker];
+  metrics::book_exchange(out_.node_bytes, inc.node, inc.ps_node, r.totals);
+  for (std::size_t k = 0; k < out_.node_bytes.size() && k < nodes_.size(); ++k)
+    out_.node_bytes[k].node = nodes_[k].info.name.empty() ? r.node : nodes_[k].info.name;
   acc.relayed = acc.relayed || r.relayed;
   acc.epoch_loss = std::move(r.epoch_loss);
   acc.weights = std::move(r.weights);

@@ -676,10 +676,14 @@ void begin(worker_pointer self) {
           self->send(self, step_atom::value);
           return;
         }
-        // Every worker starts from the centre variable, whole and exact;
-        // with a delta codec (int8) the server's view of this worker starts
-        // at its first exchange, which is answered whole too.
-        self->request(st.job.ps, timeout, pull_atom::value, st.job.worker)
+        // Every worker starts from the centre variable, whole and exact.
+        // With a delta codec (int8, sign, topk) to another node it asks
+        // for deltas already: the server has no view of this incarnation
+        // (a new one's was reset by the reassign), so it answers whole and
+        // starts its view there, and the first exchange's answer is a
+        // delta. Not asking cost a second whole fp32 centre per worker.
+        self->request(st.job.ps, timeout, pull_atom::value, st.job.worker,
+                      st.centre.wants_deltas())
           .then(
             [self](weights_msg& w) {
               auto& st = self->state;

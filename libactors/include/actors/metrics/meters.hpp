@@ -7,10 +7,14 @@
 //
 //   actors_samples_total{node,worker}            samples trained (counter)
 //   actors_worker_commits_total{node,worker}     exchanges completed (counter)
-//   actors_link_bytes_total{direction,node,worker}
-//                                                bytes on the worker's link to
-//                                                the server, direction sent |
-//                                                received (counter)
+//   actors_link_bytes_total{direction,node,scope,worker}
+//                                                exchange bytes between the
+//                                                worker and the server,
+//                                                direction sent | received,
+//                                                scope between_nodes (over a
+//                                                socket) | within_node (in
+//                                                memory) (counter;
+//                                                metrics/worker_totals.hpp)
 //   actors_worker_wait_seconds_total{node,worker}
 //                                                time waiting for the server
 //                                                (counter)
@@ -49,8 +53,10 @@ public:
 private:
   counter* samples_ = nullptr;
   counter* commits_ = nullptr;
-  counter* sent_ = nullptr;
-  counter* received_ = nullptr;
+  counter* between_sent_ = nullptr;
+  counter* between_received_ = nullptr;
+  counter* within_sent_ = nullptr;
+  counter* within_received_ = nullptr;
   counter* wait_ = nullptr;
   worker_totals last_;
 };

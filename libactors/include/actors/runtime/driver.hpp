@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "actors/data/dataset.hpp"
+#include "actors/metrics/node_bytes.hpp"
 #include "actors/metrics/run_status.hpp"
 #include "actors/runtime/protocol.hpp"
 #include "actors/util/status.hpp"
@@ -114,6 +115,9 @@ struct cluster_result {
   /// One entry per node: "name (host:port)".
   std::vector<std::string> nodes;
   std::vector<worker_result> workers;
+  /// Exchange bytes per node (index as in `nodes`) and direction, from
+  /// every incarnation's result (metrics/node_bytes.hpp).
+  std::vector<metrics::node_bytes> node_bytes;
   ps_stats server;
   /// The trained model: the centre variable, or the single worker's model.
   std::vector<float> weights;
