@@ -161,6 +161,8 @@ int main(int argc, char** argv) {
     return fail(st, 2);
   if (auto st = resolve_exchange(s, opts); !st)
     return fail(st, 2);
+  if (auto st = check_ps_shards(s); !st)
+    return fail(st, 2);
   // Before any training: a result that cannot be written is lost at the end.
   if (auto st = check_outputs(s); !st)
     return fail(st, 2);

@@ -83,6 +83,10 @@ void declare_options(option_set& opts, settings& s) {
   opts.add("workers-per-node", &s.workers_per_node, 0, 1024,
            "workers on each node; 0 = each node's node.workers");
   opts.add("ps-node", &s.ps_node, "node of the parameter server; empty = the first");
+  opts.add("ps-shards", &s.ps_shards, 1, 1 << 20,
+           "split the parameter server's centre into this many ranges, one "
+           "shard actor each, round-robin over the nodes from --ps-node "
+           "(downpour, adag, dynsgd, aeasgd, eamsgd); this build runs 1 only");
   opts.add("window", &s.job.trainer.window, 0, 1000000,
            "communication window in batches; 0 = the trainer's default");
   opts.add("rho", &s.job.trainer.rho, -1, 1e6, "AEASGD/EAMSGD elasticity; -1 = 5.0");
@@ -236,6 +240,19 @@ status check_settings(settings& s) {
   if (!s.validation_split.empty())
     parse_fraction(s.validation_split, s.validation_fraction);
   return check_control(s);
+}
+
+status check_ps_shards(const settings& s) {
+  if (s.ps_shards <= 1)
+    return status::ok();
+  if (auto st = check_shards(s.job.trainer.name, s.ps_shards); !st)
+    return st;
+  // The range split, the shards' rule and their order are in the engine
+  // (cluster/shard_plan, cluster/commit_sequencer, train/centre_shard); the
+  // shard actors and the workers' fan-out are not in the runtime yet.
+  return status::invalid_argument(
+    "option 'ps-shards': this build runs the parameter server unsharded only "
+    "(--ps-shards=1), got " + std::to_string(s.ps_shards));
 }
 
 std::vector<std::string> split_list(const std::string& text) {

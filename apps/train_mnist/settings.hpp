@@ -37,6 +37,9 @@ struct settings {
   std::size_t workers = 3;
   std::size_t workers_per_node = 0;
   std::string ps_node;
+  /// --ps-shards: range shards of the parameter server (cluster/shard_plan.hpp);
+  /// 1 = one unsharded server, the only value this build runs.
+  std::size_t ps_shards = 1;
   /// --partitioning as given: "static", "dynamic", or empty for the
   /// driver's choice (resolve_exchange).
   std::string partitioning;
@@ -91,6 +94,11 @@ status check_settings(settings& s);
 /// invalid_argument (exit 2), naming the option and the trainer, for a mode
 /// the trainer does not support.
 status resolve_exchange(settings& s, const option_set& opts);
+
+/// ok for --ps-shards=1; above 1 invalid_argument (exit 2) naming the option:
+/// why the trainer cannot be sharded (trainers/registry.hpp check_shards), or
+/// that this build runs the server unsharded only.
+status check_ps_shards(const settings& s);
 
 /// "a, b,c" -> {"a", "b", "c"}; empty items dropped.
 std::vector<std::string> split_list(const std::string& text);

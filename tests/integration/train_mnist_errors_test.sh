@@ -32,6 +32,14 @@ expect_failure "overlap with averaging" 2 "option 'overlap': trainer 'averaging'
   "$train" --data="$data" --trainer=averaging --overlap=true --epochs=1
 expect_failure "overlap with single" 2 "option 'overlap': trainer 'single'" \
   "$train" --data="$data" --trainer=single --overlap=true --epochs=1
+expect_failure "ps-shards with averaging" 2 "option 'ps-shards': trainer 'averaging' exchanges once an epoch.*--ps-shards=1 only.*got 2" \
+  "$train" --data="$data" --trainer=averaging --ps-shards=2 --epochs=1
+expect_failure "ps-shards with ensemble" 2 "option 'ps-shards': trainer 'ensemble' has no parameter server" \
+  "$train" --data="$data" --trainer=ensemble --ps-shards=3 --epochs=1
+expect_failure "ps-shards above 1 in this build" 2 "option 'ps-shards': this build runs the parameter server unsharded only.*got 3" \
+  "$train" --data="$data" --trainer=adag --ps-shards=3 --epochs=1
+expect_failure "ps-shards of 0" 2 "option 'ps-shards' expects an integer in \[1, " \
+  "$train" --data="$data" --ps-shards=0
 expect_failure "overlap not a boolean" 2 "option 'overlap'.*true or false" \
   "$train" --data="$data" --overlap=maybe
 expect_failure "unknown wire codec" 2 "option 'wire' expects fp32, fp16, int8, sign, topk\[:R\]" \

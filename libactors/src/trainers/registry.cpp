@@ -27,20 +27,21 @@ std::size_t members(const rule_options& full) { return full.num_ensembles; }
 const std::vector<trainer_entry>& trainer_registry() {
   static const std::vector<trainer_entry> table{
     // name, default window, needs a server, fixed workers, dynamic
-    // partitioning, overlap, overlap by default, factory
-    {"single", 0, false, one, false, false, false, make<single>},
-    {"averaging", 0, true, as_offered, false, false, false, make<averaging>},
-    {"ensemble", 0, false, members, false, false, false, make<ensemble>},
+    // partitioning, overlap, overlap by default, sharding, factory
+    {"single", 0, false, one, false, false, false, false, make<single>},
+    {"averaging", 0, true, as_offered, false, false, false, false,
+     make<averaging>},
+    {"ensemble", 0, false, members, false, false, false, false, make<ensemble>},
     {"downpour", downpour::default_window, true, as_offered, true, true, true,
-     make<downpour>},
-    {"adag", adag::default_window, true, as_offered, true, true, true,
+     true, make<downpour>},
+    {"adag", adag::default_window, true, as_offered, true, true, true, true,
      make<adag>},
     {"dynsgd", dynsgd::default_window, true, as_offered, true, true, true,
-     make<dynsgd>},
+     true, make<dynsgd>},
     {"aeasgd", aeasgd::default_window, true, as_offered, true, true, false,
-     make<aeasgd>},
+     true, make<aeasgd>},
     {"eamsgd", aeasgd::default_window, true, as_offered, true, true, false,
-     make<eamsgd>},
+     true, make<eamsgd>},
   };
   return table;
 }
@@ -71,6 +72,25 @@ status check_overlap(const std::string& trainer, bool overlap) {
     "option 'overlap': trainer '" + trainer
     + "' cannot overlap its exchanges with training (true is accepted for "
     + able + ")");
+}
+
+status check_shards(const std::string& trainer, std::size_t shards) {
+  const trainer_entry* entry = find_trainer(trainer);
+  if (shards <= 1 || entry == nullptr || entry->sharding)
+    return status::ok();
+  std::string able;
+  for (const auto& e : trainer_registry())
+    if (e.sharding)
+      able += (able.empty() ? "" : ", ") + std::string{e.name};
+  const char* why = entry->needs_server
+                      ? "exchanges once an epoch in a round that waits for "
+                        "every worker, which leaves no server load to split"
+                      : "has no parameter server";
+  return status::invalid_argument("option 'ps-shards': trainer '" + trainer
+                                  + "' " + why + ", so it runs with "
+                                  "--ps-shards=1 only (more is accepted for "
+                                  + able + "), got "
+                                  + std::to_string(shards));
 }
 
 std::size_t fixed_workers(const update_rule& rule) {

@@ -44,6 +44,12 @@ struct trainer_entry {
   /// step against a centre one exchange old acts as delayed feedback at
   /// dist-keras's rho (measured 1-2 points lower, scattered; aeasgd.hpp).
   bool overlap_default;
+  /// True if its server may be split into range shards (--ps-shards > 1):
+  /// a server rule that is element-wise, so that each shard applies it to
+  /// its range alone (train/centre_shard.hpp works each rule out). Not
+  /// Averaging (element-wise too, but one barrier round an epoch: nothing
+  /// worth splitting), nor Single and Ensemble (no server).
+  bool sharding;
   /// Builds the rule from options completed and checked by make_rule.
   std::unique_ptr<update_rule> (*make)(const rule_options& full);
 };
@@ -61,6 +67,12 @@ std::vector<std::string> trainer_names();
 /// the trainer, the option and the trainers that support it. An unknown
 /// trainer is make_rule's to refuse: ok here.
 status check_overlap(const std::string& trainer, bool overlap);
+
+/// ok if `trainer` may run with a server of `shards` range shards (1 is
+/// always accepted: the unsharded server); otherwise invalid_argument
+/// naming the option, the trainer, why, and the trainers that support it.
+/// An unknown trainer is make_rule's to refuse: ok here.
+status check_shards(const std::string& trainer, std::size_t shards);
 
 /// Workers `rule` fixes (trainer_entry::fixed_workers of its options);
 /// 0 = as many as the nodes offer.
