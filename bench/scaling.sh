@@ -34,14 +34,22 @@
 # list of --partitioning=static|dynamic, --overlap=true|false and
 # --wire=fp32|fp16|int8|sign|topk[:R], e.g.
 # --variant='dyn-int8:--partitioning=dynamic,--wire=int8' (train_mnist
-# checks R; bench/codecs.sh compares the codecs with this script).
+# checks R; bench/codecs.sh compares the codecs with this script). OPTIONS
+# may also set the caf-nodes' --node.detached-actors=true|false,
+# --scheduler.max-threads=N and --scheduler.policy=stealing|sharing, e.g.
+# --variant='scheduled:--node.detached-actors=false'.
 # Default: --variant=defaults --variant=exact, side by side.
 #
 # Figures: per run the wall time (train_mnist's: connect, load, train,
 # evaluate), test accuracy, commits, the cores per host, and per worker its
 # samples, busy and waiting seconds (the report's seconds - wait_seconds,
 # wait_seconds) and the chunks it took (dynamic partitioning; "-" for a
-# static run); per host its caf-node's CPU seconds and link bytes. Per link,
+# static run); per host its caf-node's CPU seconds and link bytes, the CPU
+# seconds also per thread name (CAF's caf.actor: detached workers and
+# servers; caf.multiplexer: sockets and BASP, which (de)serialises and so
+# encodes and decodes the wire formats, and also CAF 0.17.6's scheduler
+# threads, which it gives the same name; caf-node: the main thread), sampled
+# twice a second. Per link,
 # epochs count and variant: the speed-up of `two` over `one`, the efficiency
 # half / (4 x four) and the ratio `slow` / `two`. bench/scaling_model reads
 # the JSON (its calibration).
@@ -83,12 +91,12 @@ declare -A preset=([defaults]="" [exact]="--partitioning=static --overlap=false 
 quick=0 epochs_list="" rows="" dataset="" slow_cores=0.25 four_cores=0.5 link_rates=1gbit
 out=$repo/bench/results
 bin_dir=$repo/build/apps/train_mnist
-variants=() # NAME, in order; options in variant_opts[NAME]
-declare -A variant_opts
+variants=() # NAME, in order; options in variant_opts[NAME], caf-node's in node_opts[NAME]
+declare -A variant_opts node_opts
 
 # add_variant SPEC: NAME or NAME:OPTIONS (see the header); exit 2 if bad.
 add_variant() {
-  local name=${1%%:*} opts="" o
+  local name=${1%%:*} opts="" nopts="" o
   [[ $name =~ ^[a-z0-9][a-z0-9_.+-]{0,23}$ ]] \
     || usage "--variant: the name must be 1-24 lower-case letters, digits or _.+-; got '$name'"
   [[ -z ${variant_opts[$name]+x} ]] || usage "--variant: '$name' is given twice"
@@ -97,13 +105,18 @@ add_variant() {
     opts=${preset[$name]}
   else
     for o in ${1#*:}; do
+      if [[ $o =~ ^--(node\.detached-actors=(true|false)|scheduler\.max-threads=[1-9][0-9]?|scheduler\.policy=(stealing|sharing))$ ]]; then
+        nopts+=${nopts:+ }$o
+        continue
+      fi
       [[ $o =~ ^--(partitioning=(static|dynamic)|overlap=(true|false)|wire=(fp32|fp16|int8|sign|topk(:[0-9.e+-]+)?))$ ]] \
-        || usage "--variant=$1: '$o' is not one of --partitioning=static|dynamic, --overlap=true|false, --wire=fp32|fp16|int8|sign|topk[:R]"
+        || usage "--variant=$1: '$o' is not one of --partitioning=static|dynamic, --overlap=true|false, --wire=fp32|fp16|int8|sign|topk[:R], or a caf-node option --node.detached-actors=true|false, --scheduler.max-threads=1-99, --scheduler.policy=stealing|sharing"
       opts+=${opts:+ }$o
     done
   fi
   variants+=("$name")
   variant_opts[$name]=$opts
+  node_opts[$name]=$nopts
 }
 
 for arg in "$@"; do
@@ -261,36 +274,41 @@ row_cores() {
 # $work/out/RUN.extra.json.
 run_row() {
   local v=$1 e=$2 row=$3 link=$4 run=e$2-$1-$3-$4 h addr nodes="" t0 outer hosts_json=""
-  local -A pid cpu0 link0
+  local -A pid cpu0 link0 watch
   port=$((port + 1))
-  say "$run: hosts ${row_hosts[$row]// /, } ($(for h in ${row_hosts[$row]}; do printf '%s ' "$(host_cores "$row" "$h")"; done)cores)${variant_opts[$v]:+, ${variant_opts[$v]}}"
+  say "$run: hosts ${row_hosts[$row]// /, } ($(for h in ${row_hosts[$row]}; do printf '%s ' "$(host_cores "$row" "$h")"; done)cores)${variant_opts[$v]:+, ${variant_opts[$v]}}${node_opts[$v]:+, caf-node ${node_opts[$v]}}"
   for h in ${row_hosts[$row]}; do
     addr=$(bash "$netns" addr "$h")
     cgroup_cpu_quota "${cg[$h]}" "$(host_cores "$row" "$h")" || die "cannot set host $h's quota"
     caf_node_start --netns="$id-$h" --cgroup="${cg[$h]}" --timeout=30 "$node" "host$h" "$port" \
       "$work/$run-host$h.log" --node.host="$addr" --node.data-dir="$data" --node.insecure=true \
-      --node.workers=1 --node.threads=1 || die "$run: caf-node on host $h did not start (see above)"
+      --node.workers=1 --node.threads=1 ${node_opts[$v]} || die "$run: caf-node on host $h did not start (see above)"
     pid[$h]=$caf_node_pid
     nodes+=${nodes:+,}$addr:$port
   done
   for h in ${row_hosts[$row]}; do
     cpu0[$h]=$(pid_cpu_seconds "${pid[$h]}")
     link0[$h]=$(host_link_bytes "$id" "$h")
+    thread_cpu_watch "${pid[$h]}" "$work/$run-host$h.threads" &
+    watch[$h]=$!
   done
   t0=$(date +%s.%N)
   train "$run" "$e" "${variant_opts[$v]}" "$nodes"
   outer=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
   for h in ${row_hosts[$row]}; do
+    kill "${watch[$h]}" 2>/dev/null
+    wait "${watch[$h]}" 2>/dev/null || true
     read -r tx0 rx0 <<<"${link0[$h]}"
     read -r tx1 rx1 < <(host_link_bytes "$id" "$h")
-    hosts_json+=${hosts_json:+, }$(printf '{"node": "host%s", "address": "%s", "cores": %s, "node_cpu_seconds": %s, "link_tx_bytes": %s, "link_rx_bytes": %s}' \
+    hosts_json+=${hosts_json:+, }$(printf '{"node": "host%s", "address": "%s", "cores": %s, "node_cpu_seconds": %s, "link_tx_bytes": %s, "link_rx_bytes": %s, "thread_cpu_seconds": %s, "thread_kernel_seconds": %s}' \
       "$h" "$(bash "$netns" addr "$h")" "$(host_cores "$row" "$h")" \
       "$(fmt "$(pid_cpu_seconds "${pid[$h]}")" "%.2f" | awk -v a="${cpu0[$h]}" '{ printf "%.2f", $1 - a }')" \
-      $((tx1 - tx0)) $((rx1 - rx0)))
+      $((tx1 - tx0)) $((rx1 - rx0)) "$(thread_cpu_json "$work/$run-host$h.threads")" \
+      "$(thread_cpu_json "$work/$run-host$h.threads" kernel)")
   done
   stop_nodes "${pid[@]}"
-  printf '{"run": "%s", "variant": "%s", "options": %s, "epochs": %s, "row": "%s", "link": "%s", "link_shaping": %s, "link_bits_per_second": %s, "cores_per_host": "%s", "outer_seconds": %s, "hosts": [%s]}\n' \
-    "$run" "$v" "$(jstr "${variant_opts[$v]}")" "$e" "$row" "$link" "$(jstr "$shaping")" "$shaping_bits" \
+  printf '{"run": "%s", "variant": "%s", "options": %s, "node_options": %s, "epochs": %s, "row": "%s", "link": "%s", "link_shaping": %s, "link_bits_per_second": %s, "cores_per_host": "%s", "outer_seconds": %s, "hosts": [%s]}\n' \
+    "$run" "$v" "$(jstr "${variant_opts[$v]}")" "$(jstr "${node_opts[$v]}")" "$e" "$row" "$link" "$(jstr "$shaping")" "$shaping_bits" \
     "$(row_cores "$row")" "$outer" "$hosts_json" >"$work/out/$run.extra.json"
   say "  $(grep -E '^trained in' "$work/$run.log" || tail -1 "$work/$run.log")"
 }
@@ -333,7 +351,8 @@ jq -n --slurpfile runs "$work/runs.json" --argjson machine "$(machine_json "$upt
    summary: [$runs[0] | group_by([.link, .epochs, .variant])
      | sort_by((.[0].link as $l | $link_order | index($l)), .[0].epochs,
                (.[0].variant as $v | $order | index($v)))[] as $g
-     | {link: $g[0].link, epochs: $g[0].epochs, variant: $g[0].variant, options: $g[0].options,
+     | {link: $g[0].link, epochs: $g[0].epochs, variant: $g[0].variant,
+        options: ([$g[0].options, ($g[0].node_options // "")] | map(select(. != "")) | join(" ")),
         one_seconds: secs($g; "one"), two_seconds: secs($g; "two"),
         half_seconds: secs($g; "half"), four_seconds: secs($g; "four"),
         slow_seconds: secs($g; "slow"),
@@ -414,6 +433,19 @@ md=$work/$name.md
                       ($r.hosts[] | select(.node == $w.node) | .cores),
                       .samples, (.seconds - .wait_seconds), .wait_seconds,
                       (if $r.report.partitioning == "dynamic" then .chunks else "-" end)]')
+  echo
+  echo "CPU seconds per thread name of each caf-node during the run (caf.actor: detached workers"
+  echo "and servers; caf.multiplexer: sockets, BASP, wire coding, and CAF 0.17.6's scheduler"
+  echo "threads, which carry the same name):"
+  echo
+  echo "| link | epochs | variant | row | host | node CPU s | per thread name (of which in the kernel) |"
+  echo "|---|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r l e v row n total threads; do
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$l" "$e" "$v" "$row" "$n" "$total" "$threads"
+  done < <(jq_rows '.runs[] | . as $r | .hosts[] | (.thread_kernel_seconds // {}) as $k
+                   | [$r.link, $r.epochs, $r.variant, $r.row, .node, .node_cpu_seconds,
+                      ((.thread_cpu_seconds // {}) | to_entries | map(select(.value > 0))
+                       | sort_by(-.value) | map("\(.key) \(.value) (\($k[.key] // 0))") | join(", "))]')
   cat <<'NOTES'
 
 Speed-up = 1 host s / 2 hosts s, same build, same run. Efficiency = T1 / (4 x T4) with

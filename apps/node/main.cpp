@@ -41,6 +41,7 @@ struct raw_settings {
   std::size_t workers = 1;
   std::size_t threads = 1;
   std::string data_dir = "data";
+  bool detached_actors = node_settings{}.detached_actors;
   std::size_t max_threads = 2;
   std::string policy = "stealing";
   std::string heartbeat = "1s";
@@ -66,8 +67,12 @@ void declare_options(option_set& opts, raw_settings& r) {
   opts.add("node.workers", &r.workers, 1, 1024, "worker slots on this node");
   opts.add("node.threads", &r.threads, 1, 256, "compute threads per worker");
   opts.add("node.data-dir", &r.data_dir, "directory holding mnist/ and fashion/");
+  opts.add("node.detached-actors", &r.detached_actors,
+           "run each worker and parameter server on a thread of its own "
+           "(CAF's detached spawn) instead of the shared scheduler");
   opts.add("scheduler.max-threads", &r.max_threads, 1, 1024,
-           "CAF scheduler threads; default node.workers + 2");
+           "CAF scheduler threads; default 2 with node.detached-actors, "
+           "else node.workers + 2");
   opts.add_choice("scheduler.policy", &r.policy, {"stealing", "sharing"},
                   "CAF scheduling policy");
   opts.add_checked("middleman.heartbeat-interval", &r.heartbeat,
@@ -120,12 +125,15 @@ system_host_options host_options(const raw_settings& r, const option_set& opts) 
   h.node.workers = r.workers;
   h.node.threads = r.threads;
   h.node.data_dir = r.data_dir;
+  h.node.detached_actors = r.detached_actors;
   h.serve_actors = true;
   h.tls = r.tls;
-  // Each worker holds a scheduler thread while it trains a slice of batches;
-  // two more keep messages (pulls, commits, heartbeats) flowing.
-  h.max_threads = opts.was_set("scheduler.max-threads") ? r.max_threads
-                                                         : r.workers + 2;
+  // A scheduled worker holds a scheduler thread while it trains a slice of
+  // batches; two more keep messages (pulls, commits, heartbeats) flowing.
+  // Detached workers and servers have threads of their own: the two are
+  // enough, and every thread more would only poll for work.
+  const std::size_t threads = r.detached_actors ? 2 : r.workers + 2;
+  h.max_threads = opts.was_set("scheduler.max-threads") ? r.max_threads : threads;
   // Drivers count a node silent for --fault-timeout as lost, and with
   // workers connected straight to the server a node may have nothing else
   // to say to the driver for minutes: heartbeats are on unless turned off.
@@ -156,6 +164,9 @@ int serve(caf::actor_system& sys, const raw_settings& r, sigset_t& signals) {
                "threads each, data in %s)\n",
                r.name.c_str(), r.host.c_str(), unsigned{*port}, r.workers,
                r.threads, r.data_dir.c_str());
+  std::fprintf(stderr, "node %s: workers and servers run %s\n", r.name.c_str(),
+               r.detached_actors ? "detached, each on a thread of its own"
+                                 : "on the shared scheduler");
   std::fprintf(stderr, "node %s: transport: %s\n", r.name.c_str(),
                transport_name(sys).c_str());
   if (!r.tls.requested() && !is_loopback(r.host))

@@ -5,8 +5,9 @@
 # chores around them the same way for everyone: cap the links at 1 Gbit/s
 # (shape_hosts), cut two hosts apart (host_cut), count a host's link bytes,
 # hold a process to a CPU share with a cgroup v1 `cpu` quota, read a
-# process's CPU seconds, describe the machine in a results header and
-# publish the results.
+# process's CPU seconds (also per thread name: thread_cpu_watch,
+# thread_cpu_json), describe the machine in a results header and publish
+# the results.
 #
 # Needs bash 4.3+, iproute2 (ip, tc), awk, jq for the reports and, for the
 # quotas, the cgroup v1 `cpu` hierarchy mounted at /sys/fs/cgroup/cpu. Like
@@ -86,6 +87,38 @@ host_cut() {
 pid_cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' \
     "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# thread_cpu_watch PID OUT: samples every thread of process PID twice a
+# second until PID ends (or this is killed), appending "TID NAME TICKS
+# KTICKS" lines (TICKS: utime + stime, KTICKS: stime, in clock ticks) to
+# OUT; run it in the
+# background. A thread that ends between samples loses its last half second.
+thread_cpu_watch() {
+  while [[ -d /proc/$1 ]]; do
+    awk '{ i = index($0, "("); j = index($0, ") "); name = substr($0, i + 1, j - i - 1)
+           gsub(/ /, "_", name); split(substr($0, j + 2), f, " ")
+           print FILENAME, name, f[12] + f[13], f[13] }' /proc/"$1"/task/*/stat 2>/dev/null \
+      | sed 's|^/proc/[0-9]*/task/\([0-9]*\)/stat|\1|' >>"$2"
+    sleep 0.5
+  done
+}
+
+# thread_cpu_json OUT [kernel]: the CPU seconds (with `kernel`: those in the
+# kernel) each thread name (CAF's caf.actor, caf.multiplexer, ...) used in
+# the samples OUT holds, as a JSON object: per thread its last sample minus
+# its first if it ran at the first sample, else its last (it was born
+# during the watch).
+thread_cpu_json() {
+  awk -v hz="$(getconf CLK_TCK)" -v col="$([[ ${2:-} == kernel ]] && echo 4 || echo 3)" '
+    # The first sample: the lines up to the first repeated TID.
+    !done0 && ($1 in base) { done0 = 1 }
+    !done0 { base[$1] = $col }
+    { last[$1] = $col; name[$1] = $2 }
+    END { printf "{"; n = 0
+          for (t in last) sum[name[t]] += (last[t] - ((t in base) ? base[t] : 0)) / hz
+          for (k in sum) printf "%s\"%s\": %.2f", (n++ ? ", " : ""), k, sum[k]
+          print "}" }' "$1"
 }
 
 # cgroup_cpu_check: whether cpu quotas can be set here (the v1 `cpu`

@@ -24,6 +24,8 @@ struct planet_config : node_config {
   planet_config() {
     node_settings s;
     s.name = Serve ? "earth" : "mars";
+    // The test coordinator has no threads to give a detached actor.
+    s.detached_actors = false;
     apply(s);
     if (Serve)
       serve_actors();

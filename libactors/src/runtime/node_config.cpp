@@ -46,6 +46,25 @@ caf::actor_factory remembered(caf::actor_factory inner) {
   };
 }
 
+// Reads node.detached-actors ("true"/"false": a string for CAF, as
+// node.insecure) from the running system's configuration.
+bool detached_actors(const caf::actor_system_config& cfg) {
+  return caf::get_or(cfg, "node.detached-actors",
+                     std::string{node_settings{}.detached_actors ? "true" : "false"})
+         != "false";
+}
+
+// Wraps a factory so the actor it makes runs detached (a thread of its own)
+// when node.detached-actors is on at the time of the spawn.
+caf::actor_factory detached_if_configured(caf::actor_factory inner) {
+  return [inner](caf::actor_config& cfg,
+                 caf::message& args) -> caf::actor_factory_result {
+    if (detached_actors(cfg.host->system().config()))
+      cfg.flags |= caf::abstract_actor::is_detached_flag;
+    return inner(cfg, args);
+  };
+}
+
 } // namespace
 
 void stop_served_actors() {
@@ -68,6 +87,8 @@ node_config::node_config() {
     .add<int>("workers", "worker slots")
     .add<int>("threads", "compute threads per worker")
     .add<std::string>("data-dir", "directory holding mnist/ and fashion/")
+    .add<std::string>("detached-actors",
+                      "run workers and servers on threads of their own")
     // A string for CAF, whose CLI parser refuses "--node.insecure=true" for
     // a bool; caf-node's own option_set checks the value.
     .add<std::string>("insecure", "listen beyond loopback without TLS")
@@ -84,6 +105,7 @@ void node_config::apply(const node_settings& s) {
   set("node.workers", static_cast<int>(s.workers));
   set("node.threads", static_cast<int>(s.threads));
   set("node.data-dir", s.data_dir);
+  set("node.detached-actors", std::string{s.detached_actors ? "true" : "false"});
 }
 
 node_settings node_config::settings() const {
@@ -94,14 +116,16 @@ node_settings node_config::settings() const {
   s.workers = static_cast<std::size_t>(caf::get_or(content, "node.workers", 1));
   s.threads = static_cast<std::size_t>(caf::get_or(content, "node.threads", 1));
   s.data_dir = caf::get_or(content, "node.data-dir", s.data_dir);
+  s.detached_actors = detached_actors(*this);
   return s;
 }
 
 void node_config::serve_actors() {
   add_actor_factory("parameter_server",
-                    remembered(parameter_server_factory()));
+                    remembered(detached_if_configured(parameter_server_factory())));
+  // The loader answers a few requests per job: the scheduler carries it.
   add_actor_factory("data_loader", remembered(data_loader_factory()));
-  add_actor_factory("worker", remembered(worker_factory()));
+  add_actor_factory("worker", remembered(detached_if_configured(worker_factory())));
 }
 
 } // namespace actors

@@ -841,7 +841,10 @@ caf::actor_factory worker_factory() {
     if (!args.empty())
       return {};
     auto& sys = cfg.host->system();
-    auto hdl = sys.spawn(worker);
+    // Honours the spawn's detached flag as caf::make_actor_factory does.
+    auto hdl = (cfg.flags & caf::abstract_actor::is_detached_flag) != 0
+                 ? sys.spawn<caf::detached>(worker)
+                 : sys.spawn(worker);
     return {caf::actor_cast<caf::strong_actor_ptr>(std::move(hdl)),
             sys.message_types<worker_actor>()};
   };

@@ -29,7 +29,8 @@ namespace actors {
 /// it trains once it receives run_atom.
 worker_actor spawn_worker(caf::actor_system& sys);
 
-/// The actor factory caf-node registers workers with.
+/// The actor factory caf-node registers workers with; it spawns detached
+/// when the actor_config it is given carries CAF's detached flag.
 caf::actor_factory worker_factory();
 
 } // namespace actors
