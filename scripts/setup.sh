@@ -28,6 +28,9 @@ pkgs=(build-essential cmake ccache pkg-config libcaf-dev libeigen3-dev libfmt-de
       # status_page_test renders the live page and the HTML report in a real
       # browser, headless: Debian's chromium.
       nlohmann-json3-dev chromium
+      # scaling_model_test: bench/scaling_model's simulator (a bench tool;
+      # the programs never need Python).
+      python3
       # compose_test: docker/compose.yaml on a real Docker Engine (dockerd,
       # Compose 1.29, Swarm) with a debootstrap base image; iptables, whose
       # tables the test restores after the engine stops.
