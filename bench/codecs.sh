@@ -72,7 +72,12 @@ scaling_args=(--rows=two --bin-dir="$bin_dir" --out="$work/scaling" "${variants[
 if ((quick)); then scaling_args+=(--quick); else scaling_args+=(--epochs="$epochs"); fi
 rc=0
 bash "$repo/bench/scaling.sh" "${scaling_args[@]}" >"$work/scaling.out" || rc=$?
-((rc == 0)) || { say "bench/scaling.sh ${scaling_args[*]} exited with $rc"; exit "$rc"; }
+if ((rc != 0)); then
+  # scaling.sh says why on its standard output, which goes to a file here.
+  tail -n 30 "$work/scaling.out" >&2
+  say "bench/scaling.sh ${scaling_args[*]} exited with $rc (the tail of its output above)"
+  exit "$rc"
+fi
 scaling=$work/scaling/$( ((quick)) && echo scaling_quick || echo scaling).json
 [[ -s $scaling ]] || die "bench/scaling.sh wrote no $scaling"
 
