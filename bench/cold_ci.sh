@@ -28,6 +28,8 @@
 set -euo pipefail
 repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$repo_dir/scripts/lib/results.sh"
+# debian_mirror.
+source "$repo_dir/scripts/lib/common.sh"
 parts=apt,compile
 out=$repo_dir/bench/results
 for arg in "$@"; do
@@ -70,8 +72,7 @@ timed() {
 
 measure_apt() {
   local mirror pkgs rest=() docker_pkgs=(docker.io docker-compose debootstrap) podman_pkgs=(podman runc) p
-  mirror=$(awk '/^URIs:/ && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  mirror=${mirror:-http://deb.debian.org/debian}
+  mirror=$(debian_mirror)
   mapfile -t pkgs < <(bash "$repo_dir/scripts/setup.sh" --list)
   for p in "${pkgs[@]}" nodejs npm; do
     [[ " ${docker_pkgs[*]} ${podman_pkgs[*]} ${rest[*]} " == *" $p "* ]] || rest+=("$p")

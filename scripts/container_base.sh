@@ -12,6 +12,7 @@
 # --docker: debootstrap and a running dockerd, scripts/lib/docker.sh).
 # Exit codes: 0 the image exists, 1 failed (message on stderr).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 engine=podman
 if [[ ${1:-} == --docker ]]; then
@@ -34,15 +35,8 @@ if "$engine" image inspect "$name" >/dev/null 2>&1; then
   exit 0
 fi
 
-# The first URI of the machine's Debian sources (deb822 or one-line format).
-mirror=""
-if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
-  mirror=$(awk '/^URIs:/ && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources)
-fi
-if [[ -z $mirror && -f /etc/apt/sources.list ]]; then
-  mirror=$(awk '$1 == "deb" && $2 !~ /security/ && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list)
-fi
-mirror=${mirror:-http://deb.debian.org/debian}
+# The machine's own Debian mirror (scripts/lib/common.sh).
+mirror=$(debian_mirror)
 
 root=$(mktemp -d /var/tmp/actors-base.XXXXXX)
 trap 'rm -rf "$root"' EXIT

@@ -215,6 +215,20 @@ remove_killed_runs() {
   done
 }
 
+# debian_mirror: the first URI of this machine's Debian sources (deb822 or
+# one-line format), else deb.debian.org; for debootstrap roots
+# (scripts/container_base.sh, bench/cold_ci.sh).
+debian_mirror() {
+  local mirror=""
+  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+    mirror=$(awk '/^URIs:/ && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources)
+  fi
+  if [[ -z $mirror && -f /etc/apt/sources.list ]]; then
+    mirror=$(awk '$1 == "deb" && $2 !~ /security/ && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list)
+  fi
+  echo "${mirror:-http://deb.debian.org/debian}"
+}
+
 # apt_install_missing WHO PACKAGE...: apt-get install (as root) those of the
 # Debian PACKAGEs that are not installed, saying so on stderr as WHO.
 apt_install_missing() {
