@@ -95,10 +95,8 @@ status check_settings(settings& s);
 /// the trainer does not support.
 status resolve_exchange(settings& s, const option_set& opts);
 
-/// ok for --ps-shards=1; above 1 invalid_argument (exit 2) naming the option:
-/// why the trainer cannot be sharded (trainers/registry.hpp check_shards), or
-/// which checkpoint option a sharded server cannot serve yet (--resume,
-/// --checkpoint-dir, --checkpoint-every).
+/// ok for --ps-shards=1; above 1 invalid_argument (exit 2) naming the option
+/// if the trainer cannot be sharded (trainers/registry.hpp check_shards).
 status check_ps_shards(const settings& s);
 
 /// "a, b,c" -> {"a", "b", "c"}; empty items dropped.

@@ -17,6 +17,7 @@
 #include "actors/cluster/shard_plan.hpp"
 #include "actors/runtime/data_loader.hpp"
 #include "actors/runtime/parameter_server.hpp"
+#include "actors/runtime/progress_sink.hpp"
 #include "actors/runtime/protocol.hpp"
 #include "actors/runtime/worker.hpp"
 #include "actors/trainers/registry.hpp"
@@ -30,14 +31,18 @@ namespace {
 constexpr std::uint64_t rows_per_worker = 16;
 
 struct fixture : testing::keeping_fixture<testing::sim_config> {
-  /// N shards of a server starting from `weights`, introduced to each other.
+  /// N shards of a server starting from `weights`, introduced to each other;
+  /// with `sink`, a snapshot every `every` updates.
   std::vector<ps_actor> spawn_shards(const job_spec& job, const std::vector<float>& weights,
-                                     std::size_t n) {
+                                     std::size_t n, progress_actor sink = {},
+                                     std::uint64_t every = 0) {
     const auto ranges = shard_ranges(weights.size(), n);
     std::vector<ps_actor> out;
     for (std::size_t k = 0; k < n; ++k) {
       ps_init init;
       init.job = job;
+      init.driver = sink;
+      init.checkpoint_every = every;
       init.weights.values.assign(weights.begin() + static_cast<long>(ranges[k].offset),
                                  weights.begin() + static_cast<long>(ranges[k].end()));
       init.shard = static_cast<std::uint32_t>(k);
@@ -55,9 +60,12 @@ struct fixture : testing::keeping_fixture<testing::sim_config> {
     return out;
   }
 
-  ps_actor spawn_server(const job_spec& job, std::vector<float> weights) {
+  ps_actor spawn_server(const job_spec& job, std::vector<float> weights,
+                        progress_actor sink = {}, std::uint64_t every = 0) {
     ps_init init;
     init.job = job;
+    init.driver = sink;
+    init.checkpoint_every = every;
     init.weights.values = std::move(weights);
     return keep(spawn_parameter_server(sys, std::move(init)));
   }
@@ -82,6 +90,19 @@ struct fixture : testing::keeping_fixture<testing::sim_config> {
     auto rows = testing::ask<std::uint64_t>(*this, loader, put_atom::value,
                                             testing::make_shard(worker, rows_per_worker));
     REQUIRE(rows);
+  }
+
+  /// A driver's progress sink for a server of `shards` shards, keeping
+  /// every snapshot it stores in `kept`.
+  progress_actor snapshot_sink(std::size_t shards, std::vector<ps_snapshot>& kept) {
+    progress_sink_config cfg;
+    cfg.workers = 1;
+    cfg.shards = shards;
+    cfg.on_checkpoint = [&kept](const ps_snapshot& s) {
+      kept.push_back(s);
+      return status::ok();
+    };
+    return keep(spawn_progress_sink(sys, std::move(cfg)));
   }
 
   /// Runs `workers` workers of `job` against `shards` (or the unsharded
@@ -330,4 +351,92 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: two workers against 3 shards: every "
       CHECK(joined(shards) != initial);
     }
   }
+}
+
+TEST_CASE_FIXTURE(fixture, "ps_shards: snapshots are a consistent cut: the "
+                           "sink joins 3 shards' parts into exactly the "
+                           "snapshots one server takes after the same updates") {
+  const auto initial = testing::tiny_weights(5);
+  for (const char* trainer : {"adag", "dynsgd", "eamsgd"}) {
+    for (bool overlap : {false, true}) {
+      if (overlap && !find_trainer(trainer)->overlap)
+        continue;
+      CAPTURE(trainer);
+      CAPTURE(overlap);
+      auto job = job_for(trainer, 1);
+      job.schedule.overlap = overlap;
+      std::vector<ps_snapshot> alone, sharded;
+      auto one = spawn_server(job, initial, snapshot_sink(1, alone), 2);
+      train(job, one, {}, 1);
+      auto shards = spawn_shards(job, initial, 3, snapshot_sink(3, sharded), 2);
+      train(job, shards[0], shards, 1);
+      REQUIRE(alone.size() >= 2);
+      REQUIRE(sharded.size() == alone.size());
+      for (std::size_t i = 0; i < alone.size(); ++i) {
+        CAPTURE(i);
+        CHECK(sharded[i].updates == alone[i].updates);
+        CHECK(sharded[i].updates == 2 * (i + 1));
+        REQUIRE(sharded[i].weights.values.size() == initial.size());
+        CHECK(std::memcmp(sharded[i].weights.values.data(), alone[i].weights.values.data(),
+                          initial.size() * sizeof(float)) == 0);
+        CHECK(sharded[i].cursors == alone[i].cursors);
+      }
+    }
+  }
+}
+
+TEST_CASE_FIXTURE(fixture, "ps_shards: shards started from a joined snapshot "
+                           "go on as one server started from it") {
+  const auto initial = testing::tiny_weights(5);
+  auto job = job_for("dynsgd", 1);
+  std::vector<ps_snapshot> kept;
+  auto shards = spawn_shards(job, initial, 3, snapshot_sink(3, kept), 3);
+  train(job, shards[0], shards, 1);
+  REQUIRE_FALSE(kept.empty());
+  const auto& cut = kept.front();
+  // A commit on top of the cut, into 3 shards restarted from it and into
+  // one server restarted from it: the same centre.
+  auto restart = [&](std::size_t n) {
+    std::vector<ps_actor> out;
+    const auto ranges = shard_ranges(initial.size(), n);
+    for (std::size_t k = 0; k < n; ++k) {
+      ps_init init;
+      init.job = job;
+      init.updates = cut.updates;
+      init.cursors = cut.cursors;
+      init.weights.values.assign(
+        cut.weights.values.begin() + static_cast<long>(ranges[k].offset),
+        cut.weights.values.begin() + static_cast<long>(ranges[k].end()));
+      init.shard = static_cast<std::uint32_t>(k);
+      init.shards = static_cast<std::uint32_t>(n);
+      out.push_back(keep(spawn_parameter_server(sys, std::move(init))));
+    }
+    std::vector<caf::actor> all;
+    for (auto& s : out)
+      all.push_back(caf::actor_cast<caf::actor>(s));
+    if (n > 1)
+      for (auto& s : out)
+        REQUIRE(testing::ask<std::uint32_t>(*this, s, peers_atom::value, all));
+    using handle_type = decltype(self->request(out[0], caf::infinite,
+                                               exchange_atom::value, commit_msg{}));
+    std::vector<handle_type> replies;
+    for (std::size_t k = 0; k < n; ++k) {
+      commit_msg m;
+      m.cursor = cut.cursors[0];
+      m.last_update = cut.updates - 1; // one stale: DynSGD divides by 2
+      m.payload.values.assign(ranges[k].count, 0.25f);
+      replies.push_back(self->request(out[k], caf::infinite, exchange_atom::value, m));
+    }
+    run();
+    for (auto& h : replies) {
+      REQUIRE(self->has_next_message());
+      h.receive([&](weights_msg& w) { CHECK(w.version == cut.updates + 1); },
+                [&](caf::error& e) { FAIL(describe(sys, e)); });
+    }
+    return joined(out);
+  };
+  const auto one = restart(1);
+  const auto three = restart(3);
+  CHECK(std::memcmp(one.data(), three.data(), one.size() * sizeof(float)) == 0);
+  CHECK(one != cut.weights.values);
 }

@@ -31,6 +31,7 @@ progress_actor::behavior_type recorder(progress_actor::pointer,
   return {
     [](progress_atom, const progress_msg&) {},
     [](checkpoint_atom, const ps_snapshot&) {},
+    [](checkpoint_atom, std::uint32_t, const ps_snapshot&) {},
     [seen, params](eval_atom, std::uint64_t updates, const float_buffer& centre) {
       CHECK(centre.values.size() == params);
       seen->push_back(updates);

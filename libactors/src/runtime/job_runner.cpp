@@ -163,6 +163,7 @@ private:
   void book_bytes(const worker_result& r, const incarnation& inc);
   status on_error(const caf::error& err);
   status on_down(const caf::down_msg& dm);
+  status on_shard_lost(std::size_t node, exit_cause cause, const std::string& reason);
   status on_centre(std::uint64_t updates, std::vector<float>& centre, double at);
   void stop_run();
   std::uint64_t updates_per_epoch(const update_rule& rule) const;
@@ -463,10 +464,6 @@ status job_runner::execute(act::spawn_server& a) {
       a.from.weights.begin() + static_cast<std::ptrdiff_t>(ranges[k].end()));
     part.shard = static_cast<std::uint32_t>(k);
     part.shards = static_cast<std::uint32_t>(n);
-    if (n > 1) { // a consistent cut over shards is not built: no snapshots
-      part.checkpoint_every = 0;
-      part.checkpoint_seconds = 0;
-    }
     auto h = spawn_shard(nodes[k], std::move(part));
     if (!h)
       return h.error();
@@ -796,9 +793,29 @@ status job_runner::on_down(const caf::down_msg& dm) {
     case role::ps:
       if (cause != exit_cause::normal)
         ps_ = ps_actor{};
+      if (!ps_shards_.empty() && cause != exit_cause::normal)
+        return on_shard_lost(who.index, cause, reason);
       return apply(sup_->server_lost(cause, reason));
   }
   return status::ok();
+}
+
+// A shard of a sharded server ended: the loss of the server. The other
+// shards are stopped here (the supervisor sees one server), and a shard
+// lost with its node (`node`, unreachable) marks that node, not the lead's,
+// as lost, so that the restart avoids it and keeps the lead's if it lives.
+status job_runner::on_shard_lost(std::size_t node, exit_cause cause,
+                                 const std::string& reason) {
+  if (cause == exit_cause::unreachable && node != ps_node_) {
+    if (auto st = apply(sup_->node_lost(node, reason)); !st)
+      return st;
+    cause = exit_cause::error;
+  }
+  act::stop_server stop;
+  if (auto st = execute(stop); !st)
+    return st;
+  return apply(sup_->server_lost(cause, "a shard on node " + nodes_[node].address
+                                          + " ended: " + reason));
 }
 
 // A centre the server sent to evaluate: the callback (on this thread; the

@@ -102,10 +102,9 @@ caf::error apply(ps_state& st, const commit_msg& msg) {
 
 // Sends the driver a snapshot when one is due. Averaging keeps a half-filled
 // round inside the rule, so snapshots are taken only between rounds.
-void maybe_checkpoint(ps_state& st) {
-  if (!st.driver || st.shards > 1 || !st.rule->round_complete()
-      || st.stats.updates == st.last_checkpoint)
-    return;
+bool maybe_checkpoint(ps_state& st) {
+  if (!st.driver || !st.rule->round_complete() || st.stats.updates == st.last_checkpoint)
+    return false;
   const auto now = clock_type::now();
   const bool by_count = st.checkpoint_every > 0
                         && st.stats.updates - st.last_checkpoint
@@ -115,7 +114,16 @@ void maybe_checkpoint(ps_state& st) {
       && std::chrono::duration<double>(now - st.last_checkpoint_at).count()
            >= st.checkpoint_seconds;
   if (!by_count && !by_time)
-    return;
+    return false;
+  send_snapshot(st);
+  st.last_checkpoint = st.stats.updates;
+  st.last_checkpoint_at = now;
+  return true;
+}
+
+// A sharded server's shard sends its part of the cut (its range; the lead
+// also the cursors and the queue), which the driver's sink joins.
+void send_snapshot(ps_state& st) {
   ps_snapshot snap;
   snap.updates = st.stats.updates;
   snap.weights.values = st.centre;
@@ -123,9 +131,10 @@ void maybe_checkpoint(ps_state& st) {
   snap.stats = st.stats;
   if (st.queue)
     snap.queue = st.queue->snapshot();
-  caf::anon_send(st.driver, checkpoint_atom::value, std::move(snap));
-  st.last_checkpoint = st.stats.updates;
-  st.last_checkpoint_at = now;
+  if (st.shards > 1)
+    caf::anon_send(st.driver, checkpoint_atom::value, st.shard, std::move(snap));
+  else
+    caf::anon_send(st.driver, checkpoint_atom::value, std::move(snap));
 }
 
 // Sends the driver the centre when an evaluation is due: every eval_every
@@ -377,8 +386,8 @@ ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
            std::uint32_t shard, std::uint64_t last_update) {
       shard_held(self, worker, generation, shard, last_update);
     },
-    [self](order_atom, const commit_order& order, bool evaluate) {
-      shard_order(self, order, evaluate);
+    [self](order_atom, const commit_order& order, std::uint8_t flags) {
+      shard_order(self, order, flags);
     },
     [self](fence_atom, std::uint32_t worker, std::uint32_t generation) {
       shard_fence(self, worker, generation);

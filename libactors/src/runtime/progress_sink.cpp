@@ -29,6 +29,9 @@ struct sink_state {
   /// ranges received so far (one evaluation is in flight at a time).
   std::uint64_t eval_updates = 0;
   std::vector<std::optional<float_buffer>> eval_parts;
+  /// A sharded server's snapshot being joined, likewise.
+  std::uint64_t cut_updates = 0;
+  std::vector<std::optional<ps_snapshot>> cut_parts;
 
   static inline const char* name = "progress_sink";
 };
@@ -119,6 +122,34 @@ void keep_snapshot(sink_pointer self, const ps_snapshot& snap) {
   ++s.checkpoints;
 }
 
+// Shard `shard`'s part of the snapshot at `part.updates`: kept until every
+// shard's is in, then joined (ranges in shard order; cursors, queue and
+// counters from the lead, which applied the same updates) and kept as one
+// server's. A part of an older cut than one being joined is dropped, a
+// newer one abandons it (a shard lost meanwhile: the restart starts over).
+void join_cut(sink_pointer self, std::uint32_t shard, ps_snapshot& part) {
+  auto& s = self->state;
+  if (shard >= s.cfg.shards)
+    return;
+  if (s.cut_parts.size() != s.cfg.shards || part.updates > s.cut_updates) {
+    s.cut_parts.assign(s.cfg.shards, std::nullopt);
+    s.cut_updates = part.updates;
+  } else if (part.updates < s.cut_updates) {
+    return;
+  }
+  s.cut_parts[shard] = std::move(part);
+  for (auto& p : s.cut_parts)
+    if (!p)
+      return;
+  ps_snapshot whole = std::move(*s.cut_parts.front());
+  for (std::size_t k = 1; k < s.cut_parts.size(); ++k) {
+    const auto& v = s.cut_parts[k]->weights.values;
+    whole.weights.values.insert(whole.weights.values.end(), v.begin(), v.end());
+  }
+  s.cut_parts.clear();
+  keep_snapshot(self, whole);
+}
+
 progress_sink_actor::behavior_type progress_sink(sink_pointer self,
                                                  progress_sink_config cfg) {
   self->state.commits.resize(cfg.workers);
@@ -127,6 +158,9 @@ progress_sink_actor::behavior_type progress_sink(sink_pointer self,
   return {
     [self](progress_atom, const progress_msg& p) { add_progress(self->state, p); },
     [self](checkpoint_atom, const ps_snapshot& snap) { keep_snapshot(self, snap); },
+    [self](checkpoint_atom, std::uint32_t shard, ps_snapshot& part) {
+      join_cut(self, shard, part);
+    },
     [self](eval_atom, std::uint64_t updates, float_buffer& centre) {
       pass_centre(self->state, updates, std::move(centre));
     },

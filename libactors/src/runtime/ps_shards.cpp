@@ -185,21 +185,33 @@ void shard_held(ps_pointer self, std::uint32_t worker, std::uint32_t generation,
     return;
   if (!apply_order(st, step.order))
     return;
-  // The lead decides whether this update is evaluated; each shard then
-  // sends its range (the sink joins them).
-  const bool evaluate = maybe_evaluate(st);
+  // The lead decides whether this update is evaluated and whether it is
+  // snapshotted; the order says so, and each shard then sends its range
+  // after applying it (the sink joins them). Every shard's part of a
+  // snapshot is its state after the same update: a consistent cut, as a
+  // marker in a FIFO channel makes one (Chandy and Lamport 1985), here the
+  // lead's ordered connection to each shard.
+  std::uint8_t flags = 0;
+  if (maybe_evaluate(st))
+    flags |= order_evaluate;
+  if (maybe_checkpoint(st))
+    flags |= order_snapshot;
   for (std::uint32_t k = 1; k < st.peers.size(); ++k)
-    self->send(st.peers[k], order_atom::value, step.order, evaluate);
+    self->send(st.peers[k], order_atom::value, step.order, flags);
 }
 
-void shard_order(ps_pointer self, const commit_order& order, bool evaluate) {
+void shard_order(ps_pointer self, const commit_order& order, std::uint8_t flags) {
   auto& st = self->state;
-  if (st.shard == 0 || !apply_order(st, order) || !evaluate || !st.driver)
+  if (st.shard == 0 || !apply_order(st, order) || !st.driver)
     return;
-  float_buffer range;
-  range.values = st.centre;
-  caf::anon_send(st.driver, eval_atom::value, st.stats.updates, st.shard,
-                 std::move(range));
+  if ((flags & order_evaluate) != 0) {
+    float_buffer range;
+    range.values = st.centre;
+    caf::anon_send(st.driver, eval_atom::value, st.stats.updates, st.shard,
+                   std::move(range));
+  }
+  if ((flags & order_snapshot) != 0)
+    send_snapshot(st);
 }
 
 void shard_fence(ps_pointer self, std::uint32_t worker, std::uint32_t generation) {

@@ -100,9 +100,12 @@ chunk_grants top_up(ps_state& st, std::uint32_t worker);
 /// due; true if it did.
 bool maybe_evaluate(ps_state& st);
 
-/// Sends the driver a snapshot when one is due (never from a shard: the
-/// consistent cut over shards is not built yet).
-void maybe_checkpoint(ps_state& st);
+/// Sends the driver a snapshot when one is due; true if it did. A sharded
+/// server's lead decides for every shard (ps_shards.cpp).
+bool maybe_checkpoint(ps_state& st);
+
+/// Sends the driver the state as it is now (a shard: its part of the cut).
+void send_snapshot(ps_state& st);
 
 // -- a shard of a sharded server (ps_shards.cpp) --------------------------------
 
@@ -125,8 +128,9 @@ void shard_seen(ps_state& st, std::uint32_t worker, std::uint32_t generation);
 void shard_held(ps_pointer self, std::uint32_t worker, std::uint32_t generation,
                 std::uint32_t shard, std::uint64_t last_update);
 
-/// Every shard: the lead's order.
-void shard_order(ps_pointer self, const commit_order& order, bool evaluate);
+/// Every shard: the lead's order; `flags` (order_evaluate, order_snapshot)
+/// say what to send the driver after applying it.
+void shard_order(ps_pointer self, const commit_order& order, std::uint8_t flags);
 
 /// The worker's partition moved to `generation` (the lead's reassign, or a
 /// fence it sent): drops the older incarnation's held part, resets its

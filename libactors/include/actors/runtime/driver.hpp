@@ -56,9 +56,8 @@ struct cluster_options {
   std::string ps_node;
   /// Range shards of the parameter server (cluster/shard_plan.hpp), placed
   /// round-robin over the live nodes from the server's node; 1 =
-  /// unsharded. A sharded server sends no snapshots (the consistent cut
-  /// over shards is not built): a lost shard restarts every shard from
-  /// the origin (the initial weights).
+  /// unsharded. Snapshots are a cut after the same update on every shard;
+  /// a lost shard is a lost server (every shard restarts from the newest).
   std::size_t ps_shards = 1;
   /// Workers when embedded.
   std::size_t embedded_workers = 3;

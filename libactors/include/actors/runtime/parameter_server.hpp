@@ -21,8 +21,8 @@
 // orders it (cluster/commit_sequencer.hpp), and the driver introduces the
 // shards to each other (peers_atom) before any worker starts. The lead
 // alone holds the chunk queue, answers leases, reassigns (fencing the
-// worker at every shard) and stops; no shard sends snapshots (a cut
-// consistent over the shards is not built yet).
+// worker at every shard) and stops, and decides evaluations and snapshots,
+// which every shard takes after the same update (a consistent cut).
 #pragma once
 
 #include "actors/runtime/protocol.hpp"

@@ -31,8 +31,8 @@
 namespace actors {
 
 /// Bumped whenever a message layout or meaning changes (9: the sharded
-/// server's messages and fields).
-constexpr std::uint32_t protocol_version = 9;
+/// server's messages and fields; 10: its snapshots).
+constexpr std::uint32_t protocol_version = 10;
 
 /// Written in the sender's byte order; a peer reading anything else has a
 /// different byte order and the raw float buffers would be garbage.
@@ -72,6 +72,10 @@ using held_atom = caf::atom_constant<caf::atom("held")>;
 using order_atom = caf::atom_constant<caf::atom("order")>;
 using fence_atom = caf::atom_constant<caf::atom("fence")>;
 using peers_atom = caf::atom_constant<caf::atom("peers")>;
+
+/// Flags of a sharded server's order (order_atom).
+constexpr std::uint8_t order_evaluate = 1;
+constexpr std::uint8_t order_snapshot = 2;
 
 /// commit_msg::chunk of a commit that completes no chunk (static mode).
 constexpr std::uint64_t no_chunk = ~std::uint64_t{0};
@@ -409,9 +413,10 @@ using ps_actor = caf::typed_actor<
   // Shard -> lead: it holds its part of (worker, generation)'s commit,
   // which claims last_update: (worker, generation, shard, last_update).
   caf::reacts_to<held_atom, std::uint32_t, std::uint32_t, std::uint32_t, std::uint64_t>,
-  // Lead -> every shard: apply the held part as update order.seq; with
-  // `evaluate`, then send the range to the driver to evaluate.
-  caf::reacts_to<order_atom, commit_order, bool>,
+  // Lead -> every shard: apply the held part as update order.seq; then,
+  // by the flags, send the driver the range to evaluate (order_evaluate)
+  // and the shard's part of a snapshot (order_snapshot).
+  caf::reacts_to<order_atom, commit_order, std::uint8_t>,
   // Lead -> every shard: (worker, generation) replaced the worker's
   // partition.
   caf::reacts_to<fence_atom, std::uint32_t, std::uint32_t>,
@@ -433,6 +438,10 @@ using loader_actor = caf::typed_actor<
 using progress_actor = caf::typed_actor<
   caf::reacts_to<progress_atom, progress_msg>,
   caf::reacts_to<checkpoint_atom, ps_snapshot>,
+  // A sharded server: shard `shard`'s part of a snapshot (its range; the
+  // lead's also the cursors and the queue), all after the same update; the
+  // sink joins the N parts and keeps the whole as above.
+  caf::reacts_to<checkpoint_atom, std::uint32_t, ps_snapshot>,
   caf::reacts_to<eval_atom, std::uint64_t, float_buffer>,
   // A sharded server: shard `shard`'s range of the centre at `updates`;
   // the sink joins the N ranges and passes the centre on as above.
