@@ -5,9 +5,10 @@
 # which CPU, under what load, and the exact command, so a figure in the
 # README can be traced to the run that made it
 # (tests/integration/readme_figures_test.sh checks the README against
-# these files).
+# these files). And a bench refuses to credit a commit with figures of a
+# build older than it (bench_refuse_stale).
 #
-# Needs git, jq and /proc. Sets no shell options.
+# Needs git, jq, coreutils and /proc. Sets no shell options.
 
 # result_meta_json REPO COMMAND: the provenance as one JSON object
 # {date, commit, cpu, cores, load_average, command}. The commit is HEAD of
@@ -73,9 +74,10 @@ binaries_stale() {
       continue
     fi
     built=$(stat -c %Y "$bin")
+    newest=""
     # shellcheck disable=SC2046 # the source paths are words
     read -r newest file < <(cd "$repo" && git ls-files -z -- $(binary_sources "${bin##*/}") \
-      | xargs -0 -r stat -c '%Y %n' 2>/dev/null | sort -n | tail -1)
+      | xargs -0 -r stat -c '%Y %n' 2>/dev/null | sort -n | tail -1) || true
     if [[ -n $newest ]] && ((newest > built)); then
       echo "$bin was built at $(date -u -d "@$built" +%FT%TZ), before $file changed ($(date -u -d "@$newest" +%FT%TZ))" >&2
       rc=1
