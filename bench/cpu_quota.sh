@@ -22,7 +22,15 @@
 #                   1 / SHARE (2 at half a core);
 #   throttling      the cgroup's cpu.stat after the run: nr_periods (periods
 #                   with work), nr_throttled (those in which the quota ran
-#                   out) and throttled_time (the seconds its threads waited).
+#                   out) and throttled_time (the seconds its threads waited);
+#   CPU ms/sample   the process's CPU time (user + system) / samples, which
+#                   a fair quota leaves alone: the whole run's, loading and
+#                   evaluation included, so only for comparing cells;
+#   others          the cores the rest of the machine used meanwhile (all
+#                   busy CPU time from /proc/stat minus the run's, over its
+#                   wall time): above 0.1 the cell was not measured alone,
+#                   and a 1-core run that shares its core with others makes
+#                   every ratio low.
 # The whole sweep repeats --runs times (default 3; the order of periods
 # alternates between repetitions) and each cell gives the median. The
 # period whose ratio comes closest to 1 / SHARE, per thread count, is named
@@ -87,6 +95,7 @@ done
 if [[ ! $share =~ ^0?\.[0-9]+$ ]] || ! awk -v c="$share" 'BEGIN { exit !(c >= 0.05 && c < 1) }'; then
   usage "--share takes a share of one core from 0.05 to below 1; got '$share'"
 fi
+share=$(awk -v c="$share" 'BEGIN { printf "%g", c }') # 0.5, not .5: JSON
 [[ $runs =~ ^[1-9][0-9]?$ ]] || usage "--runs takes a count 1-99; got '$runs'"
 [[ $dataset =~ ^(fashion|mnist)$ ]] || usage "--dataset takes fashion or mnist; got '$dataset'"
 [[ $epochs =~ ^[1-9]$ ]] || usage "--epochs takes a count 1-9; got '$epochs'"
@@ -121,20 +130,34 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 uptime_before=$(uptime)
 meta=$(result_meta_json "$repo" "$(result_command bench/cpu_quota.sh "$@")")
 
+# busy_seconds: the CPU seconds every core of the machine has been busy
+# since boot (/proc/stat's first line: user nice system irq softirq steal).
+busy_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat
+}
+
 # measure RUN PERIOD THREADS CORES: one training run in a fresh cgroup held
 # to CORES per PERIOD ms; appends its JSON line to $work/runs.jsonl.
 measure() {
-  local run=$1 period=$2 threads=$3 cores=$4 tag rc=0 stat
+  local run=$1 period=$2 threads=$3 cores=$4 tag rc=0 stat busy0 busy1 t0 t1 cpu
   tag=r$1-p$2-t$3-c$4
   cgroup=$(cgroup_cpu_make "$id-$tag") || die "cannot make a cgroup"
   cgroup_cpu_quota "$cgroup" "$cores" "$period" || die "cannot set the quota of $tag"
-  # The subshell joins the cgroup, then becomes train_mnist.
+  busy0=$(busy_seconds)
+  t0=$(date +%s.%N)
+  # The subshell joins the cgroup, runs train_mnist and writes the CPU
+  # seconds of its children (`times`' second line: user and system).
   (
     echo "$BASHPID" >"$cgroup/cgroup.procs"
-    exec timeout -k 5 900 "$train" --data="$repo/data" --dataset="$dataset" --model=mnist_cnn \
+    rc=0
+    timeout -k 5 900 "$train" --data="$repo/data" --dataset="$dataset" --model=mnist_cnn \
       --trainer=single --optimizer=adam --batch-size=16 --epochs="$epochs" --seed=42 \
-      --threads="$threads" --progress=off --report="$work/$tag.json"
+      --threads="$threads" --progress=off --report="$work/$tag.json" || rc=$?
+    times >"$work/$tag.times" # not in a pipe: a subshell has no children
+    exit "$rc"
   ) >"$work/$tag.log" 2>&1 || rc=$?
+  t1=$(date +%s.%N)
+  busy1=$(busy_seconds)
   if ((rc != 0)) || [[ ! -s $work/$tag.json ]]; then
     tail -20 "$work/$tag.log" >&2
     die "$tag: train_mnist exited with $rc"
@@ -143,14 +166,20 @@ measure() {
   cgroup_cpu_remove "$cgroup"
   cgroup=""
   read -r nr_periods nr_throttled throttled_ns <<<"$stat"
+  # "XmY.YYYs XmY.YYYs": user and system minutes and seconds.
+  cpu=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); c += t[1] * 60 + t[2] } }
+             END { printf "%.3f", c }' "$work/$tag.times")
   jq -c --argjson run "$run" --argjson period "$period" --argjson threads "$threads" \
     --argjson cores "$cores" --argjson np "$nr_periods" --argjson nt "$nr_throttled" \
-    --argjson tns "$throttled_ns" \
+    --argjson tns "$throttled_ns" --argjson cpu "$cpu" \
+    --argjson others "$(awk -v b0="$busy0" -v b1="$busy1" -v t0="$t0" -v t1="$t1" -v c="$cpu" \
+      'BEGIN { o = (b1 - b0 - c) / (t1 - t0); printf "%.3f", o < 0 ? 0 : o }')" \
     '{run: $run, period_ms: $period, threads: $threads, cores: $cores,
       ms_per_sample: (1000 * .train_seconds / .samples), train_seconds, samples,
-      test_accuracy, nr_periods: $np, nr_throttled: $nt, throttled_seconds: ($tns / 1e9)}' \
+      test_accuracy, nr_periods: $np, nr_throttled: $nt, throttled_seconds: ($tns / 1e9),
+      cpu_seconds: $cpu, cpu_ms_per_sample: (1000 * $cpu / .samples), others_cores: $others}' \
     "$work/$tag.json" >>"$work/runs.jsonl"
-  say "  $tag: $(jq -r '"\(.ms_per_sample * 1000 | round / 1000) ms per sample, throttled in \(.nr_throttled) of \(.nr_periods) periods (\(.throttled_seconds * 10 | round / 10) s)"' <<<"$(tail -1 "$work/runs.jsonl")")"
+  say "  $tag: $(jq -r '"\(.ms_per_sample * 1000 | round / 1000) ms per sample, throttled in \(.nr_throttled) of \(.nr_periods) periods (\(.throttled_seconds * 10 | round / 10) s), others used \(.others_cores) cores"' <<<"$(tail -1 "$work/runs.jsonl")")"
 }
 
 : >"$work/runs.jsonl"
@@ -183,6 +212,8 @@ jq -s --argjson meta "$meta" --argjson machine "$(machine_json "$uptime_before" 
     else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def cell($rs; $c): $rs | map(select(.cores == $c)) as $x
     | {ms_per_sample: ($x | map(.ms_per_sample) | median),
+       cpu_ms_per_sample: ($x | map(.cpu_ms_per_sample) | median),
+       others_cores: ($x | map(.others_cores) | max),
        nr_periods: ($x | map(.nr_periods) | median),
        nr_throttled: ($x | map(.nr_throttled) | median),
        throttled_seconds: ($x | map(.throttled_seconds) | median)};
@@ -198,7 +229,7 @@ jq -s --argjson meta "$meta" --argjson machine "$(machine_json "$uptime_before" 
      share: $share, fair_ratio: (1 / $share), hosts_cpu_period_ms: $current,
      summary: ($summary | sort_by(.threads, -.period_ms)),
      closest_to_fair: ($summary | group_by(.threads)
-       | map(min_by(.off_fair | fabs) | {threads, period_ms, ratio})),
+       | map(min_by(.off_fair | if . < 0 then -. else . end) | {threads, period_ms, ratio})),
      runs: $runs}' "$work/runs.jsonl" >"$json" || die "cannot write the results JSON"
 
 md=$work/$name.md
@@ -214,15 +245,16 @@ md=$work/$name.md
   echo "nr_periods, and throttled_time, the seconds the threads waited for the next period."
   echo "scripts/lib/hosts.sh's default period when this ran: $hosts_cpu_period_ms ms."
   echo
-  echo "| threads | period ms | 1 core: ms/sample | throttled (of periods), s | $share core: ms/sample | throttled (of periods), s | ratio $share / 1 | off fair |"
-  echo "|---|---|---|---|---|---|---|---|"
-  jq -r '.summary[] | [.threads, .period_ms,
-      (.full.ms_per_sample * 10000 | round / 10000),
-      "\(.full.nr_throttled) (\(.full.nr_periods)), \(.full.throttled_seconds * 100 | round / 100)",
-      (.part.ms_per_sample * 10000 | round / 10000),
-      "\(.part.nr_throttled) (\(.part.nr_periods)), \(.part.throttled_seconds * 100 | round / 100)",
-      (.ratio * 1000 | round / 1000),
-      "\(.off_fair * 1000 | round / 10) %"] | "| " + (map(tostring) | join(" | ")) + " |"' "$json"
+  echo "CPU ms/sample: the process's CPU time over its samples (loading and evaluation included);"
+  echo "others: the most cores the rest of the machine used during a run of the cell (above 0.1: not alone)."
+  echo
+  echo "| threads | period ms | 1 core: ms/sample | CPU ms/sample | throttled (of periods), s | others | $share core: ms/sample | CPU ms/sample | throttled (of periods), s | others | ratio $share / 1 | off fair |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  jq -r 'def r(d): . * pow(10; d) | round / pow(10; d);
+    def side: [(.ms_per_sample | r(4)), (.cpu_ms_per_sample | r(4)),
+      "\(.nr_throttled) (\(.nr_periods)), \(.throttled_seconds | r(2))", .others_cores];
+    .summary[] | [.threads, .period_ms] + (.full | side) + (.part | side)
+      + [(.ratio | r(3)), "\(.off_fair * 100 | r(1)) %"] | "| " + (map(tostring) | join(" | ")) + " |"' "$json"
   echo
   echo "Closest to fair, per thread count: $(jq -r '[.closest_to_fair[] | "\(.threads) thread(s): \(.period_ms) ms (ratio \(.ratio * 1000 | round / 1000))"] | join("; ")' "$json")."
 } >"$md"
