@@ -71,8 +71,8 @@ chmod +x "$fake/train_mnist/train_mnist" "$fake/node/caf-node"
 touch -d '2000-01-01' "$fake/train_mnist/train_mnist" "$fake/node/caf-node"
 expect_failure "scaling.sh on binaries from 2000" 2 \
   "scaling: refusing to measure a build older than the checkout" \
-  bash "$repo_dir/bench/scaling.sh" --quick --bin-dir="$fake/train_mnist" --out="$work/out"
-check_eq "scaling.sh wrote no results" "$(ls "$work/out" 2>/dev/null | wc -l)" 0
+  bash "$repo_dir/bench/scaling.sh" --quick --bin-dir="$fake/train_mnist" --out="$work/results"
+check_eq "scaling.sh wrote no results" "$(ls "$work/results" 2>/dev/null | wc -l)" 0
 
 # The build under test is this checkout's.
 rc=0
