@@ -34,7 +34,7 @@
 # The whole sweep repeats --runs times (default 3; the order of periods
 # alternates between repetitions) and each cell gives the median. The
 # period whose ratio comes closest to 1 / SHARE, per thread count, is named
-# in the results; hosts.sh's hosts_cpu_period_ms is the default it chose.
+# in the results; it is the one to make hosts.sh's hosts_cpu_period_ms.
 # --quick: one repetition, periods 100 and 10, one thread (about a minute):
 # checks the script; figures go to cpu_quota_quick.*.
 #
