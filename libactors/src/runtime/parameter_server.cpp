@@ -1,12 +1,13 @@
 #include "actors/runtime/parameter_server.hpp"
 
 #include <chrono>
-#include <cmath>
 #include <memory>
 #include <optional>
 #include <tuple>
 
+#include "actors/runtime/exchange_buffers.hpp"
 #include "actors/runtime/metrics_hooks.hpp"
+#include "actors/util/finite.hpp"
 #include "actors/wire/codec.hpp"
 
 namespace actors {
@@ -61,10 +62,7 @@ weights_msg snapshot(ps_state& st, std::uint32_t worker, bool want_delta) {
   out.version = st.stats.updates;
   ++st.stats.pulls;
   st.stats.bytes_out += st.centre.size() * sizeof(float);
-  const auto stamp = st.centres[worker]->encode(st.centre, want_delta,
-                                                out.weights.values);
-  out.weights.format = stamp.format;
-  out.delta = stamp.delta;
+  out.delta = put_centre(*st.centres[worker], st.centre, want_delta, out.weights);
   out.stop = st.stopping;
   return out;
 }
@@ -90,10 +88,9 @@ caf::error validate(ps_state& st, const commit_msg& msg) {
   if (msg.last_update > st.stats.updates)
     return reject("commit claims update " + std::to_string(msg.last_update)
                   + " but the server is at " + std::to_string(st.stats.updates));
-  for (float v : msg.payload.values)
-    if (!std::isfinite(v))
-      return reject("commit from worker " + std::to_string(msg.worker)
-                    + " holds a non-finite value");
+  if (!all_finite(msg.payload.values.data(), msg.payload.values.size()))
+    return reject("commit from worker " + std::to_string(msg.worker)
+                  + " holds a non-finite value");
   // Last, as it takes the chunk off the worker's lease: nothing may refuse
   // the commit after this.
   if (st.queue
@@ -348,10 +345,16 @@ ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
     [self](pull_atom, std::uint32_t worker, bool want_delta) {
       return pull(self, worker, want_delta);
     },
-    [self](commit_atom, commit_msg& msg) { return commit(self, msg); },
+    [self](commit_atom, commit_msg& msg) {
+      msg.payload.ensure_values();
+      return commit(self, msg);
+    },
     // Qualified: the handle's std:: template arguments would let ADL pick
     // std::exchange.
-    [self](exchange_atom, commit_msg& msg) { return actors::exchange(self, msg); },
+    [self](exchange_atom, commit_msg& msg) {
+      msg.payload.ensure_values();
+      return actors::exchange(self, msg);
+    },
     [self](weights_atom) {
       // The trained model, whole and exact; not a worker pull.
       weights_msg out;

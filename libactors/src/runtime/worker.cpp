@@ -15,10 +15,12 @@
 #include "actors/nn/model_spec.hpp"
 #include "actors/optim/lr_schedule.hpp"
 #include "actors/optim/optimizer.hpp"
+#include "actors/runtime/exchange_buffers.hpp"
 #include "actors/runtime/metrics_hooks.hpp"
 #include "actors/runtime/transport.hpp"
 #include "actors/train/exchange_slot.hpp"
 #include "actors/trainers/registry.hpp"
+#include "actors/util/float_pool.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
 #include "actors/wire/codec.hpp"
@@ -52,6 +54,8 @@ struct worker_state {
   bool remote = false;
   std::unique_ptr<wire::commit_encoder> commits;
   wire::centre_decoder centre;
+  // The last payload's buffer when its encoder coded it (make_commit).
+  std::vector<float> spare_payload;
   // With overlap (job.schedule.overlap): the exchange in flight, W_sent and
   // the time waited for replies.
   exchange_slot slot;
@@ -279,19 +283,22 @@ void take_grants(worker_state& st, const chunk_grants& grants) {
     st.source->replied(grants);
 }
 
-// Bytes `b` took on the link to the server (fp32's if nothing was
-// serialized, the server being on this node).
-std::size_t link_bytes(const worker_state& st, const float_buffer& b) {
-  const wire::codec* c = st.remote ? wire::codec_of_format(b.format) : nullptr;
-  return (c != nullptr ? *c : wire::exact_codec())
-    .bytes(b.values.data(), b.values.size());
-}
-
 // Where the link's bytes count: between nodes when the server's node id is
 // not this worker's (run() sets st.remote), within the node otherwise.
 metrics::byte_counts& link_counts(worker_state& st) {
   auto& t = st.result.totals;
   return st.remote ? t.between_nodes : t.within_node;
+}
+
+// A payload buffer of n values (contents unspecified): the last commit's
+// if its encoder coded it (nothing then moved it into the message), else
+// one from util/float_pool; no fresh model-sized vector per exchange.
+std::vector<float> take_payload(worker_state& st, std::size_t n) {
+  auto out = std::move(st.spare_payload);
+  if (out.capacity() < n)
+    out = take_floats(n);
+  out.resize(n);
+  return out;
 }
 
 // A commit of `payload` at the worker's current position, encoded for the
@@ -303,18 +310,19 @@ commit_msg make_commit(worker_state& st, std::uint64_t last_update,
   msg.last_update = last_update;
   msg.cursor = cursor_now(st);
   msg.chunk = st.sending_chunk;
-  msg.payload.values = std::move(payload);
-  msg.payload.format = st.commits->encode(msg.payload.values);
-  link_counts(st).sent += link_bytes(st, msg.payload);
+  put_commit(*st.commits, payload, msg.payload);
+  st.spare_payload = std::move(payload); // what coding left, for the next
+  link_counts(st).sent += link_bytes(msg.payload, st.remote);
   return msg;
 }
 
 // Brings the worker's copy of the centre up to date from `w` (a whole
 // centre or the change since the last one); false if `w` does not fit.
 bool receive_centre(worker_state& st, weights_msg& w) {
+  w.weights.ensure_values();
   if (w.weights.values.size() != st.net.param_count())
     return false;
-  const std::size_t bytes = link_bytes(st, w.weights);
+  const std::size_t bytes = link_bytes(w.weights, st.remote);
   if (!st.centre.decode(w.weights.values, w.delta))
     return false;
   link_counts(st).received += bytes;
@@ -340,7 +348,7 @@ void exchange(worker_pointer self) {
   const bool want_delta = st.centre.wants_deltas();
   auto on_error = [self](caf::error& err) { fail(self, std::move(err)); };
   if (st.rule->kind() == exchange_kind::push_then_pull) {
-    std::vector<float> payload(n);
+    auto payload = take_payload(st, n);
     st.rule->make_payload(st.net.params(), st.centre.centre().data(),
                           payload.data(), n);
     auto msg = make_commit(st, st.last_update, std::move(payload));
@@ -373,7 +381,7 @@ void exchange(worker_pointer self) {
           wrong_size(self);
           return;
         }
-        std::vector<float> payload(n);
+        auto payload = take_payload(st, n);
         st.rule->elastic_step(st.net.params(), st.centre.centre().data(),
                               payload.data(), n);
         auto msg = make_commit(st, c.version, std::move(payload));
@@ -403,7 +411,7 @@ void overlapped_reply(worker_pointer self, weights_msg& w);
 void send_overlapped(worker_pointer self) {
   auto& st = self->state;
   const auto n = st.net.param_count();
-  std::vector<float> payload(n);
+  auto payload = take_payload(st, n);
   if (st.rule->kind() == exchange_kind::push_then_pull)
     st.rule->make_payload(st.net.params(), st.centre.centre().data(),
                           payload.data(), n);
