@@ -31,14 +31,21 @@
 # --variant, a set of driver options: NAME alone is a preset, `defaults` (none: the
 # driver chooses) or `exact` (the dist-keras semantics: --partitioning=static
 # --overlap=false --wire=fp32); NAME:OPTIONS gives them, a comma-separated
-# list of --partitioning=static|dynamic, --overlap=true|false and
-# --wire=fp32|fp16|int8|sign|topk[:R], e.g.
+# list of --partitioning=static|dynamic, --overlap=true|false,
+# --wire=fp32|fp16|int8|sign|topk[:R] and --ps-shards=N (a sharded server,
+# N range shards round-robin over the row's hosts from host 1), e.g.
 # --variant='dyn-int8:--partitioning=dynamic,--wire=int8' (train_mnist
 # checks R; bench/codecs.sh compares the codecs with this script). OPTIONS
 # may also set the caf-nodes' --node.detached-actors=true|false,
 # --scheduler.max-threads=N and --scheduler.policy=stealing|sharing, e.g.
 # --variant='scheduled:--node.detached-actors=false'.
 # Default: --variant=defaults --variant=exact, side by side.
+# Is the server's load spread? --rows=four --variant=defaults
+# --variant=shards4:--ps-shards=4: the balance table gives per host its link
+# bytes (sent + received), its caf-node's CPU seconds and the server busy
+# seconds on it (the report's ps_shards, or ps_busy_seconds on host 1 when
+# unsharded), each with max / min over the row's hosts (issue 12 item 1:
+# within 20 %, a ratio <= 1.2).
 #
 # Figures: per run the wall time (train_mnist's: connect, load, train,
 # evaluate), test accuracy, commits, the cores per host, and per worker its
@@ -109,8 +116,8 @@ add_variant() {
         nopts+=${nopts:+ }$o
         continue
       fi
-      [[ $o =~ ^--(partitioning=(static|dynamic)|overlap=(true|false)|wire=(fp32|fp16|int8|sign|topk(:[0-9.e+-]+)?))$ ]] \
-        || usage "--variant=$1: '$o' is not one of --partitioning=static|dynamic, --overlap=true|false, --wire=fp32|fp16|int8|sign|topk[:R], or a caf-node option --node.detached-actors=true|false, --scheduler.max-threads=1-99, --scheduler.policy=stealing|sharing"
+      [[ $o =~ ^--(partitioning=(static|dynamic)|overlap=(true|false)|wire=(fp32|fp16|int8|sign|topk(:[0-9.e+-]+)?)|ps-shards=([1-9]|1[0-6]))$ ]] \
+        || usage "--variant=$1: '$o' is not one of --partitioning=static|dynamic, --overlap=true|false, --wire=fp32|fp16|int8|sign|topk[:R], --ps-shards=1-16, or a caf-node option --node.detached-actors=true|false, --scheduler.max-threads=1-99, --scheduler.policy=stealing|sharing"
       opts+=${opts:+ }$o
     done
   fi
@@ -433,6 +440,29 @@ md=$work/$name.md
                       ($r.hosts[] | select(.node == $w.node) | .cores),
                       .samples, (.seconds - .wait_seconds), .wait_seconds,
                       (if $r.report.partitioning == "dynamic" then .chunks else "-" end)]')
+  echo
+  echo "Balance over the hosts of each run with more than one (link MB = sent + received on the"
+  echo "host's eth0; server busy s = the server's, or its shards', apply and copy time on that host;"
+  echo "max / min over the row's hosts, - where a host has none):"
+  echo
+  echo "| link | epochs | variant | row | server shards | link MB per host | max / min | node CPU s per host | max / min | server busy s per host | max / min |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r l e v row shards mb mbr cpu cpur busy busyr; do
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$l" "$e" "$v" "$row" "$shards" \
+      "$mb" "$(num "$mbr" %.2f)" "$cpu" "$(num "$cpur" %.2f)" "$busy" "$(num "$busyr" %.2f)"
+  done < <(jq_rows 'def spread($xs): if ($xs | min) > 0 then ($xs | max) / ($xs | min) else null end;
+                   def list($xs; $f): $xs | map(. * $f | round / $f | tostring) | join(", ");
+                   .runs[] | select((.hosts | length) > 1) | . as $r
+                   | ($r.report.ps_shards // []) as $sh
+                   | [.hosts[] | (.link_tx_bytes + .link_rx_bytes) / 1e6] as $mb
+                   | [.hosts[] | .node_cpu_seconds] as $cpu
+                   | [.hosts[] | .node as $n
+                      | if ($sh | length) > 0
+                        then ([$sh[] | select(.node == $n) | .busy_seconds] | add // 0)
+                        elif $n == "host1" then ($r.report.ps_busy_seconds // 0) else 0 end] as $busy
+                   | [.link, .epochs, .variant, .row, (if ($sh | length) > 0 then ($sh | length) else 1 end),
+                      list($mb; 1), spread($mb), list($cpu; 10), spread($cpu),
+                      list($busy; 100), spread($busy)]')
   echo
   echo "CPU seconds per thread name of each caf-node during the run (caf.actor: detached workers"
   echo "and servers; caf.multiplexer: sockets, BASP, wire coding, and CAF 0.17.6's scheduler"

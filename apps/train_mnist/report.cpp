@@ -35,6 +35,19 @@ void report_arrays(json_writer& j, const cluster_result& res) {
       .value("bytes_within_node", n.within_node)
       .end_object();
   j.end_array();
+  // A sharded server (--ps-shards > 1): each shard's node, range and
+  // counters; every shard applies every commit, so the updates are equal.
+  j.begin_array("ps_shards");
+  for (auto& sh : res.shards)
+    j.begin_object()
+      .value("shard", static_cast<std::uint64_t>(sh.shard))
+      .value("node", sh.node)
+      .value("values", static_cast<std::uint64_t>(sh.values))
+      .value("updates", sh.stats.updates)
+      .value("rejected", sh.stats.rejected)
+      .value("busy_seconds", sh.stats.busy_seconds)
+      .end_object();
+  j.end_array();
   j.begin_array("per_worker");
   for (auto& w : res.workers)
     j.begin_object()

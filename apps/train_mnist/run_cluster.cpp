@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "actors/cluster/shard_plan.hpp"
 #include "actors/runtime/driver.hpp"
 #include "actors/runtime/system_host.hpp"
 #include "actors/train/evaluate.hpp"
@@ -35,6 +36,7 @@ int prepare(settings& s, const model& m, const std::optional<run_state>& resumed
   co.embedded_workers = s.workers;
   co.workers_per_node = s.workers_per_node;
   co.ps_node = s.ps_node;
+  co.ps_shards = s.ps_shards;
   co.send_shards = s.send_shards;
   co.dataset_name = s.dataset;
   co.connect_timeout = s.connect_timeout;
@@ -55,6 +57,8 @@ int prepare(settings& s, const model& m, const std::optional<run_state>& resumed
   }
   if (auto rule = make_rule(s.job.trainer); !rule)
     return fail(rule.error(), 2);
+  if (auto st = check_shard_count(s.ps_shards, m.param_count()); !st)
+    return fail(st, 2);
   return 0;
 }
 

@@ -86,7 +86,9 @@ void declare_options(option_set& opts, settings& s) {
   opts.add("ps-shards", &s.ps_shards, 1, 1 << 20,
            "split the parameter server's centre into this many ranges, one "
            "shard actor each, round-robin over the nodes from --ps-node "
-           "(downpour, adag, dynsgd, aeasgd, eamsgd); this build runs 1 only");
+           "(downpour, adag, dynsgd, aeasgd, eamsgd); above 1 no checkpoints "
+           "are taken (--checkpoint-dir, --checkpoint-every and --resume are "
+           "refused) and a lost shard restarts every shard from the start");
   opts.add("window", &s.job.trainer.window, 0, 1000000,
            "communication window in batches; 0 = the trainer's default");
   opts.add("rho", &s.job.trainer.rho, -1, 1e6, "AEASGD/EAMSGD elasticity; -1 = 5.0");
@@ -247,12 +249,22 @@ status check_ps_shards(const settings& s) {
     return status::ok();
   if (auto st = check_shards(s.job.trainer.name, s.ps_shards); !st)
     return st;
-  // The range split, the shards' rule and their order are in the engine
-  // (cluster/shard_plan, cluster/commit_sequencer, train/centre_shard); the
-  // shard actors and the workers' fan-out are not in the runtime yet.
-  return status::invalid_argument(
-    "option 'ps-shards': this build runs the parameter server unsharded only "
-    "(--ps-shards=1), got " + std::to_string(s.ps_shards));
+  // The shards run (runtime/ps_shards.cpp), but their snapshots, a cut
+  // consistent over every shard, are not built: whatever needs one is
+  // refused rather than checkpointing one shard's range.
+  const auto refuse = [&](const std::string& option) {
+    return status::invalid_argument(
+      "option 'ps-shards': a sharded server takes no checkpoints in this build "
+      "(the cut over its shards is not built), so " + option
+      + " needs --ps-shards=1, got " + std::to_string(s.ps_shards));
+  };
+  if (!s.resume.empty())
+    return refuse("--resume");
+  if (!s.checkpoint_dir.empty())
+    return refuse("--checkpoint-dir");
+  if (s.checkpoint_every > 0)
+    return refuse("--checkpoint-every");
+  return status::ok();
 }
 
 std::vector<std::string> split_list(const std::string& text) {

@@ -97,7 +97,8 @@ status resolve_exchange(settings& s, const option_set& opts);
 
 /// ok for --ps-shards=1; above 1 invalid_argument (exit 2) naming the option:
 /// why the trainer cannot be sharded (trainers/registry.hpp check_shards), or
-/// that this build runs the server unsharded only.
+/// which checkpoint option a sharded server cannot serve yet (--resume,
+/// --checkpoint-dir, --checkpoint-every).
 status check_ps_shards(const settings& s);
 
 /// "a, b,c" -> {"a", "b", "c"}; empty items dropped.

@@ -35,6 +35,9 @@ progress_actor::behavior_type recorder(progress_actor::pointer,
       CHECK(centre.values.size() == params);
       seen->push_back(updates);
     },
+    [](eval_atom, std::uint64_t, std::uint32_t, const float_buffer&) {
+      FAIL("an unsharded server sent a shard's range");
+    },
   };
 }
 

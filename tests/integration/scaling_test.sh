@@ -27,6 +27,7 @@
 #   `dyn` (scheduled) less than a tenth; the per-thread figures add up to at
 #   least 70% of the node's (a thread loses its last half second of
 #   samples);
+# - the balance table has a row per run with more than one host;
 # - nothing is left behind: no namespace, cgroup or process of the run.
 # Skipped (77) where the bench cannot run: not root, no namespaces or cgroups.
 source "$(dirname "$0")/lib.sh" "$@"
@@ -61,6 +62,9 @@ run_value() {
 
 check_eq "summary rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults: driver defaults|dyn: --partitioning=dynamic --node.detached-actors=false) \| ' "$md")" 2
 check_eq "worker rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults|dyn) \| [a-z]+ \| [0-9] \| host' "$md")" 22
+# The balance table: one row per run with more than one host (two, four,
+# slow), unsharded: the server's busy seconds all on host 1 (max / min -).
+check_eq "balance rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults|dyn) \| (two|four|slow) \| 1 \| [0-9., ]+ \| [0-9.]+ \| [0-9., ]+ \| [0-9.]+ \| [0-9., ]+ \| - \|$' "$md")" 6
 # Every run's --report-html, kept beside the results and linked.
 check_eq "HTML reports linked (one per run)" "$(grep -oE '\(scaling_quick-html/[^)]+\.html\)' "$md" | wc -l)" 10
 for f in $(grep -oE 'scaling_quick-html/[^)]+\.html' "$md"); do

@@ -36,8 +36,14 @@ expect_failure "ps-shards with averaging" 2 "option 'ps-shards': trainer 'averag
   "$train" --data="$data" --trainer=averaging --ps-shards=2 --epochs=1
 expect_failure "ps-shards with ensemble" 2 "option 'ps-shards': trainer 'ensemble' has no parameter server" \
   "$train" --data="$data" --trainer=ensemble --ps-shards=3 --epochs=1
-expect_failure "ps-shards above 1 in this build" 2 "option 'ps-shards': this build runs the parameter server unsharded only.*got 3" \
-  "$train" --data="$data" --trainer=adag --ps-shards=3 --epochs=1
+expect_failure "ps-shards with --resume" 2 "option 'ps-shards': a sharded server takes no checkpoints.*--resume needs --ps-shards=1, got 3" \
+  "$train" --data="$data" --trainer=adag --ps-shards=3 --resume=/nonexistent --epochs=1
+expect_failure "ps-shards with --checkpoint-dir" 2 "option 'ps-shards':.*--checkpoint-dir needs --ps-shards=1, got 2" \
+  "$train" --data="$data" --trainer=adag --ps-shards=2 --checkpoint-dir=/tmp --epochs=1
+expect_failure "ps-shards with --checkpoint-every" 2 "option 'ps-shards':.*--checkpoint-every needs --ps-shards=1, got 2" \
+  "$train" --data="$data" --trainer=dynsgd --ps-shards=2 --checkpoint-every=10 --epochs=1
+expect_failure "ps-shards above the model's values" 2 "option 'ps-shards': expected a number of shards from 1 to the model's" \
+  "$train" --data="$data" --trainer=adag --model=mnist_mlp --ps-shards=1048576 --epochs=1
 expect_failure "ps-shards of 0" 2 "option 'ps-shards' expects an integer in \[1, " \
   "$train" --data="$data" --ps-shards=0
 expect_failure "overlap not a boolean" 2 "option 'overlap'.*true or false" \

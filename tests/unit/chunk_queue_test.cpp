@@ -37,6 +37,25 @@ TEST_CASE("a chunk is applied once, and only from the incarnation it was leased 
   CHECK(q.applied() == 1);
 }
 
+TEST_CASE("leased() answers what complete() would, and changes nothing: a "
+          "sharded lead's check of a part whose commit is not ordered yet") {
+  chunk_queue q{4, 2};
+  q.lease(0, 0, 2); // 0, 1
+  CHECK(q.leased(0, 0, 1));
+  CHECK_FALSE(q.leased(1, 0, 1)); // worker 0's
+  CHECK_FALSE(q.leased(0, 1, 1)); // another generation
+  CHECK_FALSE(q.leased(0, 0, 3)); // never leased
+  CHECK_FALSE(q.leased(7, 0, 1)); // unknown worker
+  CHECK(q.leased(0, 0, 1));       // asking twice is still yes
+  CHECK(q.held(0) == 2);
+  CHECK(q.applied() == 0);
+  // The worker is replaced before its commit is ordered: the chunk goes
+  // back to the queue, not lost.
+  q.release(0);
+  CHECK_FALSE(q.leased(0, 0, 1));
+  CHECK(q.lease(1, 0, 2) == ids{0, 1});
+}
+
 TEST_CASE("a replaced worker's chunks go back to the front, in order") {
   chunk_queue q{6, 2};
   CHECK(q.lease(0, 0, 2) == ids{0, 1});

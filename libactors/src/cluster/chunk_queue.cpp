@@ -71,6 +71,14 @@ chunk_outcome chunk_queue::complete(std::uint32_t worker, std::uint32_t generati
   return chunk_outcome::applied;
 }
 
+bool chunk_queue::leased(std::uint32_t worker, std::uint32_t generation,
+                         std::uint64_t chunk) const {
+  if (worker >= leases_.size() || leases_[worker].generation != generation)
+    return false;
+  const auto& held = leases_[worker].chunks;
+  return std::find(held.begin(), held.end(), chunk) != held.end();
+}
+
 void chunk_queue::release(std::uint32_t worker) {
   if (worker >= leases_.size())
     return;

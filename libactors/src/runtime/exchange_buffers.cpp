@@ -1,5 +1,6 @@
 #include "actors/runtime/exchange_buffers.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "actors/util/float_pool.hpp"
@@ -17,6 +18,19 @@ void put_commit(wire::commit_encoder& commits, std::vector<float>& payload,
   out.coded = nullptr;
   out.format = commits.encode(payload);
   out.values = std::move(payload);
+}
+
+void put_commit(wire::commit_encoder& commits, const float* payload, std::size_t n,
+                float_buffer& out) {
+  if (auto coded = commits.encode_coded(payload, n)) {
+    out.values.clear();
+    out.format = coded->format;
+    out.coded = std::move(coded);
+    return;
+  }
+  std::vector<float> values = take_floats(n);
+  std::copy(payload, payload + n, values.begin());
+  put_commit(commits, values, out);
 }
 
 bool put_centre(wire::centre_encoder& centres, const std::vector<float>& centre,

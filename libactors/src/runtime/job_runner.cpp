@@ -19,6 +19,7 @@
 
 #include "actors/cluster/chunk_plan.hpp"
 #include "actors/cluster/job_supervisor.hpp"
+#include "actors/cluster/shard_plan.hpp"
 #include "actors/data/partition.hpp"
 #include "actors/runtime/data_loader.hpp"
 #include "actors/runtime/metrics_hooks.hpp"
@@ -98,6 +99,7 @@ struct incarnation {
   // Where it and its server run (indices into the nodes).
   std::size_t node = 0;
   std::size_t ps_node = 0;
+  std::vector<std::size_t> shard_nodes; // a sharded server's, in shard order
 };
 
 class job_runner {
@@ -133,6 +135,10 @@ private:
   // The supervisor's actions.
   status apply(supervisor_actions acts);
   status execute(act::spawn_server& a);
+  result<ps_actor> spawn_shard(std::size_t node, ps_init init);
+  status introduce_shards();
+  std::vector<std::size_t> shard_nodes(std::size_t first) const;
+  status fetch_server(const ps_actor& s, std::vector<float>& weights, ps_stats& stats);
   status execute(act::place_shards& a);
   status execute(act::spawn_worker& a);
   status execute(act::stop_worker& a);
@@ -154,6 +160,7 @@ private:
   // Messages to events.
   status supervise();
   status on_result(worker_result& r);
+  void book_bytes(const worker_result& r, const incarnation& inc);
   status on_error(const caf::error& err);
   status on_down(const caf::down_msg& dm);
   status on_centre(std::uint64_t updates, std::vector<float>& centre, double at);
@@ -164,6 +171,7 @@ private:
   }
 
   status collect();
+  status collect_server();
   double now_s() const {
     return std::chrono::duration<double>(clock_type::now() - start_).count();
   }
@@ -190,6 +198,10 @@ private:
   std::vector<incarnation> workers_;
   ps_actor ps_;
   std::size_t ps_node_ = 0;
+  // A sharded server (--ps-shards > 1): every shard (ps_shards_[0] = ps_, the
+  // lead) and its node; empty when unsharded.
+  std::vector<ps_actor> ps_shards_;
+  std::vector<std::size_t> shard_nodes_;
   // Each node has the data set until its loader says otherwise.
   std::vector<bool> has_data_;
   std::vector<std::vector<std::uint32_t>> shards_;
@@ -316,6 +328,7 @@ void job_runner::spawn_sink(std::size_t workers) {
   cfg.on_checkpoint = opts_.on_checkpoint;
   cfg.status = opts_.status;
   cfg.driver = caf::actor_cast<caf::actor>(self_);
+  cfg.shards = std::max<std::size_t>(1, opts_.ps_shards);
   sink_ = spawn_progress_sink(sys_, std::move(cfg));
   spawned_.push_back(caf::actor_cast<caf::actor>(sink_));
 }
@@ -421,10 +434,12 @@ void job_runner::unwatch(const caf::actor_addr& addr) {
   self_->demonitor(addr);
 }
 
+// The server, or with --ps-shards=N > 1 its N range shards
+// (cluster/shard_plan.hpp) from the supervisor's node round-robin over the
+// live nodes, introduced to each other before any worker starts.
 status job_runner::execute(act::spawn_server& a) {
   ps_init init;
   init.job = job_;
-  init.weights.values = std::move(a.from.weights);
   init.driver = sink_;
   init.updates = a.from.updates;
   init.cursors = std::move(a.from.cursors);
@@ -436,23 +451,95 @@ status job_runner::execute(act::spawn_server& a) {
     init.eval_every = opts_.eval_every;
     init.eval_epoch = opts_.eval_epochs ? out_.updates_per_epoch : 0;
   }
-  if (embedded_) {
-    ps_ = spawn_parameter_server(sys_, std::move(init));
-  } else {
-    auto h = spawn_on<ps_actor>(sys_, nodes_[a.node], "parameter_server",
-                                caf::make_message(std::move(init)),
-                                opts_.connect_timeout);
+  ps_shards_.clear();
+  shard_nodes_.clear();
+  const std::size_t n = std::max<std::size_t>(1, opts_.ps_shards);
+  const auto nodes = shard_nodes(a.node);
+  const auto ranges = shard_ranges(a.from.weights.size(), n);
+  for (std::size_t k = 0; k < n; ++k) {
+    ps_init part = init;
+    part.weights.values.assign(
+      a.from.weights.begin() + static_cast<std::ptrdiff_t>(ranges[k].offset),
+      a.from.weights.begin() + static_cast<std::ptrdiff_t>(ranges[k].end()));
+    part.shard = static_cast<std::uint32_t>(k);
+    part.shards = static_cast<std::uint32_t>(n);
+    if (n > 1) { // a consistent cut over shards is not built: no snapshots
+      part.checkpoint_every = 0;
+      part.checkpoint_seconds = 0;
+    }
+    auto h = spawn_shard(nodes[k], std::move(part));
     if (!h)
       return h.error();
-    ps_ = *h;
+    if (n > 1) {
+      ps_shards_.push_back(*h);
+      shard_nodes_.push_back(nodes[k]);
+    }
+    if (k == 0)
+      ps_ = *h;
   }
   ps_node_ = a.node;
   if (opts_.status)
     opts_.status->server_at(a.node);
-  spawned_.push_back(caf::actor_cast<caf::actor>(ps_));
-  watch(ps_, {role::ps, a.node});
+  if (auto st = introduce_shards(); !st)
+    return st;
   if (stopping_) // a server restarted after the stop stops too
     self_->send(ps_, stop_atom::value);
+  return status::ok();
+}
+
+result<ps_actor> job_runner::spawn_shard(std::size_t node, ps_init init) {
+  ps_actor h;
+  if (embedded_) {
+    h = spawn_parameter_server(sys_, std::move(init));
+  } else {
+    auto r = spawn_on<ps_actor>(sys_, nodes_[node], "parameter_server",
+                                caf::make_message(std::move(init)),
+                                opts_.connect_timeout);
+    if (!r)
+      return r.error();
+    h = *r;
+  }
+  spawned_.push_back(caf::actor_cast<caf::actor>(h));
+  watch(h, {role::ps, node});
+  return h;
+}
+
+// Shard k's node: the live nodes in turn from `first` (shard_node's
+// round-robin while every node is alive).
+std::vector<std::size_t> job_runner::shard_nodes(std::size_t first) const {
+  std::vector<std::size_t> alive;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const auto k = shard_node(i, first, nodes_.size());
+    if (sup_->node_alive(k))
+      alive.push_back(k);
+  }
+  if (alive.empty())
+    alive.push_back(first);
+  std::vector<std::size_t> out;
+  for (std::size_t k = 0; k < std::max<std::size_t>(1, opts_.ps_shards); ++k)
+    out.push_back(alive[k % alive.size()]);
+  return out;
+}
+
+// Every shard learns the others (the lead sends orders, the rest report to
+// it), and has answered, before a worker can send it anything.
+status job_runner::introduce_shards() {
+  std::vector<caf::actor> all;
+  for (auto& s : ps_shards_)
+    all.push_back(caf::actor_cast<caf::actor>(s));
+  for (std::size_t k = 0; k < ps_shards_.size(); ++k) {
+    status st;
+    self_->request(ps_shards_[k], ms(opts_.connect_timeout), peers_atom::value, all)
+      .receive([](std::uint32_t) {},
+               [&](caf::error& err) {
+                 st = status::io_error("introducing parameter server shard "
+                                       + std::to_string(k) + " on node "
+                                       + nodes_[shard_nodes_[k]].address + ": "
+                                       + describe(sys_, err));
+               });
+    if (!st)
+      return st;
+  }
   return status::ok();
 }
 
@@ -471,6 +558,7 @@ status job_runner::execute(act::spawn_worker& a) {
   inc.generation = a.from.generation;
   inc.node = a.node;
   inc.ps_node = ps_node_;
+  inc.shard_nodes = shard_nodes_;
   if (opts_.status)
     opts_.status->worker_placed(a.worker, n.info.name, now_s());
   spawned_.push_back(caf::actor_cast<caf::actor>(inc.hdl));
@@ -483,9 +571,14 @@ status job_runner::execute(act::spawn_worker& a) {
   wj.progress = sink_;
   wj.start = a.from;
   wj.fault_timeout = opts_.fault_timeout;
+  wj.shards = ps_shards_;
   if (!embedded_) {
     wj.ps_host = nodes_[ps_node_].host;
     wj.ps_port = nodes_[ps_node_].port;
+    for (auto k : shard_nodes_) {
+      wj.shard_hosts.push_back(nodes_[k].host);
+      wj.shard_ports.push_back(nodes_[k].port);
+    }
   }
   self_->send(inc.hdl, run_atom::value, std::move(wj));
   return status::ok();
@@ -502,11 +595,17 @@ status job_runner::execute(act::stop_worker& a) {
 }
 
 status job_runner::execute(act::stop_server&) {
-  if (ps_) {
-    unwatch(ps_.address());
-    self_->send_exit(ps_, caf::exit_reason::kill);
-  }
+  auto all = ps_shards_;
+  if (all.empty() && ps_)
+    all.push_back(ps_);
+  for (auto& s : all)
+    if (s) {
+      unwatch(s.address());
+      self_->send_exit(s, caf::exit_reason::kill);
+    }
   ps_ = ps_actor{};
+  ps_shards_.clear();
+  shard_nodes_.clear();
   return status::ok();
 }
 
@@ -631,6 +730,23 @@ status job_runner::supervise() {
   return st;
 }
 
+// Books a worker's exchange bytes on its node and its server's, or with a
+// sharded server on the link to each shard's node (within its node once).
+void job_runner::book_bytes(const worker_result& r, const incarnation& inc) {
+  if (r.shard_bytes.empty() || r.shard_bytes.size() != inc.shard_nodes.size()) {
+    metrics::book_exchange(out_.node_bytes, inc.node, inc.ps_node, r.totals);
+    return;
+  }
+  metrics::worker_totals within;
+  within.within_node = r.totals.within_node;
+  metrics::book_exchange(out_.node_bytes, inc.node, inc.node, within);
+  for (std::size_t k = 0; k < r.shard_bytes.size(); ++k) {
+    metrics::worker_totals link;
+    link.between_nodes = r.shard_bytes[k];
+    metrics::book_exchange(out_.node_bytes, inc.node, inc.shard_nodes[k], link);
+  }
+}
+
 status job_runner::on_result(worker_result& r) {
   const auto from = self_->current_sender();
   if (r.worker >= workers_.size() || !workers_[r.worker].hdl
@@ -642,7 +758,7 @@ status job_runner::on_result(worker_result& r) {
   acc.totals += r.totals;
   acc.seconds = now_s();
   auto& inc = workers_[r.worker];
-  metrics::book_exchange(out_.node_bytes, inc.node, inc.ps_node, r.totals);
+  book_bytes(r, inc);
   for (std::size_t k = 0; k < out_.node_bytes.size() && k < nodes_.size(); ++k)
     out_.node_bytes[k].node = nodes_[k].info.name.empty() ? r.node : nodes_[k].info.name;
   acc.relayed = acc.relayed || r.relayed;
@@ -722,6 +838,54 @@ void job_runner::stop_run() {
              });
 }
 
+// The final centre (a shard: its range) and counters of server `s`.
+status job_runner::fetch_server(const ps_actor& s, std::vector<float>& weights,
+                                ps_stats& stats) {
+  status st;
+  self_->request(s, ms(opts_.connect_timeout), weights_atom::value)
+    .receive([&](weights_msg& w) { weights = std::move(w.weights.values); },
+             [&](caf::error& err) {
+               st = status::io_error("fetching the final model: " + describe(sys_, err));
+             });
+  if (!st)
+    return st;
+  self_->request(s, ms(opts_.connect_timeout), stats_atom::value)
+    .receive([&](ps_stats& x) { stats = x; },
+             [&](caf::error& err) {
+               st = status::io_error("fetching server stats: " + describe(sys_, err));
+             });
+  return st;
+}
+
+// The model and the server's counters; a sharded server's ranges joined in
+// order, its counters summed (updates: the lead's, which every shard
+// applied) and kept per shard.
+status job_runner::collect_server() {
+  if (ps_shards_.empty())
+    return fetch_server(ps_, out_.weights, out_.server);
+  out_.weights.clear();
+  out_.server = ps_stats{};
+  for (std::size_t k = 0; k < ps_shards_.size(); ++k) {
+    shard_report rep;
+    std::vector<float> range;
+    if (auto st = fetch_server(ps_shards_[k], range, rep.stats); !st)
+      return st;
+    out_.weights.insert(out_.weights.end(), range.begin(), range.end());
+    rep.shard = k;
+    rep.node = nodes_[shard_nodes_[k]].info.name;
+    rep.values = range.size();
+    auto& s = out_.server;
+    s.updates = k == 0 ? rep.stats.updates : s.updates;
+    s.pulls += rep.stats.pulls;
+    s.rejected += rep.stats.rejected;
+    s.bytes_in += rep.stats.bytes_in;
+    s.bytes_out += rep.stats.bytes_out;
+    s.busy_seconds += rep.stats.busy_seconds;
+    out_.shards.push_back(std::move(rep));
+  }
+  return status::ok();
+}
+
 // The model, the server's counters, the checkpoints, the nodes.
 status job_runner::collect() {
   status st;
@@ -732,23 +896,8 @@ status job_runner::collect() {
     for (auto& r : out_.workers)
       out_.members.push_back(r.weights.values);
     out_.weights = out_.members.front();
-  } else {
-    self_->request(ps_, ms(opts_.connect_timeout), weights_atom::value)
-      .receive([&](weights_msg& w) { out_.weights = std::move(w.weights.values); },
-               [&](caf::error& err) {
-                 st = status::io_error("fetching the final model: "
-                                       + describe(sys_, err));
-               });
-    if (!st)
-      return st;
-    self_->request(ps_, ms(opts_.connect_timeout), stats_atom::value)
-      .receive([&](ps_stats& s) { out_.server = s; },
-               [&](caf::error& err) {
-                 st = status::io_error("fetching server stats: "
-                                       + describe(sys_, err));
-               });
-    if (!st)
-      return st;
+  } else if (auto got = collect_server(); !got) {
+    return got;
   }
   self_->request(sink_, ms(opts_.connect_timeout), stats_atom::value)
     .receive(

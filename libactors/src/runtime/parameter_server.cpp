@@ -1,5 +1,6 @@
 #include "actors/runtime/parameter_server.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -7,53 +8,14 @@
 
 #include "actors/runtime/exchange_buffers.hpp"
 #include "actors/runtime/metrics_hooks.hpp"
+#include "actors/trainers/registry.hpp"
 #include "actors/util/finite.hpp"
 #include "actors/wire/codec.hpp"
+#include "ps_state.hpp"
 
 namespace actors {
 
-namespace {
-
-using clock_type = std::chrono::steady_clock;
-
-struct ps_state {
-  job_spec job;
-  std::vector<float> centre;
-  std::unique_ptr<update_rule> rule;
-  ps_stats stats;
-  /// Pulls waiting for an Averaging round: promise, worker, want_delta.
-  std::vector<std::tuple<caf::typed_response_promise<weights_msg>, std::uint32_t, bool>>
-    waiting;
-  /// Per worker: the sender's side of its centre stream (wire/codec.hpp),
-  /// e.g. the centre as that worker holds it, for int8 deltas.
-  std::vector<std::unique_ptr<wire::centre_encoder>> centres;
-  /// Per worker: the position of its last applied commit and generation.
-  std::vector<partition_cursor> cursors;
-  /// Dynamic partitioning: the run's chunk queue and, per worker, the lease
-  /// depth its first lease asked for (1, or 2 with an overlapped exchange).
-  std::optional<chunk_queue> queue;
-  std::vector<std::size_t> depth;
-  progress_actor driver;
-  std::uint64_t checkpoint_every = 0;
-  double checkpoint_seconds = 0;
-  std::uint64_t last_checkpoint = 0;
-  clock_type::time_point last_checkpoint_at = clock_type::now();
-  /// Centres for the driver to evaluate (ps_init::eval_every, eval_epoch)
-  /// and the update count of the last one sent.
-  std::uint64_t eval_every = 0;
-  std::uint64_t eval_epoch = 0;
-  std::uint64_t last_eval = 0;
-  /// A centre sent is being evaluated (until the driver's eval_atom).
-  bool eval_pending = false;
-  /// The driver stopped the run: replies say so, no chunk is leased.
-  bool stopping = false;
-  /// Why the job cannot run (bad trainer, restored state, wire); every
-  /// request but weights and stats is answered with it.
-  caf::error setup_error;
-  metrics::server_meter meter; // metrics/meters.hpp
-};
-
-using ps_pointer = ps_actor::stateful_pointer<ps_state>;
+namespace ps_impl {
 
 // The centre for a pull or an exchange, as the worker's centre encoder
 // says: whole, or (int8, when the worker asks) the change since its last one.
@@ -68,7 +30,7 @@ weights_msg snapshot(ps_state& st, std::uint32_t worker, bool want_delta) {
 }
 
 // Returns an empty error if `msg` may be applied.
-caf::error validate(ps_state& st, const commit_msg& msg) {
+caf::error validate(ps_state& st, const commit_msg& msg, bool take_chunk) {
   auto reject = [&](std::string what) {
     ++st.stats.rejected;
     return make_runtime_error(runtime_errc::bad_message, std::move(what));
@@ -93,9 +55,12 @@ caf::error validate(ps_state& st, const commit_msg& msg) {
                   + " holds a non-finite value");
   // Last, as it takes the chunk off the worker's lease: nothing may refuse
   // the commit after this.
-  if (st.queue
-      && st.queue->complete(msg.worker, msg.cursor.generation, msg.chunk)
-           == chunk_outcome::stale)
+  const bool fresh
+    = !st.queue
+      || (take_chunk ? st.queue->complete(msg.worker, msg.cursor.generation, msg.chunk)
+                         == chunk_outcome::applied
+                     : st.queue->leased(msg.worker, msg.cursor.generation, msg.chunk));
+  if (!fresh)
     return reject("commit of chunk " + std::to_string(msg.chunk)
                   + ", which is not leased to worker " + std::to_string(msg.worker)
                   + " generation " + std::to_string(msg.cursor.generation));
@@ -109,9 +74,7 @@ chunk_grants top_up(ps_state& st, std::uint32_t worker) {
   return st.queue->lease(worker, st.cursors[worker].generation, st.depth[worker]);
 }
 
-caf::error apply(ps_state& st, const commit_msg& msg) {
-  if (auto err = validate(st, msg))
-    return err;
+void apply_valid(ps_state& st, const commit_msg& msg) {
   const auto start = clock_type::now();
   st.rule->apply(st.centre.data(), msg.payload.values.data(), st.centre.size(),
                  st.stats.updates, msg.last_update);
@@ -121,13 +84,23 @@ caf::error apply(ps_state& st, const commit_msg& msg) {
   st.stats.bytes_in += msg.payload.values.size() * sizeof(float);
   st.stats.busy_seconds
     += std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+namespace {
+
+caf::error apply(ps_state& st, const commit_msg& msg) {
+  if (auto err = validate(st, msg, true))
+    return err;
+  apply_valid(st, msg);
   return {};
 }
+
+} // namespace
 
 // Sends the driver a snapshot when one is due. Averaging keeps a half-filled
 // round inside the rule, so snapshots are taken only between rounds.
 void maybe_checkpoint(ps_state& st) {
-  if (!st.driver || !st.rule->round_complete()
+  if (!st.driver || st.shards > 1 || !st.rule->round_complete()
       || st.stats.updates == st.last_checkpoint)
     return;
   const auto now = clock_type::now();
@@ -158,20 +131,28 @@ void maybe_checkpoint(ps_state& st) {
 // longer. The copy is the server's whole cost (~4 MB for mnist_cnn); the
 // driver evaluates it on its own thread. Between Averaging rounds only, as
 // checkpoints.
-void maybe_evaluate(ps_state& st) {
+// A sharded server's lead decides for all shards (each sends its range,
+// which the driver's sink joins: ps_shards.cpp).
+bool maybe_evaluate(ps_state& st) {
   if (!st.driver || st.stopping || st.eval_pending || !st.rule->round_complete())
-    return;
+    return false;
   const std::uint64_t u = st.stats.updates;
   const bool by_count = st.eval_every > 0 && u - st.last_eval >= st.eval_every;
   const bool by_epoch = st.eval_epoch > 0 && u / st.eval_epoch > st.last_eval / st.eval_epoch;
   if (!by_count && !by_epoch)
-    return;
+    return false;
   float_buffer centre;
   centre.values = st.centre;
-  caf::anon_send(st.driver, eval_atom::value, u, std::move(centre));
+  if (st.shards > 1)
+    caf::anon_send(st.driver, eval_atom::value, u, st.shard, std::move(centre));
+  else
+    caf::anon_send(st.driver, eval_atom::value, u, std::move(centre));
   st.last_eval = u;
   st.eval_pending = true;
+  return true;
 }
+
+namespace {
 
 // Answers the pulls that waited for a round (Averaging) once it is complete.
 void release_waiting(ps_state& st) {
@@ -182,9 +163,10 @@ void release_waiting(ps_state& st) {
   st.waiting.clear();
 }
 
-// Dynamic partitioning: the queue of init.chunks chunks from init.queue.
+// Dynamic partitioning: the queue of init.chunks chunks from init.queue (a
+// sharded server's lead holds it).
 void init_queue(ps_state& st, const ps_init& init) {
-  if (st.job.schedule.partitioning != partitioning_mode::dynamic)
+  if (st.job.schedule.partitioning != partitioning_mode::dynamic || st.shard != 0)
     return;
   if (auto ok = check_partitioning(st.job.trainer.name, partitioning_mode::dynamic);
       !ok) {
@@ -204,6 +186,8 @@ void init_queue(ps_state& st, const ps_init& init) {
 // the job cannot run.
 void init_state(ps_state& st, ps_init& init) {
   st.job = init.job;
+  st.shard = init.shard;
+  st.shards = std::max<std::uint32_t>(1, init.shards);
   st.centre = std::move(init.weights.values);
   st.stats.updates = init.updates;
   st.last_checkpoint = init.updates;
@@ -237,6 +221,7 @@ void init_state(ps_state& st, ps_init& init) {
   for (std::uint32_t w = 0; w < st.job.trainer.workers; ++w)
     st.centres.push_back(codec->make_centre_encoder());
   init_queue(st, init);
+  init_shard(st, init);
 }
 
 caf::result<weights_msg> pull(ps_pointer self, std::uint32_t worker,
@@ -327,6 +312,14 @@ caf::result<partition_cursor> reassign(ps_state& st, std::uint32_t worker) {
   return st.cursors[worker];
 }
 
+caf::result<partition_cursor> reassign(ps_pointer self, std::uint32_t worker) {
+  auto res = reassign(self->state, worker);
+  if (self->state.shards > 1 && !self->state.setup_error
+      && worker < self->state.job.trainer.workers)
+    shard_fence(self, worker, self->state.cursors[worker].generation);
+  return res;
+}
+
 ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
   auto& st = self->state;
   init_state(st, init);
@@ -347,13 +340,14 @@ ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
     },
     [self](commit_atom, commit_msg& msg) {
       msg.payload.ensure_values();
-      return commit(self, msg);
+      return self->state.shards > 1 ? shard_commit(self, msg) : commit(self, msg);
     },
     // Qualified: the handle's std:: template arguments would let ADL pick
     // std::exchange.
     [self](exchange_atom, commit_msg& msg) {
       msg.payload.ensure_values();
-      return actors::exchange(self, msg);
+      return self->state.shards > 1 ? shard_exchange(self, msg)
+                                    : ps_impl::exchange(self, msg);
     },
     [self](weights_atom) {
       // The trained model, whole and exact; not a worker pull.
@@ -364,9 +358,7 @@ ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
       return out;
     },
     [self](stats_atom) { return self->state.stats; },
-    [self](reassign_atom, std::uint32_t worker) {
-      return reassign(self->state, worker);
-    },
+    [self](reassign_atom, std::uint32_t worker) { return reassign(self, worker); },
     [self](lease_atom, std::uint32_t worker, std::uint32_t generation,
            std::uint32_t depth) {
       return first_lease(self->state, worker, generation, depth);
@@ -376,17 +368,33 @@ ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
       self->state.stopping = true;
       return self->state.stats.updates;
     },
+    [self](pull_atom, std::uint32_t worker, std::uint32_t generation, bool want_delta) {
+      shard_seen(self->state, worker, generation);
+      return pull(self, worker, want_delta);
+    },
+    [self](held_atom, std::uint32_t worker, std::uint32_t generation,
+           std::uint32_t shard, std::uint64_t last_update) {
+      shard_held(self, worker, generation, shard, last_update);
+    },
+    [self](order_atom, const commit_order& order, bool evaluate) {
+      shard_order(self, order, evaluate);
+    },
+    [self](fence_atom, std::uint32_t worker, std::uint32_t generation) {
+      shard_fence(self, worker, generation);
+    },
+    [self](peers_atom, std::vector<caf::actor>& all) { return shard_peers(self, all); },
   };
 }
 
 } // namespace
+} // namespace ps_impl
 
 ps_actor spawn_parameter_server(caf::actor_system& sys, ps_init init) {
-  return sys.spawn(parameter_server, std::move(init));
+  return sys.spawn(ps_impl::parameter_server, std::move(init));
 }
 
 caf::actor_factory parameter_server_factory() {
-  return caf::make_actor_factory(parameter_server);
+  return caf::make_actor_factory(ps_impl::parameter_server);
 }
 
 } // namespace actors

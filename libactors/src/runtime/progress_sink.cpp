@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <tuple>
 #include <utility>
 
@@ -24,6 +25,10 @@ struct sink_state {
   std::uint64_t latest_updates = 0;
   std::uint64_t checkpoints = 0;
   std::vector<std::string> checkpoint_errors;
+  /// A sharded server's centre being joined: its update count and the
+  /// ranges received so far (one evaluation is in flight at a time).
+  std::uint64_t eval_updates = 0;
+  std::vector<std::optional<float_buffer>> eval_parts;
 
   static inline const char* name = "progress_sink";
 };
@@ -66,6 +71,35 @@ void add_progress(sink_state& s, const progress_msg& p) {
 
 using sink_pointer = progress_sink_actor::stateful_pointer<sink_state>;
 
+// To the driver's thread, which evaluates it (run_job), stamped with the
+// seconds since training started when it arrived.
+void pass_centre(sink_state& s, std::uint64_t updates, float_buffer centre) {
+  if (s.cfg.driver)
+    caf::anon_send(s.cfg.driver, eval_atom::value, updates, std::move(centre),
+                   std::chrono::duration<double>(clock_type::now() - s.start).count());
+}
+
+// A shard's range of the centre at `updates`: kept until every shard's is
+// in, then joined (a newer update abandons an older one that lost a range).
+void join_range(sink_state& s, std::uint64_t updates, std::uint32_t shard,
+                float_buffer& range) {
+  if (shard >= s.cfg.shards)
+    return;
+  if (s.eval_parts.size() != s.cfg.shards || updates != s.eval_updates) {
+    s.eval_parts.assign(s.cfg.shards, std::nullopt);
+    s.eval_updates = updates;
+  }
+  s.eval_parts[shard] = std::move(range);
+  for (auto& p : s.eval_parts)
+    if (!p)
+      return;
+  float_buffer centre;
+  for (auto& p : s.eval_parts)
+    centre.values.insert(centre.values.end(), p->values.begin(), p->values.end());
+  s.eval_parts.clear();
+  pass_centre(s, updates, std::move(centre));
+}
+
 void keep_snapshot(sink_pointer self, const ps_snapshot& snap) {
   auto& s = self->state;
   // A late snapshot of a server that was replaced must not win.
@@ -94,13 +128,10 @@ progress_sink_actor::behavior_type progress_sink(sink_pointer self,
     [self](progress_atom, const progress_msg& p) { add_progress(self->state, p); },
     [self](checkpoint_atom, const ps_snapshot& snap) { keep_snapshot(self, snap); },
     [self](eval_atom, std::uint64_t updates, float_buffer& centre) {
-      // To the driver's thread, which evaluates it (run_job), stamped with
-      // the seconds since training started when it arrived.
-      auto& s = self->state;
-      if (s.cfg.driver)
-        caf::anon_send(s.cfg.driver, eval_atom::value, updates, std::move(centre),
-                       std::chrono::duration<double>(clock_type::now() - s.start)
-                         .count());
+      pass_centre(self->state, updates, std::move(centre));
+    },
+    [self](eval_atom, std::uint64_t updates, std::uint32_t shard, float_buffer& range) {
+      join_range(self->state, updates, shard, range);
     },
     [self](run_atom) { self->state.start = clock_type::now(); },
     [self](stats_atom) {

@@ -242,6 +242,9 @@ void register_wire_types(caf::actor_system_config& cfg) {
     .add_message_type<worker_result>("actors::worker_result")
     .add_message_type<worker_job>("actors::worker_job")
     .add_message_type<ps_actor>("actors::ps_actor")
+    .add_message_type<commit_order>("actors::commit_order")
+    .add_message_type<metrics::byte_counts>("actors::metrics::byte_counts")
+    .add_message_type<std::vector<std::uint16_t>>("std::vector<uint16_t>")
     .add_message_type<loader_actor>("actors::loader_actor")
     .add_message_type<worker_actor>("actors::worker_actor")
     .add_message_type<std::vector<std::vector<std::uint32_t>>>(

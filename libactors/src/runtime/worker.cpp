@@ -15,15 +15,14 @@
 #include "actors/nn/model_spec.hpp"
 #include "actors/optim/lr_schedule.hpp"
 #include "actors/optim/optimizer.hpp"
-#include "actors/runtime/exchange_buffers.hpp"
 #include "actors/runtime/metrics_hooks.hpp"
 #include "actors/runtime/transport.hpp"
 #include "actors/train/exchange_slot.hpp"
 #include "actors/trainers/registry.hpp"
-#include "actors/util/float_pool.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/util/thread_pool.hpp"
 #include "actors/wire/codec.hpp"
+#include "server_link.hpp"
 
 namespace actors {
 
@@ -47,15 +46,9 @@ struct worker_state {
   scaling scale;
   std::vector<std::uint32_t> order;
   std::vector<float> x, y;
-  // The link to the server: whether it is on another node, and the
-  // encoder of the commit stream and decoder of the centre stream of the
-  // codec between them (wire/codec.hpp); the decoder holds the last centre
-  // received.
-  bool remote = false;
-  std::unique_ptr<wire::commit_encoder> commits;
-  wire::centre_decoder centre;
-  // The last payload's buffer when its encoder coded it (make_commit).
-  std::vector<float> spare_payload;
+  // The link to the server or its shards, with each link's codec state
+  // (server_link.hpp); it holds the last centre received.
+  server_link link;
   // With overlap (job.schedule.overlap): the exchange in flight, W_sent and
   // the time waited for replies.
   exchange_slot slot;
@@ -112,7 +105,7 @@ void fail(worker_pointer self, caf::error err) {
 
 // The model continues from the last centre received.
 void load_centre(worker_state& st) {
-  const auto& c = st.centre.centre();
+  const auto& c = st.link.centre();
   std::memcpy(st.net.params(), c.data(), c.size() * sizeof(float));
 }
 
@@ -219,6 +212,7 @@ void finish(worker_pointer self) {
   r.totals.wait_seconds += st.slot.waited_seconds();
   r.weights.values.assign(st.net.params(),
                           st.net.params() + st.net.param_count());
+  r.shard_bytes = st.link.shard_bytes();
   st.finished = true;
   st.promise.deliver(std::move(r));
   self->quit();
@@ -283,56 +277,15 @@ void take_grants(worker_state& st, const chunk_grants& grants) {
     st.source->replied(grants);
 }
 
-// Where the link's bytes count: between nodes when the server's node id is
-// not this worker's (run() sets st.remote), within the node otherwise.
-metrics::byte_counts& link_counts(worker_state& st) {
-  auto& t = st.result.totals;
-  return st.remote ? t.between_nodes : t.within_node;
-}
-
-// A payload buffer of n values (contents unspecified): the last commit's
-// if its encoder coded it (nothing then moved it into the message), else
-// one from util/float_pool; no fresh model-sized vector per exchange.
-std::vector<float> take_payload(worker_state& st, std::size_t n) {
-  auto out = std::move(st.spare_payload);
-  if (out.capacity() < n)
-    out = take_floats(n);
-  out.resize(n);
-  return out;
-}
-
-// A commit of `payload` at the worker's current position, encoded for the
-// link (error feedback, with int8 to another node).
-commit_msg make_commit(worker_state& st, std::uint64_t last_update,
-                       std::vector<float> payload) {
+// A commit at the worker's current position (the link adds the payload,
+// encoded for each link).
+commit_msg commit_base(worker_state& st, std::uint64_t last_update) {
   commit_msg msg;
   msg.worker = st.job.worker;
   msg.last_update = last_update;
   msg.cursor = cursor_now(st);
   msg.chunk = st.sending_chunk;
-  put_commit(*st.commits, payload, msg.payload);
-  st.spare_payload = std::move(payload); // what coding left, for the next
-  link_counts(st).sent += link_bytes(msg.payload, st.remote);
   return msg;
-}
-
-// Brings the worker's copy of the centre up to date from `w` (a whole
-// centre or the change since the last one); false if `w` does not fit.
-bool receive_centre(worker_state& st, weights_msg& w) {
-  w.weights.ensure_values();
-  if (w.weights.values.size() != st.net.param_count())
-    return false;
-  const std::size_t bytes = link_bytes(w.weights, st.remote);
-  if (!st.centre.decode(w.weights.values, w.delta))
-    return false;
-  link_counts(st).received += bytes;
-  st.last_update = w.version;
-  return true;
-}
-
-void wrong_size(worker_pointer self) {
-  fail(self, make_runtime_error(runtime_errc::bad_message,
-                                "centre of the wrong size from the server"));
 }
 
 double seconds_since(clock_type::time_point t) {
@@ -343,66 +296,53 @@ double seconds_since(clock_type::time_point t) {
 void exchange(worker_pointer self) {
   auto& st = self->state;
   const auto n = st.net.param_count();
-  const auto timeout = timeout_of(st.job.job);
   const auto sent_at = clock_type::now();
-  const bool want_delta = st.centre.wants_deltas();
   auto on_error = [self](caf::error& err) { fail(self, std::move(err)); };
   if (st.rule->kind() == exchange_kind::push_then_pull) {
-    auto payload = take_payload(st, n);
-    st.rule->make_payload(st.net.params(), st.centre.centre().data(),
-                          payload.data(), n);
-    auto msg = make_commit(st, st.last_update, std::move(payload));
-    msg.want_delta = want_delta;
-    self->request(st.job.ps, timeout, exchange_atom::value, std::move(msg))
-      .then(
-        [self, sent_at](weights_msg& w) {
-          auto& st = self->state;
-          const auto pulled = st.last_update;
-          if (!receive_centre(st, w)) {
-            wrong_size(self);
-            return;
-          }
-          st.result.totals.wait_seconds += seconds_since(sent_at);
-          note_applied(st, w.version, pulled);
-          take_grants(st, w.grants);
-          st.stopping = st.stopping || w.stop;
-          load_centre(st);
-          self->send(self, step_atom::value);
-        },
-        on_error);
+    auto payload = st.link.take_payload(n);
+    st.rule->make_payload(st.net.params(), st.link.centre().data(), payload.data(), n);
+    st.link.exchange(
+      self, commit_base(st, st.last_update), std::move(payload),
+      [self, sent_at](server_link::reply& w) {
+        auto& st = self->state;
+        const auto pulled = st.last_update;
+        st.last_update = w.version;
+        st.result.totals.wait_seconds += seconds_since(sent_at);
+        note_applied(st, w.version, pulled);
+        take_grants(st, w.grants);
+        st.stopping = st.stopping || w.stop;
+        load_centre(st);
+        self->send(self, step_atom::value);
+      },
+      on_error);
     return;
   }
   // pull_then_push: elastic step towards the centre, then send it.
-  self->request(st.job.ps, timeout, pull_atom::value, st.job.worker, want_delta)
-    .then(
-      [self, n, timeout, sent_at, on_error](weights_msg& c) {
-        auto& st = self->state;
-        if (!receive_centre(st, c)) {
-          wrong_size(self);
-          return;
-        }
-        auto payload = take_payload(st, n);
-        st.rule->elastic_step(st.net.params(), st.centre.centre().data(),
-                              payload.data(), n);
-        auto msg = make_commit(st, c.version, std::move(payload));
-        self->request(st.job.ps, timeout, commit_atom::value, std::move(msg))
-          .then(
-            [self, sent_at, pulled = c.version](commit_ack& ack) {
-              auto& st = self->state;
-              st.result.totals.wait_seconds += seconds_since(sent_at);
-              note_applied(st, ack.updates, pulled);
-              take_grants(st, ack.grants);
-              st.stopping = st.stopping || ack.stop;
-              self->send(self, step_atom::value);
-            },
-            on_error);
-      },
-      on_error);
+  st.link.pull(
+    self, st.job.worker, st.job.start.generation, false,
+    [self, n, sent_at, on_error](server_link::reply& c) {
+      auto& st = self->state;
+      st.last_update = c.version;
+      auto payload = st.link.take_payload(n);
+      st.rule->elastic_step(st.net.params(), st.link.centre().data(), payload.data(), n);
+      st.link.commit(
+        self, commit_base(st, c.version), std::move(payload),
+        [self, sent_at, pulled = c.version](server_link::reply& ack) {
+          auto& st = self->state;
+          st.result.totals.wait_seconds += seconds_since(sent_at);
+          note_applied(st, ack.version, pulled);
+          take_grants(st, ack.grants);
+          st.stopping = st.stopping || ack.stop;
+          self->send(self, step_atom::value);
+        },
+        on_error);
+    },
+    on_error);
 }
 
 // -- overlapped exchange (--overlap=true) --------------------------------------
 
-void overlapped_reply(worker_pointer self, weights_msg& w);
+void overlapped_reply(worker_pointer self, server_link::reply& w);
 
 // Sends the exchange due at the worker's position and returns: the payload
 // made from W (push_then_pull) or the elastic step against the newest
@@ -411,38 +351,30 @@ void overlapped_reply(worker_pointer self, weights_msg& w);
 void send_overlapped(worker_pointer self) {
   auto& st = self->state;
   const auto n = st.net.param_count();
-  auto payload = take_payload(st, n);
+  auto payload = st.link.take_payload(n);
   if (st.rule->kind() == exchange_kind::push_then_pull)
-    st.rule->make_payload(st.net.params(), st.centre.centre().data(),
-                          payload.data(), n);
+    st.rule->make_payload(st.net.params(), st.link.centre().data(), payload.data(), n);
   else
-    st.rule->elastic_step(st.net.params(), st.centre.centre().data(),
-                          payload.data(), n);
+    st.rule->elastic_step(st.net.params(), st.link.centre().data(), payload.data(), n);
   st.slot.sent(*st.rule, st.net.params(), n);
-  auto msg = make_commit(st, st.last_update, std::move(payload));
-  msg.want_delta = st.centre.wants_deltas();
-  self->request(st.job.ps, timeout_of(st.job.job), exchange_atom::value,
-                std::move(msg))
-    .then([self](weights_msg& w) { overlapped_reply(self, w); },
-          [self](caf::error& err) { fail(self, std::move(err)); });
+  st.link.exchange(self, commit_base(st, st.last_update), std::move(payload),
+                   [self](server_link::reply& w) { overlapped_reply(self, w); },
+                   [self](caf::error& err) { fail(self, std::move(err)); });
 }
 
 // The centre answering the exchange in flight: W <- C + (W - W_sent) as the
 // rule says; then whatever the worker stopped to wait for (the next
 // exchange, or returning its weights), or nothing if it is training.
-void overlapped_reply(worker_pointer self, weights_msg& w) {
+void overlapped_reply(worker_pointer self, server_link::reply& w) {
   auto& st = self->state;
   if (st.finished)
     return;
   const auto pulled = st.last_update;
-  if (!receive_centre(st, w)) {
-    wrong_size(self);
-    return;
-  }
+  st.last_update = w.version;
   note_applied(st, w.version, pulled);
   take_grants(st, w.grants);
   const auto then = st.slot.arrived(*st.rule, st.net.params(),
-                                    st.centre.centre().data(),
+                                    st.link.centre().data(),
                                     st.net.param_count(), clock_type::now());
   if (w.stop) {
     // Nothing else is in flight (at most one exchange): done.
@@ -585,20 +517,19 @@ caf::error schedule_rate(worker_state& st, std::size_t total, std::size_t per_ep
   return {};
 }
 
-caf::error setup(worker_state& st, shard_data& s) {
+caf::error setup(worker_state& st, shard_data& s, const caf::node_id& here) {
   auto& job = st.job.job;
   const wire::codec* codec = wire::find_codec(job.wire);
   if (codec == nullptr)
     return make_runtime_error(runtime_errc::bad_job,
                               "unknown wire format '" + job.wire + "'");
-  // On one node nothing is serialized: the link is exact (no rounding).
-  const auto& link = wire::codec_for_link(*codec, !st.remote);
-  st.commits = link.make_commit_encoder();
-  st.centre = link.make_centre_decoder();
   auto m = parse_model_spec(job.model_spec, "job model");
   if (!m)
     return make_runtime_error(runtime_errc::bad_job, m.error().message());
   st.net = std::move(*m);
+  if (auto err = st.link.setup(st.job, *codec, here, st.net.param_count(),
+                               &st.result.totals))
+    return err;
   auto rule = make_rule(job.trainer);
   if (!rule)
     return make_runtime_error(runtime_errc::bad_job, rule.error().message());
@@ -659,7 +590,7 @@ void first_lease(worker_pointer self) {
     self->send(self, step_atom::value);
     return;
   }
-  self->request(st.job.ps, timeout_of(st.job.job), lease_atom::value, st.job.worker,
+  self->request(st.link.lead(), timeout_of(st.job.job), lease_atom::value, st.job.worker,
                 st.job.start.generation,
                 // With overlap the worker trains chunk k + 1 while chunk k's
                 // commit is in flight.
@@ -679,9 +610,9 @@ void begin(worker_pointer self) {
   auto on_error = [self](caf::error& err) { fail(self, std::move(err)); };
   self->request(st.job.loader, timeout, shard_atom::value, st.job.worker)
     .then(
-      [self, timeout, on_error](shard_data& s) {
+      [self, on_error](shard_data& s) {
         auto& st = self->state;
-        if (auto err = setup(st, s)) {
+        if (auto err = setup(st, s, self->node())) {
           fail(self, std::move(err));
           return;
         }
@@ -698,73 +629,33 @@ void begin(worker_pointer self) {
         // (a new one's was reset by the reassign), so it answers whole and
         // starts its view there, and the first exchange's answer is a
         // delta. Not asking cost a second whole fp32 centre per worker.
-        self->request(st.job.ps, timeout, pull_atom::value, st.job.worker,
-                      st.centre.wants_deltas())
-          .then(
-            [self](weights_msg& w) {
-              auto& st = self->state;
-              if (w.delta || !receive_centre(st, w)) {
-                fail(self, make_runtime_error(runtime_errc::bad_message,
-                                              "initial centre has the wrong size"));
-                return;
-              }
-              load_centre(st);
-              first_lease(self);
-            },
-            on_error);
+        st.link.pull(
+          self, st.job.worker, st.job.start.generation, true,
+          [self](server_link::reply& w) {
+            auto& st = self->state;
+            st.last_update = w.version;
+            load_centre(st);
+            first_lease(self);
+          },
+          on_error);
       },
       on_error);
-}
-
-// Opens a connection from this node to the server's before the first pull.
-// CAF 0.17 only knows the nodes it was introduced to: without this, a
-// worker's commits and the server's centres are relayed through the driver,
-// each model-sized message crossing two links store-and-forward, which
-// doubles the exchange time on a network. (CAF's own automatic connections
-// would open a second, plain, all-interface port on every node instead.)
-// Failing to connect is not fatal: the relayed route still works. TLS
-// clusters link the same way (connect_atom to CAF's OpenSSL middleman);
-// openssl_error_queue.hpp is what makes a second job over the same TLS node
-// pair work in CAF 0.17.6.
-void link_to_server(worker_pointer self, std::function<void()> then) {
-  auto& st = self->state;
-  const auto& ps = st.job.ps;
-  if (st.job.ps_host.empty() || !ps || ps.node() == self->node()) {
-    then();
-    return;
-  }
-  const auto where = st.job.ps_host + ":" + std::to_string(st.job.ps_port);
-  const auto timeout = std::min(timeout_of(st.job.job), std::chrono::milliseconds(10000));
-  self->request(middleman_of(self->system()), timeout, caf::connect_atom::value,
-                st.job.ps_host, st.job.ps_port)
-    .then(
-      [self, then, where](caf::node_id& nid, caf::strong_actor_ptr&,
-                          std::set<std::string>&) {
-        auto& st = self->state;
-        st.result.relayed = nid != st.job.ps.node();
-        if (st.result.relayed)
-          std::fprintf(stderr,
-                       "node %s: worker %u: %s is not the server's node; "
-                       "exchanges go through the driver\n",
-                       st.node.c_str(), st.job.worker, where.c_str());
-        then();
-      },
-      [self, then, where](caf::error& err) {
-        auto& st = self->state;
-        st.result.relayed = true;
-        std::fprintf(stderr,
-                     "node %s: worker %u: cannot connect to the server's node "
-                     "%s (%s); exchanges go through the driver\n",
-                     st.node.c_str(), st.job.worker, where.c_str(),
-                     describe(self->system(), err).c_str());
-        then();
-      });
 }
 
 // Seconds on the actor system's clock (the test coordinator's simulated
 // one in tests), for the server watch's deadline.
 double clock_seconds(worker_pointer self) {
   return std::chrono::duration<double>(self->clock().now().time_since_epoch()).count();
+}
+
+// Whether `a` is the server or one of its shards.
+bool is_server(const worker_job& j, const caf::actor_addr& a) {
+  if (j.ps && j.ps.address() == a)
+    return true;
+  for (auto& s : j.shards)
+    if (s && s.address() == a)
+      return true;
+  return false;
 }
 
 // A monitored actor ended: the driver's progress sink (the job is over), or
@@ -778,7 +669,7 @@ void on_down(worker_pointer self, caf::down_msg& dm) {
                                     + std::to_string(st.job.worker)));
     return;
   }
-  if (!st.job.ps || dm.source != st.job.ps.address())
+  if (!is_server(st.job, dm.source))
     return;
   const auto reason = describe(self->system(), dm.reason);
   if (auto after = st.watch.lost(reason, clock_seconds(self))) {
@@ -809,7 +700,6 @@ void server_gone(worker_pointer self) {
 caf::result<worker_result> run(worker_pointer self, worker_job& job) {
   auto& st = self->state;
   st.job = std::move(job);
-  st.remote = st.job.ps && st.job.ps.node() != self->node();
   st.start = clock_type::now();
   st.meter = worker_meter_of(self->system(), st.job.worker);
   st.promise = self->make_response_promise<worker_result>();
@@ -819,8 +709,15 @@ caf::result<worker_result> run(worker_pointer self, worker_job& job) {
     self->monitor(st.job.progress);
   if (st.job.ps)
     self->monitor(st.job.ps);
+  for (auto& shard : st.job.shards)
+    if (shard && (!st.job.ps || shard.address() != st.job.ps.address()))
+      self->monitor(shard);
   self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
-  link_to_server(self, [self] { begin(self); });
+  const auto timeout = std::min(timeout_of(st.job.job), std::chrono::milliseconds(10000));
+  connect_to_server(self, st.job, st.node, timeout, [self](bool relayed) {
+    self->state.result.relayed = relayed;
+    begin(self);
+  });
   return st.promise;
 }
 

@@ -88,6 +88,13 @@ public:
   chunk_outcome complete(std::uint32_t worker, std::uint32_t generation,
                          std::uint64_t chunk);
 
+  /// Whether complete() would apply `chunk` for that incarnation now
+  /// (nothing changes): a sharded server's lead checks a commit's part when
+  /// it holds it and completes the chunk only when the commit is ordered,
+  /// so a commit that never gets an order leaves the chunk leased.
+  bool leased(std::uint32_t worker, std::uint32_t generation,
+              std::uint64_t chunk) const;
+
   /// `worker` was replaced: its leased chunks go back to the front of the
   /// queue, in their order, and its lease is empty.
   void release(std::uint32_t worker);

@@ -54,6 +54,12 @@ struct cluster_options {
   std::size_t workers_per_node = 0;
   /// Node of the parameter server ("host:port"); empty = the first node.
   std::string ps_node;
+  /// Range shards of the parameter server (cluster/shard_plan.hpp), placed
+  /// round-robin over the live nodes from the server's node; 1 =
+  /// unsharded. A sharded server sends no snapshots (the consistent cut
+  /// over shards is not built): a lost shard restarts every shard from
+  /// the origin (the initial weights).
+  std::size_t ps_shards = 1;
   /// Workers when embedded.
   std::size_t embedded_workers = 3;
   /// Seconds to wait for a connection, a spawn or a handshake.
@@ -96,6 +102,15 @@ struct cluster_options {
   metrics::run_status* status = nullptr;
 };
 
+/// One shard of a sharded server at the end of a run.
+struct shard_report {
+  std::size_t shard = 0;
+  /// Its node's name, and the values of its range.
+  std::string node;
+  std::size_t values = 0;
+  ps_stats stats;
+};
+
 /// A failure the driver saw and what it did about it.
 struct fault_event {
   /// Seconds since training started, and the wall clock (Unix seconds).
@@ -123,6 +138,9 @@ struct cluster_result {
   /// every incarnation's result (metrics/node_bytes.hpp).
   std::vector<metrics::node_bytes> node_bytes;
   ps_stats server;
+  /// A sharded server: every shard's counters, in shard order (empty when
+  /// unsharded).
+  std::vector<shard_report> shards;
   /// The trained model: the centre variable, or the single worker's model.
   std::vector<float> weights;
   /// Ensemble: every member's weights.

@@ -31,6 +31,11 @@ namespace actors {
 void put_commit(wire::commit_encoder& commits, std::vector<float>& payload,
                 float_buffer& out);
 
+/// As put_commit, for the n values at `payload` (a shard's range of a
+/// payload): coded from there, or copied into `out`'s values.
+void put_commit(wire::commit_encoder& commits, const float* payload, std::size_t n,
+                float_buffer& out);
+
 /// Sets `out` to what the centre stream `centres` sends for `centre`
 /// (whole, or the change since the worker's copy when `want_delta` and the
 /// encoder keeps one, as centre_encoder::encode) and returns whether it is

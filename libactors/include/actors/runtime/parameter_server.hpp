@@ -14,6 +14,15 @@
 // commit must complete a chunk leased to that worker's incarnation or it is
 // refused; reassign puts the replaced worker's chunks back at the front of
 // the queue; snapshots carry the queue.
+//
+// With ps_init::shards = N > 1 it is shard ps_init::shard of a sharded
+// server (--ps-shards; src/runtime/ps_shards.cpp): `weights` is its range
+// (cluster/shard_plan.hpp), a commit's part is held until the lead (shard 0)
+// orders it (cluster/commit_sequencer.hpp), and the driver introduces the
+// shards to each other (peers_atom) before any worker starts. The lead
+// alone holds the chunk queue, answers leases, reassigns (fencing the
+// worker at every shard) and stops; no shard sends snapshots (a cut
+// consistent over the shards is not built yet).
 #pragma once
 
 #include "actors/runtime/protocol.hpp"

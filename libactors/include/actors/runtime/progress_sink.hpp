@@ -35,6 +35,10 @@ struct progress_sink_config {
   /// (eval_atom, updates, centre, seconds since training started) for each
   /// centre the server sent to be evaluated.
   caf::actor driver;
+  /// Range shards of the server: a centre to evaluate comes as one range
+  /// from each (eval_atom, updates, shard, range), which the sink joins in
+  /// shard order before passing it on.
+  std::size_t shards = 1;
 };
 
 /// The sink's whole interface: progress_actor, plus the driver's own

@@ -24,6 +24,7 @@
 #include <caf/all.hpp>
 
 #include "actors/cluster/chunk_queue.hpp"
+#include "actors/cluster/commit_sequencer.hpp"
 #include "actors/cluster/partition_cursor.hpp"
 #include "actors/metrics/worker_totals.hpp"
 #include "actors/train/job_spec.hpp"
@@ -34,8 +35,9 @@ struct coded_values; // wire/codec.hpp
 
 namespace actors {
 
-/// Bumped whenever a message layout or meaning changes.
-constexpr std::uint32_t protocol_version = 8;
+/// Bumped whenever a message layout or meaning changes (9: the sharded
+/// server's messages and fields).
+constexpr std::uint32_t protocol_version = 9;
 
 /// Written in the sender's byte order; a peer reading anything else has a
 /// different byte order and the raw float buffers would be garbage.
@@ -67,6 +69,14 @@ using eval_atom = caf::atom_constant<caf::atom("eval")>;
 /// A worker to itself: the grace after losing its server has passed
 /// (cluster/server_watch.hpp).
 using lost_atom = caf::atom_constant<caf::atom("lost")>;
+/// A sharded server (--ps-shards > 1, src/runtime/ps_shards.cpp): a shard tells
+/// the lead it holds its part of a commit; the lead orders a commit; the
+/// lead fences a reassigned worker at every shard; the driver introduces
+/// the shards to each other.
+using held_atom = caf::atom_constant<caf::atom("held")>;
+using order_atom = caf::atom_constant<caf::atom("order")>;
+using fence_atom = caf::atom_constant<caf::atom("fence")>;
+using peers_atom = caf::atom_constant<caf::atom("peers")>;
 
 /// commit_msg::chunk of a commit that completes no chunk (static mode).
 constexpr std::uint64_t no_chunk = ~std::uint64_t{0};
@@ -397,12 +407,16 @@ struct worker_result {
   /// The server is remote and no direct connection to its node could be
   /// opened: every exchange was relayed by the driver.
   bool relayed = false;
+  /// A sharded server: the bytes between nodes exchanged with each shard
+  /// (shard order; empty when unsharded), so that the driver books them on
+  /// the link to that shard's node.
+  std::vector<metrics::byte_counts> shard_bytes;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_result& x) {
   return f(caf::meta::type_name("worker_result"), x.worker, x.node, x.seconds,
-           x.totals, x.epoch_loss, x.weights, x.relayed);
+           x.totals, x.epoch_loss, x.weights, x.relayed, x.shard_bytes);
 }
 
 // -- actor interfaces --------------------------------------------------------------
@@ -428,7 +442,23 @@ using ps_actor = caf::typed_actor<
   // The driver evaluated the last centre sent (eval_atom to the progress
   // sink): the next may be sent. At most one is in flight, so a slow
   // evaluation skips centres instead of queueing them.
-  caf::reacts_to<eval_atom>>;
+  caf::reacts_to<eval_atom>,
+  // A sharded server (ps_init::shards > 1; src/runtime/ps_shards.cpp). A
+  // worker's pull of its range, (worker, generation, want_delta): a newer
+  // generation than the shard knows fences the old one first.
+  caf::replies_to<pull_atom, std::uint32_t, std::uint32_t, bool>::with<weights_msg>,
+  // Shard -> lead: it holds its part of (worker, generation)'s commit,
+  // which claims last_update: (worker, generation, shard, last_update).
+  caf::reacts_to<held_atom, std::uint32_t, std::uint32_t, std::uint32_t, std::uint64_t>,
+  // Lead -> every shard: apply the held part as update order.seq; with
+  // `evaluate`, then send the range to the driver to evaluate.
+  caf::reacts_to<order_atom, commit_order, bool>,
+  // Lead -> every shard: (worker, generation) replaced the worker's
+  // partition.
+  caf::reacts_to<fence_atom, std::uint32_t, std::uint32_t>,
+  // Driver -> every shard, before any worker starts: the N shards in
+  // order (shard 0 the lead). Answers the shard's index.
+  caf::replies_to<peers_atom, std::vector<caf::actor>>::with<std::uint32_t>>;
 
 /// One per node and job: the handshake and the node's data shards.
 using loader_actor = caf::typed_actor<
@@ -444,7 +474,10 @@ using loader_actor = caf::typed_actor<
 using progress_actor = caf::typed_actor<
   caf::reacts_to<progress_atom, progress_msg>,
   caf::reacts_to<checkpoint_atom, ps_snapshot>,
-  caf::reacts_to<eval_atom, std::uint64_t, float_buffer>>;
+  caf::reacts_to<eval_atom, std::uint64_t, float_buffer>,
+  // A sharded server: shard `shard`'s range of the centre at `updates`;
+  // the sink joins the N ranges and passes the centre on as above.
+  caf::reacts_to<eval_atom, std::uint64_t, std::uint32_t, float_buffer>>;
 
 /// Driver -> parameter server: the job and the initial centre variable,
 /// possibly restored from a checkpoint.
@@ -472,13 +505,17 @@ struct ps_init {
   /// ... and at the end of every epoch of this many updates (0 = never).
   /// Both only between Averaging rounds.
   std::uint64_t eval_epoch = 0;
+  /// A sharded server (--ps-shards): this is shard `shard` of `shards`, and
+  /// `weights` is its range (cluster/shard_plan.hpp). 1 = unsharded.
+  std::uint32_t shard = 0;
+  std::uint32_t shards = 1;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ps_init& x) {
   return f(caf::meta::type_name("ps_init"), x.job, x.weights, x.driver,
            x.updates, x.cursors, x.checkpoint_every, x.checkpoint_seconds,
-           x.chunks, x.queue, x.eval_every, x.eval_epoch);
+           x.chunks, x.queue, x.eval_every, x.eval_epoch, x.shard, x.shards);
 }
 
 /// Driver -> worker: everything a worker needs to run.
@@ -501,12 +538,19 @@ struct worker_job {
   /// worker that lost the server waits for the driver's restart before it
   /// ends (cluster/server_watch.hpp).
   double fault_timeout = 0;
+  /// A sharded server: every shard in order (shards[0] = ps, the lead),
+  /// and each one's node as the driver reached it (empty when embedded).
+  /// Empty when unsharded. The worker cuts its ranges with shard_ranges.
+  std::vector<ps_actor> shards;
+  std::vector<std::string> shard_hosts;
+  std::vector<std::uint16_t> shard_ports;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_job& x) {
   return f(caf::meta::type_name("worker_job"), x.job, x.worker, x.ps, x.loader,
-           x.progress, x.start, x.ps_host, x.ps_port, x.fault_timeout);
+           x.progress, x.start, x.ps_host, x.ps_port, x.fault_timeout, x.shards,
+           x.shard_hosts, x.shard_ports);
 }
 
 /// A worker: trains on its shard and talks to the parameter server.
