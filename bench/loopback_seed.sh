@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # loopback_seed.sh [--quick] [--epochs=N] [--dataset=fashion|mnist] [--runs=N]
-#                  [--out=NAME] [--variant=LABEL:OPTIONS ...] [LABEL=DIR ...]
+#                  [--out=NAME] [--variant=LABEL:OPTIONS ...] [--allow-stale]
+#                  [LABEL=DIR ...]
 # loopback_seed.sh --render=NAME
 #
 # The seed workload (config/train_mnist.ini: mnist_cnn, Adam, ADAG window 5,
@@ -13,7 +14,9 @@
 # epoch, seconds; results as NAME_quick.
 #
 # Each LABEL=DIR is a build to time (DIR holds train_mnist and caf-node, flat
-# or as build/apps/{train_mnist,node}); default: ours=build/apps. With
+# or as build/apps/{train_mnist,node}); default: ours=build/apps, which must
+# be newer than the checkout's sources (else exit 2 unless --allow-stale;
+# builds given as LABEL=DIR are compared as they are). With
 # several builds the runs alternate (A B A B ...) so that both see the same
 # machine: the comparison is side by side, in one run of this script.
 # Each --variant=LABEL:OPTIONS runs every build once more per run with the
@@ -32,7 +35,7 @@ source "$repo_dir/scripts/lib/common.sh"
 # result_meta_json, result_meta_md, result_command.
 source "$repo_dir/scripts/lib/results.sh"
 command=$(result_command bench/loopback_seed.sh "$@")
-epochs=5 runs=1 out=loopback_seed dataset=fashion builds=() variants=() render=""
+epochs=5 runs=1 out=loopback_seed dataset=fashion builds=() variants=() render="" allow_stale=0
 for arg in "$@"; do
   case $arg in
     --quick) epochs=1 dataset=mnist out=loopback_seed_quick ;;
@@ -42,7 +45,8 @@ for arg in "$@"; do
     --out=?*) out=${arg#*=} ;;
     --render=?*) render=${arg#*=} ;;
     --variant=?*:*) variants+=("${arg#*=}") ;;
-    -*) echo "loopback_seed: unknown option '$arg' (expected --quick, --epochs=N, --dataset=fashion|mnist, --runs=N, --out=NAME, --variant=LABEL:OPTIONS, --render=NAME or LABEL=DIR)" >&2; exit 2 ;;
+    --allow-stale) allow_stale=1 ;;
+    -*) echo "loopback_seed: unknown option '$arg' (expected --quick, --epochs=N, --dataset=fashion|mnist, --runs=N, --out=NAME, --variant=LABEL:OPTIONS, --render=NAME, --allow-stale or LABEL=DIR)" >&2; exit 2 ;;
     *=*) builds+=("$arg") ;;
     *) echo "loopback_seed: unknown argument '$arg' (expected an option or LABEL=DIR)" >&2; exit 2 ;;
   esac
@@ -50,7 +54,11 @@ done
 [[ $epochs =~ ^[1-9][0-9]*$ ]] || { echo "loopback_seed: --epochs expects a positive integer, got '$epochs'" >&2; exit 2; }
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "loopback_seed: --runs expects a positive integer, got '$runs'" >&2; exit 2; }
 [[ $out != */* ]] || { echo "loopback_seed: --out expects a name (written to bench/results/NAME.json and .md), got '$out'" >&2; exit 2; }
-((${#builds[@]})) || builds=("ours=$repo_dir/build/apps")
+if ((${#builds[@]} == 0)) && [[ -z $render ]]; then
+  builds=("ours=$repo_dir/build/apps")
+  bench_refuse_stale loopback_seed "$repo_dir" "$allow_stale" \
+    "$repo_dir/build/apps/train_mnist/train_mnist" "$repo_dir/build/apps/node/caf-node" || exit 2
+fi
 ((${#variants[@]})) || variants=(":")
 
 # render_md JSON: the Markdown table of a result JSON. Runs written before

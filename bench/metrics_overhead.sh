@@ -13,16 +13,19 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$repo/scripts/lib/common.sh"
 source "$repo/scripts/lib/results.sh"
 meta=$(result_meta_json "$repo" "$(result_command bench/metrics_overhead.sh "$@")")
-runs=3 epochs=1 build=$repo/build data=$repo/data
+runs=3 epochs=1 build=$repo/build data=$repo/data allow_stale=0
 for arg in "$@"; do
   case $arg in
     --runs=?*) runs=${arg#*=} ;;
     --epochs=?*) epochs=${arg#*=} ;;
     --build=?*) build=${arg#*=} ;;
     --data=?*) data=${arg#*=} ;;
-    *) echo "metrics_overhead.sh: unknown option '$arg' (--runs=N --epochs=N --build=DIR --data=DIR)" >&2; exit 2 ;;
+    --allow-stale) allow_stale=1 ;;
+    *) echo "metrics_overhead.sh: unknown option '$arg' (--runs=N --epochs=N --build=DIR --data=DIR --allow-stale)" >&2; exit 2 ;;
   esac
 done
+bench_refuse_stale metrics_overhead.sh "$repo" "$allow_stale" \
+  "$build/apps/node/caf-node" "$build/apps/train_mnist/train_mnist" || exit 2
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -2,7 +2,7 @@
 # scaling.sh [--quick] [--epochs=1,5] [--variant=NAME[:OPTIONS]]...
 #            [--rows=one,two,half,four,slow] [--link=1gbit[,10gbit]]
 #            [--dataset=fashion|mnist] [--slow-cores=0.25] [--four-cores=0.5]
-#            [--bin-dir=DIR] [--out=DIR]
+#            [--cpu-period-ms=N] [--bin-dir=DIR] [--allow-stale] [--out=DIR]
 #
 # Does a second host pay, and a fourth? The seed recipe (mnist_cnn, Adam,
 # ADAG, window 5, batch 16, seed 42) on emulated hosts of this machine, one
@@ -22,7 +22,10 @@
 # capped at --link (default 1gbit) in both directions (scripts/lib/hosts.sh
 # shape_hosts: tbf on this kernel, netem with 0.2 ms delay where there is
 # netem), running one caf-node (one worker slot, one compute thread) held to
-# its CPU share by its own cgroup v1 `cpu` quota (scripts/lib/hosts.sh). The
+# its CPU share by its own cgroup v1 `cpu` quota (scripts/lib/hosts.sh), its
+# share of every CFS period of --cpu-period-ms (default hosts.sh's
+# hosts_cpu_period_ms, or HOSTS_CPU_PERIOD_MS; bench/cpu_quota.sh measures
+# why that one). The
 # driver (train_mnist) runs in a host of its own, not held: it only waits.
 # --link=1gbit,10gbit runs every row at each rate (the links reshaped in
 # between); a rate is tc's: whole mbit or gbit.
@@ -67,7 +70,10 @@
 # Writes DIR/scaling.{md,json,png} (scaling_quick.* for --quick; default
 # DIR: bench/results; the PNG only when gnuplot is installed, which
 # `scripts/setup.sh --bench` does). The binaries: DIR/train_mnist and
-# DIR/../node/caf-node (default --bin-dir: build/apps/train_mnist). Every
+# DIR/../node/caf-node (default --bin-dir: build/apps/train_mnist); they must
+# be newer than the checkout's sources (scripts/lib/results.sh
+# binaries_stale), else the script refuses with exit 2 unless --allow-stale
+# is given (the results then say "stale": true in their build field). Every
 # namespace, cgroup and process the run makes is removed at exit, also on
 # failure and Ctrl-C; what a killed run left is removed by the next one.
 # Needs root, iproute2, jq and the data (scripts/fetch_data.sh). Hold
@@ -95,7 +101,7 @@ usage() { say "$*"; exit 2; }
 skip() { say "cannot run here: $*"; exit 77; }
 
 declare -A preset=([defaults]="" [exact]="--partitioning=static --overlap=false --wire=fp32")
-quick=0 epochs_list="" rows="" dataset="" slow_cores=0.25 four_cores=0.5 link_rates=1gbit
+quick=0 allow_stale=0 epochs_list="" rows="" dataset="" slow_cores=0.25 four_cores=0.5 link_rates=1gbit
 out=$repo/bench/results
 bin_dir=$repo/build/apps/train_mnist
 variants=() # NAME, in order; options in variant_opts[NAME], caf-node's in node_opts[NAME]
@@ -137,6 +143,8 @@ for arg in "$@"; do
     --four-cores=?*) four_cores=${arg#--four-cores=} ;;
     --link=?*) link_rates=${arg#--link=} ;;
     --bin-dir=?*) bin_dir=${arg#--bin-dir=} ;;
+    --allow-stale) allow_stale=1 ;;
+    --cpu-period-ms=?*) hosts_cpu_period_ms=${arg#--cpu-period-ms=} ;;
     --out=?*) out=${arg#--out=} ;;
     -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) usage "unknown argument '$arg' (see --help)" ;;
@@ -165,7 +173,11 @@ if [[ ! $four_cores =~ ^(0?\.[0-9]+|1(\.0*)?)$ ]] || ! awk -v c="$four_cores" 'B
 fi
 train=$bin_dir/train_mnist
 node=$bin_dir/../node/caf-node
+if [[ ! $hosts_cpu_period_ms =~ ^[1-9][0-9]*$ ]] || ((hosts_cpu_period_ms > 1000)); then
+  usage "--cpu-period-ms (or HOSTS_CPU_PERIOD_MS) takes whole ms from 1 to 1000; got '$hosts_cpu_period_ms'"
+fi
 [[ -x $train && -x $node ]] || usage "--bin-dir=$bin_dir: no train_mnist there or no ../node/caf-node (build them: bash scripts/build.sh)"
+bench_refuse_stale scaling "$repo" "$allow_stale" "$train" "$node" || exit 2
 # Options the variants pass must be known to this train_mnist.
 train_help=$("$train" --help 2>&1) || true
 for v in "${variants[@]}"; do
@@ -340,18 +352,20 @@ for run in "${runs[@]}"; do
   jq --slurpfile r "$work/out/$run.json" '. + {report: $r[0]}' "$work/out/$run.extra.json"
 done | jq -s . >"$work/runs.json" || die "cannot gather the reports"
 quotas=$(printf '{"one_two": 1, "half_four": %s, "host3_in_slow_row": %s}' "$four_cores" "$slow_cores")
+built=$(date -u -d "@$(stat -c %Y "$train")" +%FT%TZ)
 jq -n --slurpfile runs "$work/runs.json" --argjson machine "$(machine_json "$uptime_before" "$load_before")" \
   --arg mode "$( ((quick)) && echo quick || echo full)" --arg date "$(date -u +%FT%TZ)" \
   --argjson meta "$meta" --arg commit "$commit" --arg link "${link_rates//,/, }: tc ${shaping%% rate*}, both directions" \
-  --argjson quotas "$quotas" --arg dataset "$dataset" \
+  --argjson quotas "$quotas" --arg dataset "$dataset" --argjson period "$hosts_cpu_period_ms" \
+  --arg built "$built" --argjson fresh "$binaries_fresh" \
   --argjson order "$(printf '%s\n' "${variants[@]}" | jq -R . | jq -s .)" \
   --argjson link_order "$(tr , '\n' <<<"$link_rates" | jq -R . | jq -s .)" '
   def secs($rs; $row): ($rs | map(select(.row == $row)) | first | .report.wall_seconds) // null;
   def ratio($a; $b): if $a != null and $b != null then $a / $b else null end;
   def cores($rs; $row): ($rs | map(select(.row == $row)) | first | .cores_per_host) // null;
   {bench: "scaling", mode: $mode, meta: $meta, date: $date, command: $meta.command, machine: $machine,
-   build: {commit: $commit},
-   hosts: {link: $link, cpu_quota_cores: $quotas, parameter_server: "host1",
+   build: {commit: $commit, train_mnist_built: $built, stale: ($fresh | not)},
+   hosts: {link: $link, cpu_quota_cores: $quotas, cpu_period_ms: $period, parameter_server: "host1",
            driver: "host0, not held", caf_node: "node.workers=1, node.threads=1"},
    workload: {model: "mnist_cnn", optimizer: "adam", trainer: "adag", window: 5,
               batch_size: 16, seed: 42, dataset: $dataset},
@@ -389,11 +403,11 @@ md=$work/$name.md
   echo "Machine: $(machine_line)."
   echo "Hosts: network namespaces on a bridge, each link capped at ${link_rates//,/ or } by tc ${shaping%% rate*} (both directions);"
   echo "each host runs one caf-node (1 worker, 1 compute thread) held by its own cgroup v1"
-  echo "cpu quota: 1 core per host in the one and two rows, $four_cores core per host in the half and four rows,"
+  echo "cpu quota (CFS period $hosts_cpu_period_ms ms): 1 core per host in the one and two rows, $four_cores core per host in the half and four rows,"
   echo "1 core (hosts 1 and 2) and $slow_cores core (host 3) in the slow row;"
   echo "the parameter server is on host 1; the driver in a namespace of its own, not held."
   echo "Recipe: mnist_cnn, Adam, ADAG, window 5, batch 16, seed 42, $dataset."
-  echo "Build: $commit. Load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "Build: $commit$([[ $binaries_fresh == true ]] || echo " (STALE: binaries older than these sources, run with --allow-stale)"). Load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Time = train_mnist's wall time (connect, load, train, evaluate)."
   if awk -v c="$slow_cores" -v n="$(nproc)" 'BEGIN { exit !(2 + c > n) }'; then
     echo "Note: the slow row's quotas (2 + $slow_cores cores) exceed this machine's $(nproc) cores."

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # single_accuracy.sh [--quick] [--epochs=N] [--fashion-seeds=LIST|none]
 #                    [--mnist-seeds=LIST|none] [--peer-seeds=LIST|none]
-#                    [--threads=N] [--out=NAME]
+#                    [--threads=N] [--allow-stale] [--out=NAME]
 #
 # The accuracy of one model trained in one process: train_mnist
 # --trainer=single (mnist_cnn, Adam, batch 16, the seed's pixel scale 250),
@@ -20,7 +20,8 @@
 # mean), training seconds and samples/s.
 # Needs the data (scripts/fetch_data.sh), jq, and for the peer
 # `bash scripts/setup.sh --bench` (python3-torch, libopenblas0-openmp).
-# Exit codes: 0 done, 1 a run failed, 2 bad usage.
+# A build older than the checkout is refused (exit 2) unless --allow-stale.
+# Exit codes: 0 done, 1 a run failed, 2 bad usage or a stale build.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # result_meta_json, result_meta_md, result_command.
@@ -28,7 +29,7 @@ source "$repo/scripts/lib/results.sh"
 command=$(result_command bench/single_accuracy.sh "$@")
 say() { echo "single_accuracy: $*" >&2; }
 
-epochs=5 fashion_seeds=1 mnist_seeds=1,2,3,4,5,6 peer_seeds=1,2 threads=0 out=single_accuracy
+epochs=5 fashion_seeds=1 mnist_seeds=1,2,3,4,5,6 peer_seeds=1,2 threads=0 out=single_accuracy allow_stale=0
 for arg in "$@"; do
   case $arg in
     --quick) epochs=1 fashion_seeds=none mnist_seeds=1 peer_seeds=1 out=single_accuracy_quick ;;
@@ -38,6 +39,7 @@ for arg in "$@"; do
     --peer-seeds=*) peer_seeds=${arg#*=} ;;
     --threads=*) threads=${arg#*=} ;;
     --out=?*) out=${arg#*=} ;;
+    --allow-stale) allow_stale=1 ;;
     *) say "unknown argument '$arg' (see the comment at the top of $0)"; exit 2 ;;
   esac
 done
@@ -49,6 +51,7 @@ for list in "$fashion_seeds" "$mnist_seeds" "$peer_seeds"; do
 done
 engine=$repo/build/apps/train_mnist/train_mnist
 [[ -x $engine ]] || { say "no $engine: run scripts/build.sh"; exit 1; }
+bench_refuse_stale single_accuracy "$repo" "$allow_stale" "$engine" || exit 2
 [[ $mnist_seeds == none ]] || [[ -d $repo/data/mnist ]] || { say "no data/mnist: run scripts/fetch_data.sh"; exit 1; }
 [[ $fashion_seeds == none ]] || [[ -d $repo/data/fashion ]] || { say "no data/fashion: run scripts/fetch_data.sh"; exit 1; }
 if [[ $peer_seeds != none ]] && ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then

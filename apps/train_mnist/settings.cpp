@@ -61,14 +61,17 @@ void declare_control(option_set& opts, settings& s) {
                    "empty = none");
 }
 
-} // namespace
-
-void declare_options(option_set& opts, settings& s) {
+// Data, model and trainer: what is trained.
+void declare_job(option_set& opts, settings& s) {
   opts.add("data", &s.data, "data directory holding mnist/ and fashion/");
   opts.add_choice("dataset", &s.dataset, {"mnist", "fashion"}, "data set");
   opts.add("model", &s.model, "built-in model (mnist_cnn, mnist_mlp) or a spec file");
   opts.add_choice("trainer", &s.job.trainer.name, trainer_names(),
                   "training algorithm (dist-keras's trainers)");
+}
+
+// Where it runs: the nodes, TLS to them, workers and the parameter server.
+void declare_cluster(option_set& opts, settings& s) {
   opts.add("nodes", &s.nodes,
            "caf-node addresses host:port,...; empty = run the actors in this process");
   opts.add("discover", &s.discover,
@@ -89,6 +92,10 @@ void declare_options(option_set& opts, settings& s) {
            "(downpour, adag, dynsgd, aeasgd, eamsgd); above 1 no checkpoints "
            "are taken (--checkpoint-dir, --checkpoint-every and --resume are "
            "refused) and a lost shard restarts every shard from the start");
+}
+
+// The update rules' parameters (trainers/*.hpp).
+void declare_rule(option_set& opts, settings& s) {
   opts.add("window", &s.job.trainer.window, 0, 1000000,
            "communication window in batches; 0 = the trainer's default");
   opts.add("rho", &s.job.trainer.rho, -1, 1e6, "AEASGD/EAMSGD elasticity; -1 = 5.0");
@@ -98,6 +105,11 @@ void declare_options(option_set& opts, settings& s) {
            "EAMSGD worker momentum; -1 = 0.9");
   opts.add("num-ensembles", &s.job.trainer.num_ensembles, 0, 1024,
            "Ensemble: models to train; 0 = 2");
+}
+
+// How work and weights move between workers and the server
+// (train/exchange_defaults.hpp, wire/codec.hpp), and how long to wait.
+void declare_exchange(option_set& opts, settings& s) {
   opts.add_checked("partitioning", &s.partitioning, "static or dynamic",
                    [](const std::string& v) {
                      return v.empty() || v == "static" || v == "dynamic";
@@ -129,6 +141,10 @@ void declare_options(option_set& opts, settings& s) {
            "seconds to wait for a node connection, spawn or handshake");
   opts.add("run-timeout", &s.run_timeout, 1, 30 * 86400,
            "seconds the whole distributed training may take");
+}
+
+// The recipe: epochs, batches, optimizer, seed, compute.
+void declare_recipe(option_set& opts, settings& s) {
   opts.add("epochs", &s.job.schedule.epochs, 1, 100000, "passes over the training set");
   opts.add("batch-size", &s.job.schedule.batch_size, 1, 65536, "samples per mini-batch");
   opts.add_choice("optimizer", &s.job.optimizer.name, {"adam", "adagrad", "sgd", "rmsprop"},
@@ -142,6 +158,10 @@ void declare_options(option_set& opts, settings& s) {
   opts.add("threads", &s.threads, 0, 256, "compute threads; 0 = all cores");
   opts.add("scale-max", &s.job.schedule.scale_max, 1, 65535,
            "pixel value mapped to 1.0 (the seed used 250)");
+}
+
+// What the run writes and shows.
+void declare_outputs(option_set& opts, settings& s) {
   opts.add("eval-batch", &s.eval_batch, 1, 65536, "batch size for evaluation");
   opts.add("report", &s.report, "write a JSON report to this file");
   opts.add("report-html", &s.report_html,
@@ -154,6 +174,10 @@ void declare_options(option_set& opts, settings& s) {
            "with --evaluate: write row,label,prediction CSV here");
   opts.add_choice("progress", &s.progress, {"auto", "bar", "lines", "off"},
                   "progress display: live line on a terminal, else lines");
+}
+
+// Checkpoints, --resume and fault handling.
+void declare_recovery(option_set& opts, settings& s) {
   opts.add("checkpoint-dir", &s.checkpoint_dir,
            "write the parameter server's checkpoints here (for --resume)");
   opts.add("checkpoint-every", &s.checkpoint_every, 0, 1ULL << 40,
@@ -170,13 +194,24 @@ void declare_options(option_set& opts, settings& s) {
            "seconds between heartbeats to the nodes");
   opts.add("fault-timeout", &s.fault_timeout, 0.2, 3600,
            "seconds of silence after which a node counts as lost");
+}
+
+} // namespace
+
+void declare_options(option_set& opts, settings& s) {
+  declare_job(opts, s);
+  declare_cluster(opts, s);
+  declare_rule(opts, s);
+  declare_exchange(opts, s);
+  declare_recipe(opts, s);
+  declare_outputs(opts, s);
+  declare_recovery(opts, s);
   declare_control(opts, s);
   opts.add("status", &s.status,
            "serve GET /metrics (Prometheus text format) on HOST:PORT while "
            "running; empty = off");
   opts.add("status-public", &s.status_public,
            "allow --status on a non-loopback address (no authentication)");
-
 }
 
 status resolve_exchange(settings& s, const option_set& opts) {

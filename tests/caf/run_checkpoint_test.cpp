@@ -1,7 +1,9 @@
 // Run checkpoints (runtime/run_checkpoint.hpp): the job spec and the server's
-// state survive to_checkpoint / from_checkpoint with every part intact, and a
-// checkpoint written before the job spec had parts (protocol 3, the flat
-// layout under "job") still resumes.
+// state survive to_checkpoint / from_checkpoint with every part intact (the
+// learning-rate schedule too, so a resumed run's rate at each batch is the
+// uninterrupted run's), and checkpoints written before the schedule
+// (protocols 4 and 5) and before the job spec had parts (protocol 3, the
+// flat layout under "job") still resume, at the constant rate they had.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/optim/lr_schedule.hpp"
 #include "actors/runtime/run_checkpoint.hpp"
 
 using namespace actors;
@@ -28,6 +31,8 @@ run_state sample_state() {
   rs.job.optimizer.name = "sgd";
   rs.job.optimizer.learning_rate = 0.05f;
   rs.job.optimizer.nesterov = true;
+  rs.job.optimizer.lr_schedule = "step:2:0.5";
+  rs.job.optimizer.warmup = 7;
   rs.job.schedule.epochs = 3;
   rs.job.schedule.batch_size = 8;
   rs.job.schedule.seed = 9;
@@ -40,6 +45,24 @@ run_state sample_state() {
   rs.server.cursors = {{10, 1, 0}, {11, 0, 2}};
   rs.server.queue = {40, {17, 38, 39}};
   return rs;
+}
+
+// The job spec as protocols 4 and 5 wrote it: the optimizer's part ended at
+// epsilon (no lr_schedule, no warmup); protocol 4's schedule at
+// timeout_seconds, protocol 5's at overlap.
+std::string unscheduled_job_bytes(const job_spec& j, int protocol) {
+  std::vector<char> buf;
+  caf::binary_serializer sink{nullptr, buf};
+  const auto& o = j.optimizer;
+  const auto& s = j.schedule;
+  REQUIRE_FALSE(sink(j.job_id, j.model_spec, j.trainer, o.name, o.learning_rate,
+                     o.momentum, o.nesterov, o.rho, o.beta1, o.beta2, o.epsilon,
+                     s.epochs, s.batch_size, s.seed, s.scale_max,
+                     s.progress_every, s.timeout_seconds));
+  if (protocol >= 5)
+    REQUIRE_FALSE(sink(s.partitioning, s.overlap));
+  REQUIRE_FALSE(sink(j.wire));
+  return {buf.begin(), buf.end()};
 }
 
 } // namespace
@@ -61,6 +84,8 @@ TEST_CASE("run checkpoint: the job spec's parts and the server state round-trip"
   CHECK(job.optimizer.learning_rate == 0.05f);
   CHECK(job.optimizer.nesterov);
   CHECK(job.optimizer.beta2 == 0.999f);
+  CHECK(job.optimizer.lr_schedule == "step:2:0.5");
+  CHECK(job.optimizer.warmup == 7);
   CHECK(job.schedule.epochs == 3);
   CHECK(job.schedule.batch_size == 8);
   CHECK(job.schedule.seed == 9);
@@ -78,26 +103,56 @@ TEST_CASE("run checkpoint: the job spec's parts and the server state round-trip"
   CHECK(out->server.queue.pending == std::vector<std::uint64_t>{17, 38, 39});
 }
 
-TEST_CASE("run checkpoint: a protocol-4 checkpoint (no partitioning) resumes static") {
-  checkpoint c = to_checkpoint(sample_state());
-  c.counters.erase("queue.next_fresh");
-  c.counters.erase("queue.pending");
-  // The job spec as protocol 4 wrote it: the schedule ends at its timeout.
-  job_spec old = sample_state().job;
-  std::vector<char> buf;
-  caf::binary_serializer sink{nullptr, buf};
-  auto& s = old.schedule;
-  REQUIRE_FALSE(sink(old.job_id, old.model_spec, old.trainer, old.optimizer,
-                     s.epochs, s.batch_size, s.seed, s.scale_max,
-                     s.progress_every, s.timeout_seconds, old.wire));
-  c.meta["job_spec"].assign(buf.begin(), buf.end());
-  auto out = from_checkpoint(c, "v4");
+TEST_CASE("run checkpoint: the resumed run's learning rate is the uninterrupted run's") {
+  // The run: 3 epochs of 10 batches per worker, a warm-up of 7 batches, then
+  // halved every 2 epochs. The schedule a worker builds from the resumed
+  // job spec gives the same rate at every batch as the original's, e.g.
+  // lr * 3/7 at batch 2 (warm-up), lr at 7, lr * 0.5 at 20-29.
+  const run_state in = sample_state();
+  auto out = from_checkpoint(to_checkpoint(in), "test");
   REQUIRE(out.has_value());
-  CHECK(out->job.trainer.name == "eamsgd");
-  CHECK(out->job.schedule.epochs == 3);
-  CHECK(out->job.schedule.partitioning == partitioning_mode::fixed);
-  CHECK(out->job.wire == "int8");
-  CHECK(out->server.queue == chunk_queue_state{});
+  auto shape_in = parse_lr_schedule(in.job.optimizer.lr_schedule);
+  auto shape_out = parse_lr_schedule(out->job.optimizer.lr_schedule);
+  REQUIRE(shape_in.has_value());
+  REQUIRE(shape_out.has_value());
+  const lr_schedule before{*shape_in, in.job.optimizer.warmup, 30, 10};
+  const lr_schedule after{*shape_out, out->job.optimizer.warmup, 30, 10};
+  for (std::size_t t = 0; t < 30; ++t)
+    CHECK(after.factor(t) == before.factor(t));
+  CHECK(after.factor(2) == doctest::Approx(3.0 / 7.0));
+  CHECK(after.factor(7) == 1.0);
+  CHECK(after.factor(25) == 0.5);
+}
+
+TEST_CASE("run checkpoint: protocol-4 and -5 checkpoints (no schedule) resume at the constant rate") {
+  for (int protocol : {4, 5}) {
+    CAPTURE(protocol);
+    checkpoint c = to_checkpoint(sample_state());
+    if (protocol == 4) {
+      c.counters.erase("queue.next_fresh");
+      c.counters.erase("queue.pending");
+    }
+    c.meta["job_spec"] = unscheduled_job_bytes(sample_state().job, protocol);
+    auto out = from_checkpoint(c, "old");
+    REQUIRE(out.has_value());
+    const job_spec& job = out->job;
+    CHECK(job.trainer.name == "eamsgd");
+    CHECK(job.optimizer.name == "sgd");
+    CHECK(job.optimizer.learning_rate == 0.05f);
+    CHECK(job.optimizer.nesterov);
+    CHECK(job.optimizer.lr_schedule == "constant");
+    CHECK(job.optimizer.warmup == 0);
+    CHECK(job.schedule.epochs == 3);
+    CHECK(job.schedule.scale_max == 250);
+    CHECK(job.wire == "int8");
+    if (protocol == 4) {
+      CHECK(job.schedule.partitioning == partitioning_mode::fixed);
+      CHECK(out->server.queue == chunk_queue_state{});
+    } else {
+      CHECK(job.schedule.partitioning == partitioning_mode::dynamic);
+      CHECK(out->server.queue.next_fresh == 40);
+    }
+  }
 }
 
 TEST_CASE("run checkpoint: a protocol-3 checkpoint (flat job) still resumes") {

@@ -10,7 +10,8 @@ namespace actors {
 namespace {
 
 // Keys of the checkpoint's maps. The job spec of protocol 4 and later lives
-// under "job_spec" (protocol 4's schedule had no partitioning); files written
+// under "job_spec" (protocol 4's schedule had no partitioning, protocols 4
+// and 5 no learning-rate schedule: unscheduled_job below); files written
 // before keep the flat layout under "job".
 constexpr const char* job_key = "job_spec";
 constexpr const char* legacy_job_key = "job";
@@ -76,33 +77,55 @@ bool read_legacy_job(const std::string& bytes, job_spec& out) {
   return true;
 }
 
-// The job spec as protocol 4 wrote it under "job_spec": the schedule ended
-// at timeout_seconds (no partitioning: those runs were static). Read only.
-struct protocol4_job {
+// The job spec as protocols 4 and 5 wrote it under "job_spec", read only.
+// Both had no learning-rate schedule (protocol 6 added `lr_schedule` and
+// `warmup` to the optimizer's part): those runs trained at the constant
+// rate, which the defaults left in the two fields say, so they resume at it.
+// Protocol 4's schedule ended at timeout_seconds (no partitioning, no
+// overlap: those runs were static and did not overlap); protocol 5 added
+// both.
+struct unscheduled_job {
   job_spec spec;
+  int protocol = 5;
 };
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, protocol4_job& x) {
-  auto& s = x.spec.schedule;
-  return f(x.spec.job_id, x.spec.model_spec, x.spec.trainer, x.spec.optimizer,
-           s.epochs, s.batch_size, s.seed, s.scale_max, s.progress_every,
-           s.timeout_seconds, x.spec.wire);
+typename Inspector::result_type inspect(Inspector& f, unscheduled_job& x) {
+  auto& j = x.spec;
+  auto& o = j.optimizer;
+  auto& s = j.schedule;
+  if (auto err = f(j.job_id, j.model_spec, j.trainer, o.name, o.learning_rate,
+                   o.momentum, o.nesterov, o.rho, o.beta1, o.beta2, o.epsilon,
+                   s.epochs, s.batch_size, s.seed, s.scale_max,
+                   s.progress_every, s.timeout_seconds))
+    return err;
+  if (x.protocol >= 5)
+    if (auto err = f(s.partitioning, s.overlap))
+      return err;
+  return f(j.wire);
 }
 
-// The job spec under "job_spec", in this protocol's layout or protocol 4's.
-bool read_job_spec(const std::string& bytes, job_spec& out) {
-  {
-    caf::binary_deserializer src{nullptr, bytes.data(), bytes.size()};
-    if (!src(out) && src.remaining() == 0)
-      return true;
-  }
-  protocol4_job old;
+// Whether `bytes` are exactly a `T` (nothing left over), read into `out`.
+template <class T>
+bool read_exactly(const std::string& bytes, T& out) {
   caf::binary_deserializer src{nullptr, bytes.data(), bytes.size()};
-  if (src(old) || src.remaining() != 0)
-    return false;
-  out = std::move(old.spec);
-  return true;
+  return !src(out) && src.remaining() == 0;
+}
+
+// The job spec under "job_spec", in this protocol's layout (6 and later:
+// the learning-rate schedule included), protocol 5's or protocol 4's.
+bool read_job_spec(const std::string& bytes, job_spec& out) {
+  if (read_exactly(bytes, out))
+    return true;
+  for (int protocol : {5, 4}) {
+    unscheduled_job old;
+    old.protocol = protocol;
+    if (read_exactly(bytes, old)) {
+      out = std::move(old.spec);
+      return true;
+    }
+  }
+  return false;
 }
 
 } // namespace

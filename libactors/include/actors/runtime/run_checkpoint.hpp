@@ -6,6 +6,12 @@
 // each to a checkpoint_store, so that `train_mnist --resume=DIR` can continue
 // a run whose driver died. The file also holds the job (model spec, trainer,
 // recipe) and the data set name, so a resumed run trains the same thing.
+// The recipe includes the optimizer's learning-rate schedule (`lr_schedule`,
+// `warmup`: optim/lr_schedule.hpp) and the schedule's batch clock is what
+// the snapshot holds (each static partition's cursor, the dynamic chunk
+// queue), so a resumed run continues the schedule at the batch where the
+// snapshot was taken. Checkpoints of protocols 4 and 5, from before the
+// schedule, resume at the constant rate they trained at.
 #pragma once
 
 #include <string>
