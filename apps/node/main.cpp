@@ -129,10 +129,11 @@ system_host_options host_options(const raw_settings& r, const option_set& opts) 
   h.max_threads = opts.was_set("scheduler.max-threads") ? r.max_threads : threads;
   // With detached workers and servers the scheduler carries only small
   // actors, and its idle threads' polling (CAF's 500 sleeps of 50 us after
-  // each job) cost 3 % of a core each on a node held to one core: idle
-  // threads wait for work to be signalled instead. A scheduled worker's
-  // thread keeps the polling, where stealing queued replies promptly pays.
-  if (r.detached_actors)
+  // each job) cost about 3 % of a core each (perf, a two-node loopback
+  // run): idle threads wait for work to be signalled instead. With
+  // scheduled workers CAF's polling stays, where stealing queued replies
+  // promptly pays.
+  if (r.node.detached_actors)
     h.moderate_polls = 0;
   // Drivers count a node silent for --fault-timeout as lost, and with
   // workers connected straight to the server a node may have nothing else
