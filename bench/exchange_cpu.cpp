@@ -11,7 +11,8 @@
 //                   commit_msg serialized (BASP's part, on the middleman's
 //                   thread in a node) and dropped
 //   server          the commit_msg deserialized (middleman), its values
-//                   checked finite, the rule applied to the centre, the
+//                   checked finite (util/finite where the tree has it),
+//                   the rule applied to the centre, the
 //                   worker's centre encoder (int8, sign, topk: the delta
 //                   against the server's view of the worker's copy), the
 //                   weights_msg serialized (middleman); both dropped
@@ -19,7 +20,10 @@
 //                   counts, the centre decoder, W <- C + (W - W_sent)
 //
 // What it leaves out: CAF's message envelope and mailbox, BASP's framing,
-// the sockets and the kernel's network stack. Each phase is timed with the
+// the sockets and the kernel's network stack; and since it runs on one
+// thread, a buffer freed here is reused here at once, where in a node the
+// middleman's thread and the actor's allocate and free each other's
+// messages (so an older build's fresh vectors fault less here than there). Each phase is timed with the
 // thread's CPU clock (user and kernel time, so page faults of fresh buffers
 // count), `reps` times after `warmup` untimed exchanges; it prints the
 // median of each in ns per value. The model drifts as training does: each
@@ -51,6 +55,9 @@
 #include "actors/util/rng.hpp"
 #include "actors/wire/codec.hpp"
 
+#if __has_include("actors/util/finite.hpp")
+#include "actors/util/finite.hpp"
+#endif
 #if __has_include("actors/runtime/exchange_buffers.hpp")
 #include "actors/runtime/exchange_buffers.hpp"
 #include "actors/util/float_pool.hpp"
@@ -212,9 +219,14 @@ void exchange_pair::server() {
   caf::binary_deserializer source{nullptr, up};
   if (auto err = source(in))
     std::abort();
+#if __has_include("actors/util/finite.hpp")
+  if (!all_finite(in.payload.values.data(), in.payload.values.size()))
+    std::abort();
+#else
   for (float v : in.payload.values)
     if (!std::isfinite(v))
       std::abort();
+#endif
   server_rule->apply(centre.data(), in.payload.values.data(), n, updates,
                      in.last_update);
   ++updates;
