@@ -41,7 +41,10 @@
 # checks R; bench/codecs.sh compares the codecs with this script). OPTIONS
 # may also set the caf-nodes' --node.detached-actors=true|false,
 # --scheduler.max-threads=N and --scheduler.policy=stealing|sharing, e.g.
-# --variant='scheduled:--node.detached-actors=false'.
+# --variant='scheduled:--node.detached-actors=false', and the hosts' CFS
+# period --cpu-period-ms=N (1-1000; default --cpu-period-ms), e.g.
+# --rows=half,four --variant=defaults --variant='p10:--cpu-period-ms=10'
+# for the 4-host efficiency at both periods in one run.
 # Default: --variant=defaults --variant=exact, side by side.
 # Is the server's load spread? --rows=four --variant=defaults
 # --variant=shards4:--ps-shards=4: the balance table gives per host its link
@@ -105,11 +108,11 @@ quick=0 allow_stale=0 epochs_list="" rows="" dataset="" slow_cores=0.25 four_cor
 out=$repo/bench/results
 bin_dir=$repo/build/apps/train_mnist
 variants=() # NAME, in order; options in variant_opts[NAME], caf-node's in node_opts[NAME]
-declare -A variant_opts node_opts
+declare -A variant_opts node_opts variant_period # variant_period: a variant's own --cpu-period-ms
 
 # add_variant SPEC: NAME or NAME:OPTIONS (see the header); exit 2 if bad.
 add_variant() {
-  local name=${1%%:*} opts="" nopts="" o
+  local name=${1%%:*} opts="" nopts="" period="" o
   [[ $name =~ ^[a-z0-9][a-z0-9_.+-]{0,23}$ ]] \
     || usage "--variant: the name must be 1-24 lower-case letters, digits or _.+-; got '$name'"
   [[ -z ${variant_opts[$name]+x} ]] || usage "--variant: '$name' is given twice"
@@ -122,14 +125,19 @@ add_variant() {
         nopts+=${nopts:+ }$o
         continue
       fi
+      if [[ $o =~ ^--cpu-period-ms=([1-9][0-9]{0,3})$ ]] && ((BASH_REMATCH[1] <= 1000)); then
+        period=${BASH_REMATCH[1]}
+        continue
+      fi
       [[ $o =~ ^--(partitioning=(static|dynamic)|overlap=(true|false)|wire=(fp32|fp16|int8|sign|topk(:[0-9.e+-]+)?)|ps-shards=([1-9]|1[0-6]))$ ]] \
-        || usage "--variant=$1: '$o' is not one of --partitioning=static|dynamic, --overlap=true|false, --wire=fp32|fp16|int8|sign|topk[:R], --ps-shards=1-16, or a caf-node option --node.detached-actors=true|false, --scheduler.max-threads=1-99, --scheduler.policy=stealing|sharing"
+        || usage "--variant=$1: '$o' is not one of --partitioning=static|dynamic, --overlap=true|false, --wire=fp32|fp16|int8|sign|topk[:R], --ps-shards=1-16, a caf-node option --node.detached-actors=true|false, --scheduler.max-threads=1-99, --scheduler.policy=stealing|sharing, or the hosts' --cpu-period-ms=1-1000"
       opts+=${opts:+ }$o
     done
   fi
   variants+=("$name")
   variant_opts[$name]=$opts
   node_opts[$name]=$nopts
+  variant_period[$name]=$period
 }
 
 for arg in "$@"; do
@@ -295,10 +303,11 @@ run_row() {
   local v=$1 e=$2 row=$3 link=$4 run=e$2-$1-$3-$4 h addr nodes="" t0 outer hosts_json=""
   local -A pid cpu0 link0 watch
   port=$((port + 1))
-  say "$run: hosts ${row_hosts[$row]// /, } ($(for h in ${row_hosts[$row]}; do printf '%s ' "$(host_cores "$row" "$h")"; done)cores)${variant_opts[$v]:+, ${variant_opts[$v]}}${node_opts[$v]:+, caf-node ${node_opts[$v]}}"
+  local period=${variant_period[$v]:-$hosts_cpu_period_ms}
+  say "$run: hosts ${row_hosts[$row]// /, } ($(for h in ${row_hosts[$row]}; do printf '%s ' "$(host_cores "$row" "$h")"; done)cores per $period ms)${variant_opts[$v]:+, ${variant_opts[$v]}}${node_opts[$v]:+, caf-node ${node_opts[$v]}}"
   for h in ${row_hosts[$row]}; do
     addr=$(bash "$netns" addr "$h")
-    cgroup_cpu_quota "${cg[$h]}" "$(host_cores "$row" "$h")" || die "cannot set host $h's quota"
+    cgroup_cpu_quota "${cg[$h]}" "$(host_cores "$row" "$h")" "$period" || die "cannot set host $h's quota"
     caf_node_start --netns="$id-$h" --cgroup="${cg[$h]}" --timeout=30 "$node" "host$h" "$port" \
       "$work/$run-host$h.log" --node.host="$addr" --node.data-dir="$data" --node.insecure=true \
       --node.workers=1 --node.threads=1 ${node_opts[$v]} || die "$run: caf-node on host $h did not start (see above)"
@@ -326,9 +335,10 @@ run_row() {
       "$(thread_cpu_json "$work/$run-host$h.threads" kernel)")
   done
   stop_nodes "${pid[@]}"
-  printf '{"run": "%s", "variant": "%s", "options": %s, "node_options": %s, "epochs": %s, "row": "%s", "link": "%s", "link_shaping": %s, "link_bits_per_second": %s, "cores_per_host": "%s", "outer_seconds": %s, "hosts": [%s]}\n' \
+  printf '{"run": "%s", "variant": "%s", "options": %s, "node_options": %s, "epochs": %s, "row": "%s", "link": "%s", "link_shaping": %s, "link_bits_per_second": %s, "cores_per_host": "%s", "cpu_period_ms": %s, "period_option": %s, "outer_seconds": %s, "hosts": [%s]}\n' \
     "$run" "$v" "$(jstr "${variant_opts[$v]}")" "$(jstr "${node_opts[$v]}")" "$e" "$row" "$link" "$(jstr "$shaping")" "$shaping_bits" \
-    "$(row_cores "$row")" "$outer" "$hosts_json" >"$work/out/$run.extra.json"
+    "$(row_cores "$row")" "$period" "$(jstr "${variant_period[$v]:+--cpu-period-ms=${variant_period[$v]}}")" \
+    "$outer" "$hosts_json" >"$work/out/$run.extra.json"
   say "  $(grep -E '^trained in' "$work/$run.log" || tail -1 "$work/$run.log")"
 }
 
@@ -373,7 +383,9 @@ jq -n --slurpfile runs "$work/runs.json" --argjson machine "$(machine_json "$upt
      | sort_by((.[0].link as $l | $link_order | index($l)), .[0].epochs,
                (.[0].variant as $v | $order | index($v)))[] as $g
      | {link: $g[0].link, epochs: $g[0].epochs, variant: $g[0].variant,
-        options: ([$g[0].options, ($g[0].node_options // "")] | map(select(. != "")) | join(" ")),
+        options: ([$g[0].options, ($g[0].node_options // ""), ($g[0].period_option // "")]
+                  | map(select(. != "")) | join(" ")),
+        cpu_period_ms: $g[0].cpu_period_ms,
         one_seconds: secs($g; "one"), two_seconds: secs($g; "two"),
         half_seconds: secs($g; "half"), four_seconds: secs($g; "four"),
         slow_seconds: secs($g; "slow"),
@@ -403,7 +415,7 @@ md=$work/$name.md
   echo "Machine: $(machine_line)."
   echo "Hosts: network namespaces on a bridge, each link capped at ${link_rates//,/ or } by tc ${shaping%% rate*} (both directions);"
   echo "each host runs one caf-node (1 worker, 1 compute thread) held by its own cgroup v1"
-  echo "cpu quota (CFS period $hosts_cpu_period_ms ms): 1 core per host in the one and two rows, $four_cores core per host in the half and four rows,"
+  echo "cpu quota (CFS period $hosts_cpu_period_ms ms unless a variant's --cpu-period-ms says otherwise): 1 core per host in the one and two rows, $four_cores core per host in the half and four rows,"
   echo "1 core (hosts 1 and 2) and $slow_cores core (host 3) in the slow row;"
   echo "the parameter server is on host 1; the driver in a namespace of its own, not held."
   echo "Recipe: mnist_cnn, Adam, ADAG, window 5, batch 16, seed 42, $dataset."

@@ -283,6 +283,10 @@ TEST_CASE_FIXTURE(fixture, "parameter_server: with the int8 wire a worker "
     REQUIRE(d);
     CHECK(d->delta);
     CHECK(d->weights.format == wire::find_codec("int8")->format());
+    // The delta travels coded; a worker reads it back as its deserializer
+    // (or, on one node as here, receive_centre) does.
+    d->weights.ensure_values();
+    REQUIRE(d->weights.values.size() == held.size());
     for (std::size_t k = 0; k < held.size(); ++k)
       held[k] += d->weights.values[k];
   }

@@ -11,26 +11,18 @@
 
 #include <caf/all.hpp>
 
+#include "float_buffer_support.hpp"
 #include "actors/runtime/protocol.hpp"
 #include "actors/util/quantize.hpp"
 #include "actors/wire/codec.hpp"
 
 using namespace actors;
+using actors::testing::serialized;
 
 namespace {
 
 std::uint8_t format_of(const char* codec) {
   return wire::find_codec(codec)->format();
-}
-
-// inspect() is called through the base classes, as CAF's message code does;
-// the derived types would select its printing branch.
-std::vector<char> serialized(float_buffer x) {
-  std::vector<char> buf;
-  caf::binary_serializer sink{nullptr, buf};
-  caf::serializer& base = sink;
-  REQUIRE_FALSE(inspect(base, x));
-  return buf;
 }
 
 // The rendered error of deserializing `buf` as a float_buffer, "" if it is

@@ -48,6 +48,10 @@ expect_failure "four-row share above a core" 2 "four-cores takes a share" \
   bash "$bench" --bin-dir="$bin_dir" --four-cores=1.5
 expect_failure "slow host above a core" 2 "slow-cores takes a share" \
   bash "$bench" --bin-dir="$bin_dir" --slow-cores=2
+expect_failure "CFS period 0" 2 "takes whole ms from 1 to 1000; got .0." \
+  bash "$bench" --bin-dir="$bin_dir" --cpu-period-ms=0
+expect_failure "a variant's CFS period above 1000 ms" 2 "--cpu-period-ms=1-1000" \
+  bash "$bench" --bin-dir="$bin_dir" --variant=x:--cpu-period-ms=2000
 
 run_bench "$work/bench.log" "$bench" --quick --bin-dir="$bin_dir" --out="$out" --rows=one,two,half,four,slow \
   --variant=defaults --variant=dyn:--partitioning=dynamic,--node.detached-actors=false
@@ -62,6 +66,10 @@ run_value() {
 
 check_eq "summary rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults: driver defaults|dyn: --partitioning=dynamic --node.detached-actors=false) \| ' "$md")" 2
 check_eq "worker rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults|dyn) \| [a-z]+ \| [0-9] \| host' "$md")" 22
+# The quotas' CFS period: hosts.sh's default, in the JSON and the Markdown.
+check_eq "CFS period of every run" "$(json_get "$json" '[.runs[].cpu_period_ms] | unique | map(tostring) | join(",")')" \
+  "$(source "$repo_dir/scripts/lib/hosts.sh"; echo "$hosts_cpu_period_ms")"
+check_eq "CFS period in the Markdown" "$(grep -c "^cpu quota (CFS period $(json_get "$json" .hosts.cpu_period_ms) ms" "$md")" 1
 # The balance table: one row per run with more than one host (two, four,
 # slow), unsharded: the server's busy seconds all on host 1 (max / min -).
 check_eq "balance rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults|dyn) \| (two|four|slow) \| 1 \| [0-9., ]+ \| [0-9.]+ \| [0-9., ]+ \| [0-9.]+ \| [0-9., ]+ \| - \|$' "$md")" 6

@@ -3,13 +3,15 @@
 // streams over many steps through real bytes: the worker's copy of the
 // centre equals the server's view of it bit for bit, and error feedback
 // loses nothing: the commits that arrived plus the sender's residual sum to
-// what was committed. sign and topk's own bytes: wire_sign_test.cpp,
-// wire_topk_test.cpp.
+// what was committed; encoders that code their messages once
+// (encode_coded) do exactly what encode() and the wire do. sign and topk's
+// own bytes: wire_sign_test.cpp, wire_topk_test.cpp.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -319,4 +321,100 @@ TEST_CASE("wire codecs: over 200 commits error feedback loses nothing (what "
     else if (name == "fp32")
       CHECK(worst < 1e-9); // only the double sum's own rounding
   }
+}
+
+TEST_CASE("wire codecs: encoders that code their messages once move their "
+          "state exactly as encode() and write the bytes the wire writes "
+          "for encode()'s values") {
+  const std::size_t n = 5 * int8_block + 61;
+  for (const char* name : {"fp32", "fp16", "int8", "sign", "topk", "topk:0.001"}) {
+    CAPTURE(name);
+    const codec& c = named(name);
+    // Commits: one encoder through encode(), one through encode_coded().
+    auto plain = c.make_commit_encoder();
+    auto once = c.make_commit_encoder();
+    rng r{11};
+    std::size_t coded = 0, differ = 0;
+    for (int step = 0; step < 30; ++step) {
+      std::vector<float> payload(n);
+      for (std::size_t i = 0; i < n; ++i)
+        payload[i] = 1e-3f * (r.uniform() - 0.5f) + (i % 13 == 0 ? 2e-3f : 0.0f);
+      const std::vector<float> before = payload;
+      const auto bytes = once->encode_coded(payload.data(), n);
+      CHECK(payload == before); // left as it was
+      auto values = payload;
+      const std::uint8_t format = plain->encode(values);
+      if (bytes == nullptr)
+        continue;
+      ++coded;
+      CHECK(bytes->format == format);
+      CHECK(bytes->count == n);
+      differ += std::string(bytes->bytes.begin(), bytes->bytes.end())
+                != test::encoded(c, values);
+      REQUIRE(once->residual() != nullptr);
+      differ += !same_bits(*once->residual(), *plain->residual());
+    }
+    CHECK(differ == 0);
+    // Error feedback codecs code every commit once; the exact and fp16
+    // leave it to the wire.
+    const bool lossy = c.make_centre_decoder().wants_deltas();
+    CHECK(coded == (lossy ? 30u : 0u));
+  }
+}
+
+TEST_CASE("wire codecs: a centre encoder coding its deltas once keeps the "
+          "same view and sends the same bytes as encode()") {
+  const std::size_t n = 4 * int8_block + 3;
+  for (const char* name : {"fp32", "fp16", "int8", "sign", "topk"}) {
+    CAPTURE(name);
+    const codec& c = named(name);
+    auto plain = c.make_centre_encoder();
+    auto once = c.make_centre_encoder();
+    auto centre = random_values(n, 31);
+    rng r{5};
+    std::size_t deltas = 0, differ = 0;
+    for (int step = 0; step < 30; ++step) {
+      for (auto& v : centre)
+        v += 1e-3f * (r.uniform() - 0.5f);
+      std::vector<float> a, b;
+      std::shared_ptr<const coded_values> bytes;
+      const stamp sa = plain->encode(centre, true, a);
+      const stamp sb = once->encode_coded(centre, true, b, bytes);
+      CHECK(sa.format == sb.format);
+      CHECK(sa.delta == sb.delta);
+      if (bytes == nullptr) {
+        differ += !same_bits(a, b); // whole, as encode() sends it
+        continue;
+      }
+      ++deltas;
+      CHECK(b.empty());
+      CHECK(bytes->count == n);
+      differ += std::string(bytes->bytes.begin(), bytes->bytes.end())
+                != test::encoded(c, a);
+      differ += !same_bits(*plain->view(), *once->view());
+    }
+    CHECK(differ == 0);
+    const bool lossy = c.make_centre_decoder().wants_deltas();
+    CHECK(deltas == (lossy ? 29u : 0u)); // the first goes whole
+  }
+}
+
+TEST_CASE("wire codecs: a sender's coded buffer is reused once no message "
+          "holds it, and replaced while one does") {
+  std::shared_ptr<coded_values> slot;
+  coded_values& first = reusable(slot);
+  REQUIRE(slot.get() != nullptr);
+  CHECK(&first == slot.get());
+  first.bytes.assign(1000, 'x');
+  // Only the sender holds it: the same buffer, its capacity kept.
+  coded_values& again = reusable(slot);
+  CHECK(&again == &first);
+  CHECK(again.bytes.capacity() >= 1000);
+  // A message in flight holds it: a new one, the message's left alone.
+  std::shared_ptr<const coded_values> in_flight = slot;
+  coded_values& fresh = reusable(slot);
+  CHECK(&fresh != in_flight.get());
+  CHECK(in_flight->bytes.size() == 1000);
+  in_flight.reset();
+  CHECK(&reusable(slot) == &fresh);
 }

@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <memory>
 #include <optional>
 #include <tuple>
 
+#include "actors/runtime/exchange_buffers.hpp"
 #include "actors/runtime/metrics_hooks.hpp"
 #include "actors/trainers/registry.hpp"
+#include "actors/util/finite.hpp"
 #include "actors/wire/codec.hpp"
 #include "ps_state.hpp"
 
@@ -23,10 +24,7 @@ weights_msg snapshot(ps_state& st, std::uint32_t worker, bool want_delta) {
   out.version = st.stats.updates;
   ++st.stats.pulls;
   st.stats.bytes_out += st.centre.size() * sizeof(float);
-  const auto stamp = st.centres[worker]->encode(st.centre, want_delta,
-                                                out.weights.values);
-  out.weights.format = stamp.format;
-  out.delta = stamp.delta;
+  out.delta = put_centre(*st.centres[worker], st.centre, want_delta, out.weights);
   out.stop = st.stopping;
   return out;
 }
@@ -52,10 +50,9 @@ caf::error validate(ps_state& st, const commit_msg& msg, bool take_chunk) {
   if (msg.last_update > st.stats.updates)
     return reject("commit claims update " + std::to_string(msg.last_update)
                   + " but the server is at " + std::to_string(st.stats.updates));
-  for (float v : msg.payload.values)
-    if (!std::isfinite(v))
-      return reject("commit from worker " + std::to_string(msg.worker)
-                    + " holds a non-finite value");
+  if (!all_finite(msg.payload.values.data(), msg.payload.values.size()))
+    return reject("commit from worker " + std::to_string(msg.worker)
+                  + " holds a non-finite value");
   // Last, as it takes the chunk off the worker's lease: nothing may refuse
   // the commit after this.
   const bool fresh
@@ -351,11 +348,13 @@ ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
       return pull(self, worker, want_delta);
     },
     [self](commit_atom, commit_msg& msg) {
+      msg.payload.ensure_values();
       return self->state.shards > 1 ? shard_commit(self, msg) : commit(self, msg);
     },
     // Qualified: the handle's std:: template arguments would let ADL pick
     // std::exchange.
     [self](exchange_atom, commit_msg& msg) {
+      msg.payload.ensure_values();
       return self->state.shards > 1 ? shard_exchange(self, msg)
                                     : ps_impl::exchange(self, msg);
     },

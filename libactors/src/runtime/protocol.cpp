@@ -1,5 +1,6 @@
 #include "actors/runtime/protocol.hpp"
 
+#include "actors/util/float_pool.hpp"
 #include "actors/wire/codec.hpp"
 
 namespace actors {
@@ -81,9 +82,36 @@ caf::error coding_size(caf::deserializer& f, const wire::codec& c,
   return {};
 }
 
+// Writes bytes an encoder already coded, as save_floats would have written
+// the values they read back as.
+caf::error save_coded(caf::serializer& f, const wire::coded_values& x) {
+  const wire::codec* c = wire::codec_of_format(x.format);
+  if (c == nullptr)
+    return unknown_format(x.format);
+  std::uint8_t format = x.format;
+  std::size_t n = x.count;
+  if (auto err = f.apply(format))
+    return err;
+  if (auto err = f.begin_sequence(n))
+    return err;
+  if (n > 0) {
+    if (!c->fixed_bytes(n)) {
+      auto length = static_cast<std::uint32_t>(x.bytes.size());
+      if (auto err = f.apply(length))
+        return err;
+    }
+    // CAF's apply_raw only reads the bytes.
+    if (auto err = f.apply_raw(x.bytes.size(), const_cast<char*>(x.bytes.data())))
+      return err;
+  }
+  return f.end_sequence();
+}
+
 } // namespace
 
 caf::error save_floats(caf::serializer& f, const float_buffer& x) {
+  if (x.coded)
+    return save_coded(f, *x.coded);
   const wire::codec* c = wire::codec_of_format(x.format);
   if (c == nullptr)
     return unknown_format(x.format);
@@ -124,6 +152,8 @@ caf::error load_floats(caf::deserializer& f, float_buffer& x) {
   if (c == nullptr)
     return unknown_format(format);
   x.format = format;
+  x.coded = nullptr;
+  x.coded_bytes = 0;
   std::size_t n = 0;
   if (auto err = f.begin_sequence(n))
     return err;
@@ -144,7 +174,10 @@ caf::error load_floats(caf::deserializer& f, float_buffer& x) {
                               "float buffer claims " + std::to_string(n)
                                 + " values but the message holds "
                                 + std::to_string(bd->remaining()) + " bytes");
+  if (x.values.capacity() < n)
+    x.values = take_floats(n);
   x.values.resize(n);
+  x.coded_bytes = bytes;
   if (n > 0) {
     if (bd != nullptr) {
       // Straight from the message's buffer.
@@ -166,6 +199,26 @@ caf::error load_floats(caf::deserializer& f, float_buffer& x) {
 }
 
 } // namespace detail
+
+float_buffer::~float_buffer() {
+  give_floats(std::move(values));
+}
+
+void float_buffer::ensure_values() {
+  if (!coded)
+    return;
+  const auto bytes = std::move(coded);
+  const wire::codec* c = wire::codec_of_format(bytes->format);
+  values = take_floats(bytes->count);
+  coded_bytes = bytes->bytes.size();
+  if (c == nullptr
+      || !c->read(bytes->bytes.data(), bytes->bytes.size(), bytes->count, values.data()))
+    values.clear();
+}
+
+std::size_t float_buffer::size() const {
+  return coded ? coded->count : values.size();
+}
 
 void register_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<float_buffer>("actors::float_buffer")

@@ -5,6 +5,9 @@
 #include <limits>
 #include <type_traits>
 
+#include "actors/runtime/exchange_buffers.hpp"
+#include "actors/util/float_pool.hpp"
+
 namespace actors {
 
 namespace {
@@ -77,12 +80,6 @@ std::vector<metrics::byte_counts> server_link::shard_bytes() const {
   return out;
 }
 
-// Bytes `b` takes on link `l` (fp32's if nothing is serialized).
-std::size_t server_link::bytes_of(const link& l, const float_buffer& b) {
-  const wire::codec* c = l.remote ? wire::codec_of_format(b.format) : nullptr;
-  return (c != nullptr ? *c : wire::exact_codec()).bytes(b.values.data(), b.values.size());
-}
-
 // Books `bytes` on link `l`: between nodes for a shard on another node,
 // within the node otherwise.
 void server_link::count(link& l, std::size_t bytes, bool sent) {
@@ -92,23 +89,32 @@ void server_link::count(link& l, std::size_t bytes, bool sent) {
     (sent ? l.between.sent : l.between.received) += bytes;
 }
 
+std::vector<float> server_link::take_payload(std::size_t n) {
+  auto out = std::move(spare_);
+  if (out.capacity() < n)
+    out = take_floats(n);
+  out.resize(n);
+  return out;
+}
+
 // One commit message per shard: its range of `payload`, encoded for its
-// link (error feedback per range).
+// link (error feedback per range), coded once where the encoder codes it
+// (runtime/exchange_buffers). What no message took of `payload` is kept
+// for the next take_payload.
 std::vector<commit_msg> server_link::split(const commit_msg& base,
                                            std::vector<float> payload) {
   std::vector<commit_msg> out(shards_.size(), base);
   for (std::size_t k = 0; k < shards_.size(); ++k) {
     auto& l = shards_[k];
-    auto& values = out[k].payload.values;
     if (shards_.size() == 1)
-      values = std::move(payload);
+      put_commit(*l.commits, payload, out[k].payload);
     else
-      values.assign(payload.begin() + static_cast<std::ptrdiff_t>(l.range.offset),
-                    payload.begin() + static_cast<std::ptrdiff_t>(l.range.end()));
-    out[k].payload.format = l.commits->encode(values);
+      put_commit(*l.commits, payload.data() + l.range.offset, l.range.count,
+                 out[k].payload);
     out[k].want_delta = l.centre.wants_deltas();
-    count(l, bytes_of(l, out[k].payload), true);
+    count(l, link_bytes(out[k].payload, l.remote), true);
   }
+  spare_ = std::move(payload);
   return out;
 }
 
@@ -142,12 +148,13 @@ bool server_link::join(std::vector<weights_msg>& parts, reply& out, caf::error& 
   for (std::size_t k = 0; k < shards_.size(); ++k) {
     auto& l = shards_[k];
     auto& w = parts[k];
+    w.weights.ensure_values();
     if (w.weights.values.size() != l.range.count || (first_ && w.delta)) {
       err = bad(first_ ? "initial centre has the wrong size"
                        : "centre of the wrong size from the server");
       return false;
     }
-    const auto bytes = bytes_of(l, w.weights);
+    const auto bytes = link_bytes(w.weights, l.remote);
     if (!l.centre.decode(w.weights.values, w.delta)) {
       err = bad("centre of the wrong size from the server");
       return false;

@@ -79,6 +79,11 @@ public:
   void commit(self_pointer self, const commit_msg& base, std::vector<float> payload,
               on_reply done, on_fail failed);
 
+  /// A payload buffer of n values (contents unspecified) for exchange() or
+  /// commit(): what the last commit's coding left of its payload, else one
+  /// from util/float_pool; no fresh model-sized vector per exchange.
+  std::vector<float> take_payload(std::size_t n);
+
   /// The bytes between nodes exchanged with each shard (empty if N = 1).
   std::vector<metrics::byte_counts> shard_bytes() const;
 
@@ -96,7 +101,6 @@ private:
   template <class Reply, class Atom>
   void send(self_pointer self, Atom atom, const commit_msg& base,
             std::vector<float> payload, on_reply done, on_fail failed);
-  static std::size_t bytes_of(const link& l, const float_buffer& b);
   void count(link& l, std::size_t bytes, bool sent);
   template <class Reply>
   void gather(self_pointer self, std::uint64_t round, std::size_t k, Reply& r,
@@ -114,6 +118,7 @@ private:
   std::vector<weights_msg> centres_;
   std::vector<commit_ack> acks_;
   bool first_ = false;
+  std::vector<float> spare_; // take_payload's next buffer
 };
 
 /// Opens a connection from this node to the server's (with shards: to each

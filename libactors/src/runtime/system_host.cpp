@@ -34,6 +34,9 @@ system_host::start(const system_host_options& opts, int argc, char** argv) {
     use_transport(*cfg, opts.tls);
   if (opts.max_threads > 0)
     cfg->set("scheduler.max-threads", static_cast<int>(opts.max_threads));
+  if (opts.moderate_polls)
+    cfg->set("work-stealing.moderate-poll-attempts",
+             static_cast<int>(*opts.moderate_polls));
   if (opts.heartbeat)
     cfg->set("middleman.heartbeat-interval", *opts.heartbeat);
   if (opts.connection_timeout)

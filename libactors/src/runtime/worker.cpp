@@ -299,7 +299,7 @@ void exchange(worker_pointer self) {
   const auto sent_at = clock_type::now();
   auto on_error = [self](caf::error& err) { fail(self, std::move(err)); };
   if (st.rule->kind() == exchange_kind::push_then_pull) {
-    std::vector<float> payload(n);
+    auto payload = st.link.take_payload(n);
     st.rule->make_payload(st.net.params(), st.link.centre().data(), payload.data(), n);
     st.link.exchange(
       self, commit_base(st, st.last_update), std::move(payload),
@@ -323,7 +323,7 @@ void exchange(worker_pointer self) {
     [self, n, sent_at, on_error](server_link::reply& c) {
       auto& st = self->state;
       st.last_update = c.version;
-      std::vector<float> payload(n);
+      auto payload = st.link.take_payload(n);
       st.rule->elastic_step(st.net.params(), st.link.centre().data(), payload.data(), n);
       st.link.commit(
         self, commit_base(st, c.version), std::move(payload),
@@ -351,7 +351,7 @@ void overlapped_reply(worker_pointer self, server_link::reply& w);
 void send_overlapped(worker_pointer self) {
   auto& st = self->state;
   const auto n = st.net.param_count();
-  std::vector<float> payload(n);
+  auto payload = st.link.take_payload(n);
   if (st.rule->kind() == exchange_kind::push_then_pull)
     st.rule->make_payload(st.net.params(), st.link.centre().data(), payload.data(), n);
   else

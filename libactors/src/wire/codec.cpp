@@ -1,8 +1,39 @@
 #include "actors/wire/codec.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <cassert>
+
 namespace actors::wire {
 
 namespace {
+
+// Per-thread scratch of n floats (an actor's encoder runs on one thread at
+// a time; its thread's scratch stays warm from message to message).
+float* scratch_floats(std::size_t n) {
+  thread_local std::vector<float> buf;
+  buf.resize(n);
+  return buf.data();
+}
+
+// Writes the n values at `x` once into `slot`'s buffer in codec `c`, and
+// sets `rounded` (which may be `x`) to what the receiver reads back:
+// c.round(x) bit for bit, as a codec's round trip is its rounding, by a
+// decode instead of a second coding.
+void code_once(const codec& c, const float* x, std::size_t n,
+               std::shared_ptr<coded_values>& slot, float* rounded) {
+  coded_values& out = reusable(slot);
+  out.format = c.format();
+  out.count = n;
+  c.write_to(x, n, out.bytes);
+  if (!c.read(out.bytes.data(), out.bytes.size(), n, rounded)) {
+    // A codec reads back every coding it writes (a non-finite block as
+    // NaNs); should one not, round as encode() does.
+    assert(false);
+    std::copy(x, x + n, rounded);
+    c.round(rounded, n);
+  }
+}
 
 // Payloads as they are, stamped with the codec; the wire rounds them.
 class whole_commits final : public commit_encoder {
@@ -49,6 +80,21 @@ public:
     return codec_.format();
   }
 
+  // x = payload + residual written once; residual = x - read(bytes of x),
+  // which is encode()'s x - round(x) float for float.
+  std::shared_ptr<const coded_values> encode_coded(const float* payload,
+                                                   std::size_t n) override {
+    residual_.resize(n, 0.0f);
+    float* x = residual_.data();
+    for (std::size_t i = 0; i < n; ++i)
+      x[i] += payload[i];
+    float* rounded = scratch_floats(n);
+    code_once(codec_, x, n, slot_, rounded);
+    for (std::size_t i = 0; i < n; ++i)
+      x[i] -= rounded[i];
+    return slot_;
+  }
+
   const std::vector<float>* residual() const override { return &residual_; }
 
 private:
@@ -56,6 +102,8 @@ private:
   // The rounding error carried to the next commit; scratch for the rounded
   // payload.
   std::vector<float> residual_, rounded_;
+  // The bytes of the last commit, reused once its message is gone.
+  std::shared_ptr<coded_values> slot_;
 };
 
 class view_centres final : public centre_encoder {
@@ -84,6 +132,25 @@ public:
     return {codec_.format(), true};
   }
 
+  // As encode(), the delta written once and read back into the view.
+  stamp encode_coded(const std::vector<float>& centre, bool want_delta,
+                     std::vector<float>& out,
+                     std::shared_ptr<const coded_values>& coded) override {
+    if (!want_delta || view_.size() != centre.size()) {
+      coded = nullptr;
+      return encode(centre, want_delta, out);
+    }
+    const std::size_t n = centre.size();
+    float* delta = scratch_floats(n);
+    for (std::size_t i = 0; i < n; ++i)
+      delta[i] = centre[i] - view_[i];
+    code_once(codec_, delta, n, slot_, delta);
+    for (std::size_t i = 0; i < n; ++i)
+      view_[i] += delta[i];
+    coded = slot_;
+    return {codec_.format(), true};
+  }
+
   void reset() override { view_.clear(); }
 
   const std::vector<float>* view() const override { return &view_; }
@@ -92,6 +159,8 @@ private:
   const codec& codec_;
   // The worker's copy of the centre; empty until its first whole centre.
   std::vector<float> view_;
+  // The bytes of the last delta, reused once its message is gone.
+  std::shared_ptr<coded_values> slot_;
 };
 
 } // namespace
@@ -106,6 +175,35 @@ bool centre_decoder::decode(std::vector<float>& values, bool delta) {
   for (std::size_t i = 0; i < values.size(); ++i)
     centre_[i] += values[i];
   return true;
+}
+
+coded_values& reusable(std::shared_ptr<coded_values>& slot) {
+  if (slot && slot.use_count() == 1) {
+    // The last other owner released it (an acq_rel decrement): see its
+    // reads of the bytes as done before this writes them again.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return *slot;
+  }
+  slot = std::make_shared<coded_values>();
+  return *slot;
+}
+
+std::shared_ptr<const coded_values> commit_encoder::encode_coded(const float*,
+                                                                 std::size_t) {
+  return nullptr;
+}
+
+stamp centre_encoder::encode_coded(const std::vector<float>& centre,
+                                   bool want_delta, std::vector<float>& out,
+                                   std::shared_ptr<const coded_values>& coded) {
+  coded = nullptr;
+  return encode(centre, want_delta, out);
+}
+
+void codec::write_to(const float* values, std::size_t n,
+                     std::vector<char>& out) const {
+  out.resize(bytes(values, n));
+  write(values, n, out.data());
 }
 
 std::size_t codec::bytes(const float*, std::size_t n) const {

@@ -118,6 +118,26 @@ const std::vector<std::uint32_t>& kept(const float* v, std::size_t n,
   return idx;
 }
 
+// The bytes of the values at the ascending indices `idx`.
+std::size_t bytes_of(const std::vector<std::uint32_t>& idx) {
+  std::size_t out = 4 + 4 * idx.size();
+  for (std::size_t j = 0; j < idx.size(); ++j)
+    out += varint32_length(j == 0 ? idx[0] : idx[j] - idx[j - 1] - 1);
+  return out;
+}
+
+// Writes the values at the ascending indices `idx` as bytes_of(idx) bytes.
+void write_kept(const float* values, const std::vector<std::uint32_t>& idx,
+                char* out) {
+  const std::size_t c = idx.size();
+  encode_u32(out, static_cast<std::uint32_t>(c));
+  for (std::size_t j = 0; j < c; ++j)
+    encode_f32(out + 4 + 4 * j, values[idx[j]]);
+  char* p = out + 4 + 4 * c;
+  for (std::size_t j = 0; j < c; ++j)
+    p = encode_varint32(p, j == 0 ? idx[0] : idx[j] - idx[j - 1] - 1);
+}
+
 class topk final : public feedback_codec {
 public:
   topk(std::string name, double ratio) : name_(std::move(name)), ratio_(ratio) {}
@@ -138,22 +158,19 @@ public:
   }
 
   std::size_t bytes(const float* values, std::size_t n) const override {
-    const auto& idx = kept(values, n, keep(n));
-    std::size_t out = 4 + 4 * idx.size();
-    for (std::size_t j = 0; j < idx.size(); ++j)
-      out += varint32_length(j == 0 ? idx[0] : idx[j] - idx[j - 1] - 1);
-    return out;
+    return bytes_of(kept(values, n, keep(n)));
   }
 
   void write(const float* values, std::size_t n, char* out) const override {
+    write_kept(values, kept(values, n, keep(n)), out);
+  }
+
+  // One selection for both the size and the bytes.
+  void write_to(const float* values, std::size_t n,
+                std::vector<char>& out) const override {
     const auto& idx = kept(values, n, keep(n));
-    const std::size_t c = idx.size();
-    encode_u32(out, static_cast<std::uint32_t>(c));
-    for (std::size_t j = 0; j < c; ++j)
-      encode_f32(out + 4 + 4 * j, values[idx[j]]);
-    char* p = out + 4 + 4 * c;
-    for (std::size_t j = 0; j < c; ++j)
-      p = encode_varint32(p, j == 0 ? idx[0] : idx[j] - idx[j - 1] - 1);
+    out.resize(bytes_of(idx));
+    write_kept(values, idx, out.data());
   }
 
   bool read(const char* in, std::size_t size, std::size_t n,

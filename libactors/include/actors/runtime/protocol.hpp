@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -27,6 +28,10 @@
 #include "actors/cluster/partition_cursor.hpp"
 #include "actors/metrics/worker_totals.hpp"
 #include "actors/train/job_spec.hpp"
+
+namespace actors::wire {
+struct coded_values; // wire/codec.hpp
+} // namespace actors::wire
 
 namespace actors {
 
@@ -116,11 +121,47 @@ std::string describe(const caf::actor_system& sys, const caf::error& err);
 /// A model-sized vector of floats, serialized as the format byte of the
 /// codec it travels in (wire/codec.hpp), the length, and the codec's bytes
 /// (after their count, a u32, when their size depends on the values: topk).
+///
+/// A sender sets either `values` (the serializer codes them in `format`)
+/// or `coded` (bytes an encoder already wrote: the serializer copies them,
+/// the same bytes it would have written for the values they read back as).
+/// A receiver gets `values`, decoded, and no `coded`: from the deserializer,
+/// or, for a coded buffer that crossed no serializer, from ensure_values()
+/// (only encoders of lossy codecs write one, and codec_for_link gives those
+/// only between nodes; runtime/exchange_buffers).
+///
+/// A dying buffer gives its values' storage to util/float_pool, where the
+/// deserializer takes the next message's: no fresh model-sized vector per
+/// message received.
 struct float_buffer {
+  float_buffer() = default;
+  float_buffer(const float_buffer&) = default;
+  float_buffer(float_buffer&&) noexcept = default;
+  float_buffer& operator=(const float_buffer&) = default;
+  float_buffer& operator=(float_buffer&&) noexcept = default;
+  ~float_buffer();
+
   std::vector<float> values;
   /// The codec's format byte, set by the sender (fp32 unless an encoder
   /// stamped another); a receiver gets fp32 values back either way.
   std::uint8_t format = 0;
+  /// The sender's coded values, shared with the encoder that reuses their
+  /// buffer once this message is gone; nullptr when `values` travel.
+  std::shared_ptr<const wire::coded_values> coded;
+  /// Set by the deserializer: how many bytes the codec's coding took (0 in
+  /// a buffer that was not deserialized), so a receiver counts its link's
+  /// bytes without coding the values again.
+  std::size_t coded_bytes = 0;
+
+  /// How many values the buffer holds.
+  std::size_t size() const;
+
+  /// A coded buffer that reached its receiver without crossing a
+  /// serializer (both on one node, which codec_for_link keeps lossy codecs
+  /// from, or a test): decodes `coded` into `values`, as the deserializer
+  /// would have, and drops it; bytes that do not read back leave `values`
+  /// empty, which every size check refuses. Nothing to do for any other.
+  void ensure_values();
 };
 
 namespace detail {
@@ -140,7 +181,7 @@ typename Inspector::result_type inspect(Inspector& f, float_buffer& x) {
     return detail::load_floats(f, x);
   } else {
     // Printing (to_string, logs): the size, not a million numbers.
-    std::uint64_t size = x.values.size();
+    std::uint64_t size = x.size();
     return f(caf::meta::type_name("float_buffer"), size);
   }
 }

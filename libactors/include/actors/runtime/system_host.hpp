@@ -42,6 +42,12 @@ struct system_host_options {
   bool use_transport = true;
   /// CAF's scheduler.max-threads; 0 = as configured (CAF's default).
   std::size_t max_threads = 0;
+  /// CAF's work-stealing.moderate-poll-attempts, if set here (else as
+  /// configured; CAF's default 500). An idle scheduler thread of CAF 0.17
+  /// polls its queue 100 times, then this many times 50 us apart, then
+  /// waits on a condition variable that new work signals; each of those
+  /// short sleeps is a wakeup that costs CPU.
+  std::optional<std::size_t> moderate_polls;
   /// middleman.heartbeat-interval, if set here (else as configured).
   std::optional<caf::timespan> heartbeat;
   /// middleman.connection-timeout, if set here (else as configured).

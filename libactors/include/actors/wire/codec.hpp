@@ -19,7 +19,11 @@
 //                           (its view), to send deltas
 //
 // Encoders round on the sender so that the sender knows exactly what the
-// receiver reads: both sides' state stays bit-identical. Whole models
+// receiver reads: both sides' state stays bit-identical. Those that round
+// (error feedback, view deltas) can also code a message once, straight to
+// its bytes (encode_coded): the rounded values they keep for their state
+// are then decoded from those bytes, and float_buffer carries the bytes, so
+// the serializer does not code the values again. Whole models
 // outside these streams (a worker's first centre, the final model,
 // checkpoints) go in the exact codec, fp32. Actors on one node exchange
 // messages without serializing them, so a worker whose server is on its own
@@ -52,6 +56,26 @@ struct stamp {
   bool delta = false;
 };
 
+/// n values in a codec's bytes, written once by a sender's encoder: what a
+/// float_buffer carries instead of values when the encoder codes them
+/// itself (runtime/protocol: the serializer then copies the bytes, it does
+/// not code the values a second time).
+struct coded_values {
+  /// The format byte of the codec that wrote `bytes`.
+  std::uint8_t format = 0;
+  /// How many values `bytes` hold.
+  std::size_t count = 0;
+  /// The codec's bytes for them: codec::write's output.
+  std::vector<char> bytes;
+};
+
+/// The coded_values in `slot` to write a new message into: the one there if
+/// no message holds it any more (`slot` is its only owner), else a new one
+/// put in `slot`. A sender keeps its slot, so a stream of messages reuses
+/// one buffer (no fresh allocation and page faults per message) whenever
+/// the previous message was sent and dropped before the next is made.
+coded_values& reusable(std::shared_ptr<coded_values>& slot);
+
 /// Sender state of a stream of commits (worker -> server).
 class commit_encoder {
 public:
@@ -60,6 +84,16 @@ public:
   /// Replaces `payload` by the values the server will read (or by values
   /// the wire rounds on its own) and returns the format byte to send in.
   virtual std::uint8_t encode(std::vector<float>& payload) = 0;
+
+  /// As encode(), but writes the n values at `payload` straight into the
+  /// bytes the server reads, once, and returns them (in a buffer this
+  /// encoder reuses once no message holds it; `payload` is left as it
+  /// was). State moves exactly as encode() would move it, and the bytes
+  /// are those the wire would write for encode()'s values. nullptr (state
+  /// untouched) for encoders that leave the coding to the wire: send the
+  /// payload through encode() then. Default: nullptr.
+  virtual std::shared_ptr<const coded_values> encode_coded(const float* payload,
+                                                           std::size_t n);
 
   /// What it has not sent yet (error feedback: added to the next payload);
   /// nullptr if it keeps nothing.
@@ -76,6 +110,15 @@ public:
   /// copy, the change since the last one.
   virtual stamp encode(const std::vector<float>& centre, bool want_delta,
                        std::vector<float>& out) = 0;
+
+  /// As encode(), but a message this encoder codes itself (a delta) goes
+  /// as its bytes, written once, in `coded` (a buffer it reuses once no
+  /// message holds it), `out` left alone; otherwise `coded` is set to
+  /// nullptr and `out` as encode() sets it. State moves exactly as
+  /// encode() would move it. Default: encode(), `coded` nullptr.
+  virtual stamp encode_coded(const std::vector<float>& centre, bool want_delta,
+                             std::vector<float>& out,
+                             std::shared_ptr<const coded_values>& coded);
 
   /// Forgets the receiver's copy (a replaced worker): the next centre it
   /// asks a delta for goes whole.
@@ -128,6 +171,12 @@ public:
 
   /// Writes n values as bytes(values, n) bytes at `out`.
   virtual void write(const float* values, std::size_t n, char* out) const = 0;
+
+  /// Sets `out` to write's bytes for the n values (resized, its capacity
+  /// reused). Default: bytes() then write(); a codec whose bytes() costs a
+  /// pass of its own (topk's selection) does both in one.
+  virtual void write_to(const float* values, std::size_t n,
+                        std::vector<char>& out) const;
 
   /// Reads n values from the `size` bytes at `in`. False when they are not
   /// a coding of n values (wrong size, an index out of range, a cut varint,

@@ -1,0 +1,118 @@
+// Exchange buffers: a float_buffer filled from a codec stream's encoder
+// (runtime/exchange_buffers.hpp) crosses CAF's binary serializer as the
+// very bytes the values it reads back as would, so a coded message changes
+// no byte on the wire; the receiver gets values; the bytes counted on the
+// link are the bytes written.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "float_buffer_support.hpp"
+#include "actors/runtime/exchange_buffers.hpp"
+#include "actors/runtime/protocol.hpp"
+#include "actors/util/rng.hpp"
+#include "actors/wire/codec.hpp"
+
+using namespace actors;
+using actors::testing::serialized;
+
+namespace {
+
+float_buffer deserialized(const std::vector<char>& buf) {
+  float_buffer out;
+  caf::binary_deserializer source{nullptr, buf};
+  caf::deserializer& base = source;
+  REQUIRE_FALSE(inspect(base, out));
+  CHECK(source.remaining() == 0);
+  return out;
+}
+
+std::vector<float> drifting(std::size_t n, rng& r) {
+  std::vector<float> v(n);
+  for (std::size_t i = 0; i < n; ++i)
+    v[i] = 1e-3f * (r.uniform() - 0.5f) + (i % 11 == 0 ? 3e-3f : 0.0f);
+  return v;
+}
+
+} // namespace
+
+TEST_CASE("exchange buffers: a coded commit serializes to the bytes of the "
+          "values encode() gives, and reads back as those values") {
+  const std::size_t n = 3000;
+  for (const char* name : {"fp32", "fp16", "int8", "sign", "topk", "topk:0.001"}) {
+    CAPTURE(name);
+    const wire::codec& c = *wire::find_codec(name);
+    auto coded_side = c.make_commit_encoder();
+    auto plain_side = c.make_commit_encoder();
+    rng r{23};
+    for (int step = 0; step < 5; ++step) {
+      auto payload = drifting(n, r);
+      float_buffer plain;
+      plain.values = payload;
+      plain.format = plain_side->encode(plain.values);
+      float_buffer coded;
+      put_commit(*coded_side, payload, coded);
+      const bool lossy = c.make_centre_decoder().wants_deltas();
+      CHECK((coded.coded != nullptr) == lossy);
+      CHECK(coded.size() == n);
+      CHECK(coded.format == plain.format);
+      const auto bytes = serialized(coded);
+      CHECK(bytes == serialized(plain));
+      const auto back = deserialized(bytes);
+      CHECK(back.coded.get() == nullptr);
+      CHECK(back.format == plain.format);
+      // The receiver reads what the wire's coding of encode()'s values gives,
+      // and so does one a coded buffer reaches on its own node.
+      CHECK(back.values == deserialized(serialized(plain)).values);
+      if (lossy) {
+        float_buffer local = coded;
+        local.ensure_values();
+        CHECK(local.coded.get() == nullptr);
+        CHECK(local.values == back.values);
+      }
+      // Counted on the link: the coding's bytes, on both sides.
+      const std::size_t link = c.bytes(plain.values.data(), n);
+      CHECK(link_bytes(coded, true) == link);
+      CHECK(back.coded_bytes == link);
+      CHECK(link_bytes(back, true) == link);
+      CHECK(link_bytes(coded, false) == (lossy ? link : 4 * n));
+    }
+  }
+}
+
+TEST_CASE("exchange buffers: centres - the first whole in fp32, then coded "
+          "deltas that bring the worker's copy to the server's view") {
+  const std::size_t n = 2000;
+  for (const char* name : {"fp32", "fp16", "int8", "sign", "topk"}) {
+    CAPTURE(name);
+    const wire::codec& c = *wire::find_codec(name);
+    auto server = c.make_centre_encoder();
+    auto worker = c.make_centre_decoder();
+    rng r{4};
+    auto centre = drifting(n, r);
+    std::size_t coded = 0, mismatches = 0;
+    for (int step = 0; step < 6; ++step) {
+      const auto change = drifting(n, r);
+      for (std::size_t i = 0; i < n; ++i)
+        centre[i] += change[i];
+      float_buffer out;
+      const bool delta = put_centre(*server, centre, worker.wants_deltas(), out);
+      CHECK(out.size() == n);
+      coded += out.coded != nullptr;
+      CHECK((out.coded != nullptr) == delta);
+      auto back = deserialized(serialized(out));
+      REQUIRE(worker.decode(back.values, delta));
+      if (const auto* view = server->view(); view != nullptr && !view->empty())
+        mismatches += std::memcmp(view->data(), worker.centre().data(),
+                                  n * sizeof(float))
+                      != 0;
+    }
+    CHECK(mismatches == 0);
+    CHECK(coded == (worker.wants_deltas() ? 5u : 0u));
+  }
+}
