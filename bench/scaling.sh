@@ -324,7 +324,7 @@ run_row() {
   train "$run" "$e" "${variant_opts[$v]}" "$nodes"
   outer=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
   for h in ${row_hosts[$row]}; do
-    kill "${watch[$h]}" 2>/dev/null
+    kill "${watch[$h]}" 2>/dev/null || true
     wait "${watch[$h]}" 2>/dev/null || true
     read -r tx0 rx0 <<<"${link0[$h]}"
     read -r tx1 rx1 < <(host_link_bytes "$id" "$h")

@@ -148,8 +148,8 @@ caf_node_start() {
       fi
       why="exited with status $rc before listening on port $port"
     else
-      kill -9 "$caf_node_pid" 2>/dev/null
-      wait "$caf_node_pid" 2>/dev/null
+      kill -9 "$caf_node_pid" 2>/dev/null || true
+      wait "$caf_node_pid" 2>/dev/null || true
       why="did not listen on port $port within $seconds s (killed)"
     fi
     _caf_node_failed "$name" "$why" "$log"
