@@ -651,7 +651,7 @@ double clock_seconds(worker_pointer self) {
   return std::chrono::duration<double>(self->clock().now().time_since_epoch()).count();
 }
 
-// Which of the job's server actors `a` is: the server (index 0 of none),
+// Which of the job's server actors `a` is: the server (index 0),
 // or shard K; nothing if neither.
 std::optional<std::size_t> server_index(const worker_job& j, const caf::actor_addr& a) {
   for (std::size_t k = 0; k < j.shards.size(); ++k)
