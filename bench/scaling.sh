@@ -72,7 +72,12 @@
 #
 # Writes DIR/scaling.{md,json,png} (scaling_quick.* for --quick; default
 # DIR: bench/results; the PNG only when gnuplot is installed, which
-# `scripts/setup.sh --bench` does). The binaries: DIR/train_mnist and
+# `scripts/setup.sh --bench` does), and each run's HTML report (train_mnist
+# --report-html: its curves, workers, nodes and faults) as
+# DIR/scaling-html/RUN.html, RUN e.g. e1-defaults-two-1gbit (epochs,
+# variant, row, link), named in the Markdown. Those pages stay where the
+# bench ran: .gitignore keeps bench/results/**/*-html/ out of commits, and
+# the Markdown names them as text, not as links. The binaries: DIR/train_mnist and
 # DIR/../node/caf-node (default --bin-dir: build/apps/train_mnist); they must
 # be newer than the checkout's sources (scripts/lib/results.sh
 # binaries_stale), else the script refuses with exit 2 unless --allow-stale

@@ -46,7 +46,9 @@
 # /usr/bin/python3 has torch, a chart only if gnuplot is installed.
 #
 # Writes DIR/NAME.{md,json,png} (default DIR: bench/results, NAME:
-# seed_table, seed_table_quick for --quick). The image is built from docker/Dockerfile
+# seed_table, seed_table_quick for --quick) and each run's HTML report as
+# DIR/NAME-html/RUN.html, named in the Markdown, kept where the bench ran
+# and not committed (.gitignore: bench/results/**/*-html/). The image is built from docker/Dockerfile
 # on the local debootstrap base (x86-64-v4 when this CPU has AVX-512,
 # else x86-64-v3) from the committed tree (git archive HEAD; --worktree:
 # the directory as it is), unless --image names one to use; every

@@ -287,10 +287,13 @@ bench_publish() {
 
 # bench_html_reports NAME SRC DIR: copies the runs' HTML reports
 # (train_mnist --report-html), SRC/*.html, into DIR/NAME-html/ and prints a
-# Markdown paragraph linking each (relative to DIR, where NAME.md goes);
-# prints nothing when there are none, returns 1 if the copy fails.
+# Markdown paragraph naming them (relative to DIR, where NAME.md goes). They
+# are kept where the bench ran, not committed (.gitignore covers
+# bench/results/**/*-html/: a copy of the page template per run), so the
+# paragraph names them as text, never as links that a checkout would lack.
+# Prints nothing when there are none, returns 1 if the copy fails.
 bench_html_reports() {
-  local name=$1 src=$2 dir=$3 f links=()
+  local name=$1 src=$2 dir=$3 f names=""
   shopt -s nullglob
   local files=("$src"/*.html)
   shopt -u nullglob
@@ -298,9 +301,9 @@ bench_html_reports() {
   mkdir -p "$dir/$name-html" && cp "${files[@]}" "$dir/$name-html/" || return 1
   for f in "${files[@]}"; do
     f=${f##*/}
-    links+=("[${f%.html}]($name-html/$f)")
+    names+="${names:+, }\`${f%.html}\`"
   done
   echo
-  echo "HTML reports of the runs (curves, workers, nodes, faults; open in a browser):"
-  echo "${links[*]}."
+  echo "HTML reports of the runs (curves, workers, nodes, faults; open in a browser), kept where the"
+  echo "bench ran and not committed: \`$name-html/RUN.html\` beside this file, RUN one of $names."
 }

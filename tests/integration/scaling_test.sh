@@ -9,8 +9,10 @@
 # - bad options exit 2 naming the option, before anything is made;
 # - scaling_quick.{md,json} exist (and the PNG when gnuplot is installed),
 #   the Markdown holding the summary row, 5 run rows and 11 worker rows per
-#   variant, and linking each run's HTML report (--report-html), copied
-#   beside it;
+#   variant, and naming each run's HTML report (--report-html), copied
+#   beside it into scaling_quick-html/ (a finished run's page each), as
+#   text, not as a link: the default place, bench/results/*-html/, is not
+#   committed (.gitignore);
 # - every run trained every sample once: the workers' samples add up to the
 #   8,000 rows (static partitions drop a remainder: 7,968 with 3 workers),
 #   one worker per host, on its host; the server applied every commit (100,
@@ -73,11 +75,19 @@ check_eq "CFS period in the Markdown" "$(grep -c "^cpu quota (CFS period $(json_
 # The balance table: one row per run with more than one host (two, four,
 # slow), unsharded: the server's busy seconds all on host 1 (max / min -).
 check_eq "balance rows" "$(grep -cE '^\| 1gbit \| 1 \| (defaults|dyn) \| (two|four|slow) \| 1 \| [0-9., ]+ \| [0-9.]+ \| [0-9., ]+ \| [0-9.]+ \| [0-9., ]+ \| - \|$' "$md")" 6
-# Every run's --report-html, kept beside the results and linked.
-check_eq "HTML reports linked (one per run)" "$(grep -oE '\(scaling_quick-html/[^)]+\.html\)' "$md" | wc -l)" 10
-for f in $(grep -oE 'scaling_quick-html/[^)]+\.html' "$md"); do
-  check_eq "$f: a report of a finished run" "$(grep -cx '  "state": "done",' "$out/$f")" 1
+# Every run's --report-html, kept beside the results and named (not linked:
+# a committed Markdown must not link what .gitignore keeps out).
+check_eq "HTML reports as links" "$(grep -cE '\]\([^)]*\.html\)' "$md" || true)" 0
+reports=$(grep -A1 '^HTML reports of the runs' "$md" | grep -oE '`e1-[a-z0-9-]+`' | tr -d '`')
+check_eq "HTML reports named (one per run)" "$(wc -w <<<"$reports")" 10
+check_eq "HTML reports copied (one per run)" "$(find "$out/scaling_quick-html" -name '*.html' | wc -l)" 10
+for r in $reports; do
+  check_eq "$r: a report of a finished run" "$(grep -cx '  "state": "done",' "$out/scaling_quick-html/$r.html")" 1
 done
+if git -C "$repo_dir" rev-parse --git-dir >/dev/null 2>&1; then
+  check_eq "bench/results/scaling_quick-html/ ignored by git" \
+    "$(git -C "$repo_dir" check-ignore -q bench/results/scaling_quick-html/e1-defaults-one-1gbit.html && echo yes)" yes
+fi
 # ratio VARIANT NAME A B: the summary's NAME is row A's wall time / row B's.
 ratio() {
   check_eq "$1: $2" "$(json_get "$json" ".summary[] | select(.variant == \"$1\") | .$2 | . * 1000 | round")" \
