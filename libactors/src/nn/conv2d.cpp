@@ -289,14 +289,8 @@ void conv2d::forward(const float* x, float* y, std::size_t n,
         continue;
       }
       if (use_direct()) {
-        const float* src = x + i * in_.size();
-        int x_width = static_cast<int>(in_.w);
-        if (same_) {
-          pad_into(s.xpad, src, in_.h, in_.w, in_.c, kernel_ - 1, pad_top_,
-                   pad_left_);
-          src = s.xpad.data();
-          x_width += static_cast<int>(kernel_ - 1);
-        }
+        int x_width = 0;
+        const float* src = padded_input(x + i * in_.size(), s, x_width);
         with_blocks(filters_ / 16, [&](auto nb) {
           detail::conv_valid<decltype(nb)::value>(
             src, x_width, static_cast<int>(in_.c), static_cast<int>(kernel_),
@@ -314,23 +308,105 @@ void conv2d::forward(const float* x, float* y, std::size_t n,
   });
 }
 
+const float* conv2d::padded_input(const float* x, scratch& s, int& width) const {
+  width = static_cast<int>(in_.w);
+  if (!same_)
+    return x;
+  pad_into(s.xpad, x, in_.h, in_.w, in_.c, kernel_ - 1, pad_top_, pad_left_);
+  width += static_cast<int>(kernel_ - 1);
+  return s.xpad.data();
+}
+
+void conv2d::flip_kernel() {
+  // flipped_[kh][kw][f][c] = w[k-1-kh][k-1-kw][c][f]
+  const std::size_t k = kernel_, c_count = in_.c, f_count = filters_;
+  flipped_.resize(patch_ * filters_);
+  for (std::size_t kh = 0; kh < k; ++kh)
+    for (std::size_t kw = 0; kw < k; ++kw)
+      for (std::size_t c = 0; c < c_count; ++c)
+        for (std::size_t f = 0; f < f_count; ++f)
+          flipped_[((kh * k + kw) * f_count + f) * c_count + c]
+            = w_[(((k - 1 - kh) * k + (k - 1 - kw)) * c_count + c) * f_count + f];
+}
+
+void conv2d::activation_grad(const float* y, float* dy, scratch& s) const {
+  const std::size_t pixels = out_.h * out_.w;
+  if (act_ != activation::relu) {
+    row_vector_map(s.db.data(), filters_) += matrix_map(dy, pixels, filters_).colwise().sum();
+    return;
+  }
+  // One pass: mask by the relu and sum the bias gradient.
+  float* dbt = s.db.data();
+  for (std::size_t p = 0; p < pixels; ++p) {
+    float* __restrict row = dy + p * filters_;
+    const float* __restrict yrow = y + p * filters_;
+    for (std::size_t f = 0; f < filters_; ++f) {
+      const float v = yrow[f] > 0.0f ? row[f] : 0.0f;
+      row[f] = v;
+      dbt[f] += v;
+    }
+  }
+}
+
+void conv2d::kernel_grad(const float* x, const float* dy, scratch& s) const {
+  if (use_small_patch()) {
+    small_patch_kernel_grad(x, dy, s.dw.data());
+  } else if (use_direct_kernel_grad()) {
+    int x_width = 0;
+    const float* src = padded_input(x, s, x_width);
+    with_blocks(filters_ / 16, [&](auto nb) {
+      detail::conv_kernel_grad<decltype(nb)::value>(
+        src, x_width, static_cast<int>(in_.c), static_cast<int>(kernel_), dy,
+        static_cast<int>(out_.h), static_cast<int>(out_.w), s.dw.data());
+    });
+  } else {
+    const std::size_t pixels = out_.h * out_.w;
+    im2col(x, s.col.data());
+    matrix_map(s.dw.data(), patch_, filters_).noalias()
+      += const_matrix_map(s.col.data(), pixels, patch_).transpose()
+         * const_matrix_map(dy, pixels, filters_);
+  }
+}
+
+void conv2d::input_grad(const float* dy, float* dx, scratch& s) const {
+  if (use_direct_input_grad()) {
+    // dx is the full correlation of dy with the flipped kernel: a valid
+    // convolution over dy padded by k-1 (less the forward padding).
+    const std::size_t extra = in_.h + kernel_ - 1 - out_.h;
+    pad_into(s.dypad, dy, out_.h, out_.w, filters_, extra,
+             kernel_ - 1 - pad_top_, kernel_ - 1 - pad_left_);
+    with_blocks(in_.c / 16, [&](auto nb) {
+      detail::conv_valid<decltype(nb)::value>(
+        s.dypad.data(), static_cast<int>(out_.w + extra),
+        static_cast<int>(filters_), static_cast<int>(kernel_), flipped_.data(),
+        static_cast<int>(in_.h), static_cast<int>(in_.w), nullptr, false, dx);
+    });
+    return;
+  }
+  const std::size_t pixels = out_.h * out_.w;
+  matrix_map dcol(s.dcol.data(), pixels, patch_);
+  dcol.noalias() = const_matrix_map(dy, pixels, filters_)
+                   * const_matrix_map(w_, patch_, filters_).transpose();
+  col2im(s.dcol.data(), dx);
+}
+
+void conv2d::sum_scratch_grads(std::size_t threads) {
+  matrix_map dw(dw_, patch_, filters_);
+  row_vector_map db(db_, filters_);
+  dw = matrix_map(scratch_[0].dw.data(), patch_, filters_);
+  db = row_vector_map(scratch_[0].db.data(), filters_);
+  for (std::size_t t = 1; t < threads; ++t) {
+    dw += matrix_map(scratch_[t].dw.data(), patch_, filters_);
+    db += row_vector_map(scratch_[t].db.data(), filters_);
+  }
+}
+
 void conv2d::backward(const float* x, const float* y, float* dy, float* dx,
                       std::size_t n, step_context& ctx) {
   reserve_scratch(ctx.pool->size());
-  if (dx && use_direct_input_grad()) {
-    // flipped_[kh][kw][f][c] = w[k-1-kh][k-1-kw][c][f]
-    const std::size_t k = kernel_, c_count = in_.c, f_count = filters_;
-    flipped_.resize(patch_ * filters_);
-    for (std::size_t kh = 0; kh < k; ++kh)
-      for (std::size_t kw = 0; kw < k; ++kw)
-        for (std::size_t c = 0; c < c_count; ++c)
-          for (std::size_t f = 0; f < f_count; ++f)
-            flipped_[((kh * k + kw) * f_count + f) * c_count + c]
-              = w_[(((k - 1 - kh) * k + (k - 1 - kw)) * c_count + c) * f_count + f];
-  }
+  if (dx && use_direct_input_grad())
+    flip_kernel();
   const std::size_t pixels = out_.h * out_.w;
-  const_matrix_map w(w_, patch_, filters_);
-  std::size_t used = 0;
   ctx.pool->parallel_for(n, [&](std::size_t begin, std::size_t end,
                                 std::size_t t) {
     auto& s = scratch_[t];
@@ -339,79 +415,15 @@ void conv2d::backward(const float* x, const float* y, float* dy, float* dx,
     s.db.assign(filters_, 0.0f);
     if (dx && !use_direct_input_grad())
       s.dcol.resize(pixels * patch_);
-    matrix_map col(s.col.data(), pixels, patch_);
-    matrix_map dw(s.dw.data(), patch_, filters_);
-    row_vector_map db(s.db.data(), filters_);
     for (std::size_t i = begin; i < end; ++i) {
       float* dyi = dy + i * out_.size();
-      matrix_map g(dyi, pixels, filters_);
-      if (act_ == activation::relu) {
-        // One pass: mask by the relu and sum the bias gradient.
-        const float* yi = y + i * out_.size();
-        float* dbt = s.db.data();
-        for (std::size_t p = 0; p < pixels; ++p) {
-          float* __restrict row = dyi + p * filters_;
-          const float* __restrict yrow = yi + p * filters_;
-          for (std::size_t f = 0; f < filters_; ++f) {
-            const float v = yrow[f] > 0.0f ? row[f] : 0.0f;
-            row[f] = v;
-            dbt[f] += v;
-          }
-        }
-      } else {
-        db += g.colwise().sum();
-      }
-      const float* xi = x + i * in_.size();
-      if (use_small_patch()) {
-        small_patch_kernel_grad(xi, dyi, s.dw.data());
-      } else if (use_direct_kernel_grad()) {
-        const float* src = xi;
-        int x_width = static_cast<int>(in_.w);
-        if (same_) {
-          pad_into(s.xpad, xi, in_.h, in_.w, in_.c, kernel_ - 1, pad_top_,
-                   pad_left_);
-          src = s.xpad.data();
-          x_width += static_cast<int>(kernel_ - 1);
-        }
-        with_blocks(filters_ / 16, [&](auto nb) {
-          detail::conv_kernel_grad<decltype(nb)::value>(
-            src, x_width, static_cast<int>(in_.c), static_cast<int>(kernel_),
-            dyi, static_cast<int>(out_.h), static_cast<int>(out_.w),
-            s.dw.data());
-        });
-      } else {
-        im2col(xi, s.col.data());
-        dw.noalias() += col.transpose() * g;
-      }
-      if (dx && use_direct_input_grad()) {
-        // dx is the full correlation of dy with the flipped kernel: a valid
-        // convolution over dy padded by k-1 (less the forward padding).
-        const std::size_t extra = in_.h + kernel_ - 1 - out_.h;
-        pad_into(s.dypad, dyi, out_.h, out_.w, filters_, extra,
-                 kernel_ - 1 - pad_top_, kernel_ - 1 - pad_left_);
-        with_blocks(in_.c / 16, [&](auto nb) {
-          detail::conv_valid<decltype(nb)::value>(
-            s.dypad.data(), static_cast<int>(out_.w + extra),
-            static_cast<int>(filters_), static_cast<int>(kernel_),
-            flipped_.data(), static_cast<int>(in_.h), static_cast<int>(in_.w),
-            nullptr, false, dx + i * in_.size());
-        });
-      } else if (dx) {
-        matrix_map dcol(s.dcol.data(), pixels, patch_);
-        dcol.noalias() = g * w.transpose();
-        col2im(s.dcol.data(), dx + i * in_.size());
-      }
+      activation_grad(y + i * out_.size(), dyi, s);
+      kernel_grad(x + i * in_.size(), dyi, s);
+      if (dx)
+        input_grad(dyi, dx + i * in_.size(), s);
     }
   });
-  used = std::min(n, ctx.pool->size());
-  matrix_map dw(dw_, patch_, filters_);
-  row_vector_map db(db_, filters_);
-  dw = matrix_map(scratch_[0].dw.data(), patch_, filters_);
-  db = row_vector_map(scratch_[0].db.data(), filters_);
-  for (std::size_t t = 1; t < used; ++t) {
-    dw += matrix_map(scratch_[t].dw.data(), patch_, filters_);
-    db += row_vector_map(scratch_[t].db.data(), filters_);
-  }
+  sum_scratch_grads(std::min(n, ctx.pool->size()));
 }
 
 } // namespace actors

@@ -89,7 +89,101 @@ struct line_parser {
       return error("unknown option '" + options.begin()->first + "'");
     return status::ok();
   }
+
+  // Reads the rest of the line, key=value words, into `options`.
+  status read_options(std::istringstream& words) {
+    for (std::string tok; words >> tok;) {
+      auto eq = tok.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == tok.size())
+        return error("expected key=value, got '" + tok + "'");
+      if (!options.emplace(tok.substr(0, eq), tok.substr(eq + 1)).second)
+        return error("option '" + tok.substr(0, eq) + "' given twice");
+    }
+    return status::ok();
+  }
+
+  // Reads option 'activation': linear (the default), relu or softmax.
+  status activation_word(std::string& out) {
+    if (auto st = word("activation", "linear", out); !st)
+      return st;
+    if (out != "linear" && out != "relu" && out != "softmax")
+      return error("option 'activation' expects linear, relu or softmax, got '"
+                   + out + "'");
+    return status::ok();
+  }
 };
+
+// The activation a conv2d or dense layer applies itself (softmax is a layer
+// of its own, appended after it).
+activation fused(const std::string& act_name) {
+  return act_name == "relu" ? activation::relu : activation::linear;
+}
+
+// A dropout line's layer, from its option 'rate' in [0, 1).
+status add_dropout(line_parser& p, std::vector<std::unique_ptr<layer>>& layers) {
+  std::string rate_text;
+  if (status st; !(st = p.word("rate", "", rate_text)) || !(st = p.finish()))
+    return st;
+  char* end = nullptr;
+  const float rate = std::strtof(rate_text.c_str(), &end);
+  if (rate_text.empty() || *end != '\0' || !(rate >= 0.0f && rate < 1.0f))
+    return p.error("option 'rate' expects a number in [0, 1), got '"
+                   + rate_text + "'");
+  layers.push_back(std::make_unique<dropout>(rate));
+  return status::ok();
+}
+
+// Appends what one line of kind `kind` (any but input) describes: its layer,
+// then a softmax layer where it says activation=softmax.
+status add_layer(const std::string& kind, line_parser& p,
+                 std::vector<std::unique_ptr<layer>>& layers) {
+  std::string act_name = "linear";
+  status st;
+  if (kind == "conv2d") {
+    std::size_t filters = 0, kernel = 0;
+    std::string padding;
+    if (!(st = p.integer("filters", -1, filters))
+        || !(st = p.integer("kernel", -1, kernel))
+        || !(st = p.word("padding", "valid", padding))
+        || !(st = p.activation_word(act_name)) || !(st = p.finish()))
+      return st;
+    if (padding != "valid" && padding != "same")
+      return p.error("option 'padding' expects valid or same, got '" + padding
+                     + "'");
+    layers.push_back(std::make_unique<conv2d>(filters, kernel,
+                                              padding == "same", fused(act_name)));
+  } else if (kind == "dense") {
+    std::size_t units = 0;
+    if (!(st = p.integer("units", -1, units)) || !(st = p.activation_word(act_name))
+        || !(st = p.finish()))
+      return st;
+    layers.push_back(std::make_unique<dense>(units, fused(act_name)));
+  } else if (kind == "maxpool2d") {
+    std::size_t pool = 0;
+    if (!(st = p.integer("pool", 2, pool)) || !(st = p.finish()))
+      return st;
+    layers.push_back(std::make_unique<max_pool2d>(pool));
+  } else if (kind == "flatten" || kind == "relu" || kind == "softmax") {
+    if (!(st = p.finish()))
+      return st;
+    if (kind == "flatten")
+      layers.push_back(std::make_unique<flatten>());
+    else if (kind == "relu")
+      layers.push_back(std::make_unique<relu>());
+    else
+      layers.push_back(std::make_unique<softmax>());
+  } else if (kind == "dropout") {
+    if (!(st = add_dropout(p, layers)))
+      return st;
+  } else {
+    return p.error("unknown layer '" + kind
+                   + "' (expected input, conv2d, dense, maxpool2d, flatten, "
+                     "dropout, relu or softmax)");
+  }
+  if (act_name == "softmax")
+    layers.push_back(std::make_unique<softmax>());
+  return status::ok();
+}
 
 } // namespace
 
@@ -122,27 +216,10 @@ result<model> parse_model_spec(const std::string& text,
     if (!(words >> kind))
       continue;
     line_parser p{source, line_no, {}};
-    for (std::string tok; words >> tok;) {
-      auto eq = tok.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == tok.size())
-        return p.error("expected key=value, got '" + tok + "'");
-      if (!p.options.emplace(tok.substr(0, eq), tok.substr(eq + 1)).second)
-        return p.error("option '" + tok.substr(0, eq) + "' given twice");
-    }
+    if (auto st = p.read_options(words); !st)
+      return st;
     if (kind != "input" && !have_input)
       return p.error("the first line must be 'input height=H width=W channels=C'");
-    std::string act_name = "linear";
-    auto read_activation = [&]() -> status {
-      if (auto st = p.word("activation", "linear", act_name); !st)
-        return st;
-      if (act_name != "linear" && act_name != "relu" && act_name != "softmax")
-        return p.error("option 'activation' expects linear, relu or softmax, got '"
-                       + act_name + "'");
-      return status::ok();
-    };
-    auto fused = [&] {
-      return act_name == "relu" ? activation::relu : activation::linear;
-    };
     status st;
     if (kind == "input") {
       if (have_input)
@@ -152,56 +229,9 @@ result<model> parse_model_spec(const std::string& text,
           || !(st = p.integer("channels", 1, input.c)) || !(st = p.finish()))
         return st;
       have_input = true;
-    } else if (kind == "conv2d") {
-      std::size_t filters = 0, kernel = 0;
-      std::string padding;
-      if (!(st = p.integer("filters", -1, filters))
-          || !(st = p.integer("kernel", -1, kernel))
-          || !(st = p.word("padding", "valid", padding))
-          || !(st = read_activation()) || !(st = p.finish()))
-        return st;
-      if (padding != "valid" && padding != "same")
-        return p.error("option 'padding' expects valid or same, got '" + padding
-                       + "'");
-      layers.push_back(
-        std::make_unique<conv2d>(filters, kernel, padding == "same", fused()));
-    } else if (kind == "dense") {
-      std::size_t units = 0;
-      if (!(st = p.integer("units", -1, units)) || !(st = read_activation())
-          || !(st = p.finish()))
-        return st;
-      layers.push_back(std::make_unique<dense>(units, fused()));
-    } else if (kind == "maxpool2d") {
-      std::size_t pool = 0;
-      if (!(st = p.integer("pool", 2, pool)) || !(st = p.finish()))
-        return st;
-      layers.push_back(std::make_unique<max_pool2d>(pool));
-    } else if (kind == "flatten" || kind == "relu" || kind == "softmax") {
-      if (!(st = p.finish()))
-        return st;
-      if (kind == "flatten")
-        layers.push_back(std::make_unique<flatten>());
-      else if (kind == "relu")
-        layers.push_back(std::make_unique<relu>());
-      else
-        layers.push_back(std::make_unique<softmax>());
-    } else if (kind == "dropout") {
-      std::string rate_text;
-      if (!(st = p.word("rate", "", rate_text)) || !(st = p.finish()))
-        return st;
-      char* end = nullptr;
-      const float rate = std::strtof(rate_text.c_str(), &end);
-      if (rate_text.empty() || *end != '\0' || !(rate >= 0.0f && rate < 1.0f))
-        return p.error("option 'rate' expects a number in [0, 1), got '"
-                       + rate_text + "'");
-      layers.push_back(std::make_unique<dropout>(rate));
-    } else {
-      return p.error("unknown layer '" + kind
-                     + "' (expected input, conv2d, dense, maxpool2d, flatten, "
-                       "dropout, relu or softmax)");
+    } else if (!(st = add_layer(kind, p, layers))) {
+      return st;
     }
-    if (act_name == "softmax")
-      layers.push_back(std::make_unique<softmax>());
   }
   if (!have_input)
     return status::invalid_argument(source + ": no 'input' line");

@@ -47,6 +47,17 @@ private:
     std::vector<float> dypad; // output gradient padded for the input gradient
   };
   void reserve_scratch(std::size_t threads);
+  // One sample's input as the direct kernels read it: x itself, or x with
+  // its `same` padding in s.xpad; `width` is set to its row length.
+  const float* padded_input(const float* x, scratch& s, int& width) const;
+  // backward's steps: the kernel flipped for the direct input gradient; per
+  // sample the relu mask on dy with the bias gradient, the kernel gradient
+  // and the input gradient; the threads' kernel and bias gradients summed.
+  void flip_kernel();
+  void activation_grad(const float* y, float* dy, scratch& s) const;
+  void kernel_grad(const float* x, const float* dy, scratch& s) const;
+  void input_grad(const float* dy, float* dx, scratch& s) const;
+  void sum_scratch_grads(std::size_t threads);
   // Checks the input, sets the padding and patch_ below, sizes the kernel.
   result<shape3> output_for(shape3 input) override;
 
