@@ -5,13 +5,11 @@
 #include <fstream>
 #include <sstream>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include "actors/nn/model_spec.hpp"
 #include "actors/util/coding.hpp"
+#include "actors/util/file.hpp"
 
 namespace actors {
 
@@ -30,41 +28,7 @@ status save_model(const model& m, const std::string& path) {
                        + fmt::format("weights count={} crc32={:08x}\n",
                                      m.param_count(),
                                      crc32_of(weights.data(), weights.size()));
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0)
-    return status::io_error(fmt::format("{}: cannot create: {}", tmp,
-                                        std::strerror(errno)));
-  auto write_all = [&](const void* data, std::size_t size) {
-    auto p = static_cast<const char*>(data);
-    while (size > 0) {
-      const ssize_t n = ::write(fd, p, size);
-      if (n < 0) {
-        if (errno == EINTR)
-          continue;
-        return false;
-      }
-      p += n;
-      size -= static_cast<std::size_t>(n);
-    }
-    return true;
-  };
-  const bool ok = write_all(header.data(), header.size())
-                  && write_all(weights.data(), weights.size())
-                  && ::fsync(fd) == 0;
-  const int saved_errno = errno;
-  ::close(fd);
-  if (!ok) {
-    std::remove(tmp.c_str());
-    return status::io_error(fmt::format("{}: write failed: {}", tmp,
-                                        std::strerror(saved_errno)));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return status::io_error(fmt::format("{}: cannot rename into place: {}",
-                                        path, std::strerror(errno)));
-  }
-  return status::ok();
+  return replace_file(path, {header, weights});
 }
 
 result<model> load_model(const std::string& path) {

@@ -9,14 +9,11 @@
 #include <system_error>
 #include <utility>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include "actors/util/coding.hpp"
 #include "actors/util/crc32.hpp"
+#include "actors/util/file.hpp"
 
 namespace actors {
 
@@ -115,6 +112,31 @@ public:
       fmt::format("{}: at byte {}: duplicate {} '{}'", source_, at, what, name));
   }
 
+  /// Reads one map of the payload into `out`: a count, then per entry a
+  /// name, unique in the map, and a u64 count of elements of `width` bytes,
+  /// which read(*this, count) takes and returns as the entry's value.
+  /// `what` names the map in messages, `duplicate_what` a repeated name.
+  template <class Map, class Read>
+  status map(const char* what, const char* duplicate_what, std::size_t width,
+             Map& out, const Read& read) {
+    std::uint32_t n = 0;
+    if (auto st = count(what, n); !st)
+      return st;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::size_t at = pos();
+      std::string name;
+      if (auto st = key(what, name); !st)
+        return st;
+      if (out.count(name) != 0)
+        return duplicate(duplicate_what, name, at);
+      std::uint64_t len = 0;
+      if (auto st = elements(std::string{what} + " '" + name + "'", width, len); !st)
+        return st;
+      out.emplace(std::move(name), read(*this, len));
+    }
+    return status::ok();
+  }
+
 private:
   const char* data_;
   std::size_t pos_;
@@ -122,34 +144,9 @@ private:
   const std::string& source_;
 };
 
-/// Writes all of `data` to `fd`, retrying short writes.
-bool write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-/// Makes a rename in `dir` durable.
-bool fsync_dir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0)
-    return false;
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
-}
-
 constexpr const char* name_prefix = "ckpt-";
 constexpr const char* name_suffix = ".bin";
-constexpr const char* tmp_suffix = ".tmp";
+constexpr const char* tmp_suffix = ".tmp"; // replace_file's (util/file.hpp)
 
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size()
@@ -212,41 +209,10 @@ status scan(const std::string& dir, std::vector<entry>& files,
   return status::ok();
 }
 
-} // namespace
-
-std::string encode_checkpoint(const checkpoint& c) {
-  std::string out{magic, sizeof magic};
-  put_u32(out, checkpoint_format_version);
-  put_u64(out, 0); // total length, patched below
-  put_u64(out, c.sequence);
-  put_u32(out, static_cast<std::uint32_t>(c.meta.size()));
-  for (const auto& [key, value] : c.meta) {
-    put_key(out, key);
-    put_u64(out, value.size());
-    out += value;
-  }
-  put_u32(out, static_cast<std::uint32_t>(c.tensors.size()));
-  for (const auto& [name, values] : c.tensors) {
-    put_key(out, name);
-    put_u64(out, values.size());
-    put_floats(out, values.data(), values.size());
-  }
-  put_u32(out, static_cast<std::uint32_t>(c.counters.size()));
-  for (const auto& [name, values] : c.counters) {
-    put_key(out, name);
-    put_u64(out, values.size());
-    for (std::uint64_t v : values)
-      put_u64(out, v);
-  }
-  const std::uint64_t total = out.size() + trailer_size;
-  encode_u64(&out[12], total);
-  put_u32(out, crc32_of(out.data(), out.size()));
-  return out;
-}
-
-result<checkpoint> decode_checkpoint(const void* data, std::size_t size,
-                                     const std::string& source) {
-  const auto* p = static_cast<const char*>(data);
+/// Checks the frame of a checkpoint of `size` bytes at `p`: the magic, the
+/// header (format version, declared length) and the checksum; ok if the
+/// payload between header and trailer may be read.
+status check_frame(const char* p, std::size_t size, const std::string& source) {
   if (size == 0)
     return status::corruption(source + ": empty file, expected a checkpoint");
   const std::size_t prefix = std::min(size, sizeof magic);
@@ -287,59 +253,68 @@ result<checkpoint> decode_checkpoint(const void* data, std::size_t size,
     return status::corruption(fmt::format(
       "{}: checksum mismatch (stored 0x{:08x}, computed 0x{:08x})", source,
       stored, computed));
+  return status::ok();
+}
 
+} // namespace
+
+std::string encode_checkpoint(const checkpoint& c) {
+  std::string out{magic, sizeof magic};
+  put_u32(out, checkpoint_format_version);
+  put_u64(out, 0); // total length, patched below
+  put_u64(out, c.sequence);
+  put_u32(out, static_cast<std::uint32_t>(c.meta.size()));
+  for (const auto& [key, value] : c.meta) {
+    put_key(out, key);
+    put_u64(out, value.size());
+    out += value;
+  }
+  put_u32(out, static_cast<std::uint32_t>(c.tensors.size()));
+  for (const auto& [name, values] : c.tensors) {
+    put_key(out, name);
+    put_u64(out, values.size());
+    put_floats(out, values.data(), values.size());
+  }
+  put_u32(out, static_cast<std::uint32_t>(c.counters.size()));
+  for (const auto& [name, values] : c.counters) {
+    put_key(out, name);
+    put_u64(out, values.size());
+    for (std::uint64_t v : values)
+      put_u64(out, v);
+  }
+  const std::uint64_t total = out.size() + trailer_size;
+  encode_u64(&out[12], total);
+  put_u32(out, crc32_of(out.data(), out.size()));
+  return out;
+}
+
+result<checkpoint> decode_checkpoint(const void* data, std::size_t size,
+                                     const std::string& source) {
+  const auto* p = static_cast<const char*>(data);
+  if (auto st = check_frame(p, size, source); !st)
+    return st;
   checkpoint c;
-  cursor in{p, header_size, end, source};
+  cursor in{p, header_size, size - trailer_size, source};
   c.sequence = in.u64(); // min_payload guarantees these 8 bytes
-  std::uint32_t n = 0;
-  if (auto st = in.count("meta", n); !st)
+  status st;
+  if (!(st = in.map("meta", "meta key", 1, c.meta,
+                    [](cursor& r, std::uint64_t len) {
+                      return std::string{r.take(len), len};
+                    }))
+      || !(st = in.map("tensor", "tensor", 4, c.tensors,
+                       [](cursor& r, std::uint64_t len) {
+                         std::vector<float> values(len);
+                         decode_floats(r.take(len * 4), len, values.data());
+                         return values;
+                       }))
+      || !(st = in.map("counter", "counter", 8, c.counters,
+                       [](cursor& r, std::uint64_t len) {
+                         std::vector<std::uint64_t> values(len);
+                         for (auto& v : values)
+                           v = r.u64();
+                         return values;
+                       })))
     return st;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const std::size_t at = in.pos();
-    std::string key;
-    if (auto st = in.key("meta", key); !st)
-      return st;
-    if (c.meta.count(key) != 0)
-      return in.duplicate("meta key", key, at);
-    std::uint64_t len = 0;
-    if (auto st = in.elements("meta '" + key + "'", 1, len); !st)
-      return st;
-    std::string value{in.take(len), len};
-    c.meta.emplace(std::move(key), std::move(value));
-  }
-  if (auto st = in.count("tensor", n); !st)
-    return st;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const std::size_t at = in.pos();
-    std::string name;
-    if (auto st = in.key("tensor", name); !st)
-      return st;
-    if (c.tensors.count(name) != 0)
-      return in.duplicate("tensor", name, at);
-    std::uint64_t len = 0;
-    if (auto st = in.elements("tensor '" + name + "'", 4, len); !st)
-      return st;
-    std::vector<float> values(len);
-    decode_floats(in.take(len * 4), len, values.data());
-    c.tensors.emplace(std::move(name), std::move(values));
-  }
-  if (auto st = in.count("counter", n); !st)
-    return st;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const std::size_t at = in.pos();
-    std::string name;
-    if (auto st = in.key("counter", name); !st)
-      return st;
-    if (c.counters.count(name) != 0)
-      return in.duplicate("counter", name, at);
-    std::uint64_t len = 0;
-    if (auto st = in.elements("counter '" + name + "'", 8, len); !st)
-      return st;
-    std::vector<std::uint64_t> values(len);
-    for (auto& v : values)
-      v = in.u64();
-    c.counters.emplace(std::move(name), std::move(values));
-  }
   if (in.remaining() != 0)
     return status::corruption(fmt::format(
       "{}: {} unparsed bytes at byte {} before the checksum", source,
@@ -349,25 +324,8 @@ result<checkpoint> decode_checkpoint(const void* data, std::size_t size,
 
 status write_checkpoint(const std::string& path, const checkpoint& c) {
   const std::string bytes = encode_checkpoint(c);
-  const std::string tmp = path + tmp_suffix;
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return status::io_error(
-      fmt::format("{}: cannot create: {}", tmp, std::strerror(errno)));
-  const bool ok = write_all(fd, bytes.data(), bytes.size()) && ::fsync(fd) == 0;
-  const int saved_errno = errno;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    return status::io_error(
-      fmt::format("{}: write failed: {}", tmp, std::strerror(saved_errno)));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int rename_errno = errno;
-    ::unlink(tmp.c_str());
-    return status::io_error(fmt::format("{}: cannot rename into place: {}",
-                                        path, std::strerror(rename_errno)));
-  }
+  if (auto st = replace_file(path, {bytes}); !st)
+    return st;
   std::string dir = fs::path(path).parent_path().string();
   if (dir.empty())
     dir = ".";
