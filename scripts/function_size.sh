@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # function_size.sh [BUILD_DIR] [MAX_LINES]: lists every function in
-# libactors/src and apps longer than MAX_LINES lines (default 120), lambdas
+# libactors/src and apps longer than MAX_LINES lines (default 80), lambdas
 # included (a lambda's lines count for the function that holds it), measured
 # by clang-tidy's readability-function-size over the build's
 # compile_commands.json. Prints the five longest and exits 1 if any is over
@@ -8,7 +8,7 @@
 set -euo pipefail
 repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${1:-$repo_dir/build}
-max=${2:-120}
+max=${2:-80}
 [[ -f $build_dir/compile_commands.json ]] || {
   echo "function_size: $build_dir/compile_commands.json missing (run scripts/build.sh)" >&2
   exit 2
