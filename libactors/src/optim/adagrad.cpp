@@ -8,8 +8,7 @@
 namespace actors {
 
 adagrad::adagrad(float learning_rate, float epsilon)
-  : learning_rate_(learning_rate), epsilon_(epsilon) {
-  assert(learning_rate > 0.0f);
+  : optimizer(learning_rate), epsilon_(epsilon) {
   assert(epsilon > 0.0f);
 }
 

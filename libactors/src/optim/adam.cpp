@@ -9,11 +9,10 @@
 namespace actors {
 
 adam::adam(float learning_rate, float beta1, float beta2, float epsilon)
-  : learning_rate_(learning_rate),
+  : optimizer(learning_rate),
     beta1_(beta1),
     beta2_(beta2),
     epsilon_(epsilon) {
-  assert(learning_rate > 0.0f);
   assert(beta1 >= 0.0f && beta1 < 1.0f);
   assert(beta2 >= 0.0f && beta2 < 1.0f);
   assert(epsilon > 0.0f);

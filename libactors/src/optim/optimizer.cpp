@@ -39,6 +39,33 @@ status check_unit_interval(const char* option, float value) {
                                   + " must be in [0, 1), got " + show(value));
 }
 
+// The rules by name, with their default step size and their factory from
+// the checked rate and options: make_optimizer's one table.
+struct rule_entry {
+  const char* name;
+  float default_rate;
+  std::unique_ptr<optimizer> (*make)(float rate, const optimizer_options& opts);
+};
+
+const rule_entry rules[] = {
+  {"sgd", sgd::default_learning_rate,
+   [](float rate, const optimizer_options& o) -> std::unique_ptr<optimizer> {
+     return std::make_unique<sgd>(rate, o.momentum, o.nesterov);
+   }},
+  {"adagrad", adagrad::default_learning_rate,
+   [](float rate, const optimizer_options& o) -> std::unique_ptr<optimizer> {
+     return std::make_unique<adagrad>(rate, o.epsilon);
+   }},
+  {"rmsprop", rmsprop::default_learning_rate,
+   [](float rate, const optimizer_options& o) -> std::unique_ptr<optimizer> {
+     return std::make_unique<rmsprop>(rate, o.rho, o.epsilon);
+   }},
+  {"adam", adam::default_learning_rate,
+   [](float rate, const optimizer_options& o) -> std::unique_ptr<optimizer> {
+     return std::make_unique<adam>(rate, o.beta1, o.beta2, o.epsilon);
+   }},
+};
+
 } // namespace
 
 optimizer::~optimizer() = default;
@@ -56,23 +83,20 @@ void optimizer::split(
 
 result<std::unique_ptr<optimizer>>
 make_optimizer(const optimizer_options& opts) {
-  float default_rate = 0.0f;
-  if (opts.name == "sgd")
-    default_rate = sgd::default_learning_rate;
-  else if (opts.name == "adagrad")
-    default_rate = adagrad::default_learning_rate;
-  else if (opts.name == "rmsprop")
-    default_rate = rmsprop::default_learning_rate;
-  else if (opts.name == "adam")
-    default_rate = adam::default_learning_rate;
-  else
+  const rule_entry* rule = nullptr;
+  std::string names;
+  for (const auto& r : rules) {
+    if (opts.name == r.name)
+      rule = &r;
+    names += (names.empty() ? "" : ", ") + std::string{r.name};
+  }
+  if (rule == nullptr)
     return status::invalid_argument("unknown optimizer '" + opts.name
-                                    + "'; expected one of: sgd, adagrad, "
-                                      "rmsprop, adam");
+                                    + "'; expected one of: " + names);
   // Only the declared default -1 means "unset", so that a mistyped negative
   // rate is reported rather than silently replaced.
   const float rate =
-    opts.learning_rate == -1.0f ? default_rate : opts.learning_rate;
+    opts.learning_rate == -1.0f ? rule->default_rate : opts.learning_rate;
   // Every option is checked, even those the chosen rule ignores: a value out
   // of range is a mistake whichever rule is in use.
   for (const status& st :
@@ -86,16 +110,7 @@ make_optimizer(const optimizer_options& opts) {
       return st;
   if (auto sched = parse_lr_schedule(opts.lr_schedule); !sched)
     return sched.error();
-  std::unique_ptr<optimizer> rule;
-  if (opts.name == "sgd")
-    rule = std::make_unique<sgd>(rate, opts.momentum, opts.nesterov);
-  else if (opts.name == "adagrad")
-    rule = std::make_unique<adagrad>(rate, opts.epsilon);
-  else if (opts.name == "rmsprop")
-    rule = std::make_unique<rmsprop>(rate, opts.rho, opts.epsilon);
-  else
-    rule = std::make_unique<adam>(rate, opts.beta1, opts.beta2, opts.epsilon);
-  return {std::move(rule)};
+  return {rule->make(rate, opts)};
 }
 
 } // namespace actors

@@ -8,8 +8,7 @@
 namespace actors {
 
 rmsprop::rmsprop(float learning_rate, float rho, float epsilon)
-  : learning_rate_(learning_rate), rho_(rho), epsilon_(epsilon) {
-  assert(learning_rate > 0.0f);
+  : optimizer(learning_rate), rho_(rho), epsilon_(epsilon) {
   assert(rho >= 0.0f && rho < 1.0f);
   assert(epsilon > 0.0f);
 }

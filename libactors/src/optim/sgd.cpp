@@ -8,8 +8,7 @@
 namespace actors {
 
 sgd::sgd(float learning_rate, float momentum, bool nesterov)
-  : learning_rate_(learning_rate), momentum_(momentum), nesterov_(nesterov) {
-  assert(learning_rate > 0.0f);
+  : optimizer(learning_rate), momentum_(momentum), nesterov_(nesterov) {
   assert(momentum >= 0.0f && momentum < 1.0f);
 }
 

@@ -37,20 +37,15 @@ public:
                    float epsilon = 1e-7f);
 
   std::string name() const override { return "adagrad"; }
-  float learning_rate() const override { return learning_rate_; }
-  void learning_rate(float rate) override { learning_rate_ = rate; }
   void step(float* params, const float* grads, std::size_t n,
             thread_pool* pool = nullptr) override;
   void reset() override;
-  std::size_t steps() const override { return steps_; }
 
   float epsilon() const { return epsilon_; }
 
 private:
-  float learning_rate_;
   float epsilon_;
   std::vector<float> accumulator_; // a; empty until the first step.
-  std::size_t steps_ = 0;
 };
 
 } // namespace actors

@@ -45,25 +45,20 @@ public:
                 float epsilon = 1e-7f);
 
   std::string name() const override { return "adam"; }
-  float learning_rate() const override { return learning_rate_; }
-  void learning_rate(float rate) override { learning_rate_ = rate; }
   void step(float* params, const float* grads, std::size_t n,
             thread_pool* pool = nullptr) override;
   void reset() override;
-  std::size_t steps() const override { return steps_; }
 
   float beta1() const { return beta1_; }
   float beta2() const { return beta2_; }
   float epsilon() const { return epsilon_; }
 
 private:
-  float learning_rate_;
   float beta1_;
   float beta2_;
   float epsilon_;
   std::vector<float> m_; // First moment; empty until the first step.
   std::vector<float> v_; // Second moment; empty until the first step.
-  std::size_t steps_ = 0; // t.
 };
 
 } // namespace actors

@@ -64,10 +64,10 @@ public:
   virtual std::string name() const = 0;
 
   /// Learning rate currently in use.
-  virtual float learning_rate() const = 0;
+  float learning_rate() const { return learning_rate_; }
   /// Sets the learning rate of the following steps (>= 0: a schedule's
   /// value, optim/lr_schedule.hpp, may reach 0); the rule's state is kept.
-  virtual void learning_rate(float rate) = 0;
+  void learning_rate(float rate) { learning_rate_ = rate; }
 
   /// Applies one update to params[0..n) from grads[0..n). The first call fixes
   /// n; later calls must pass the same n. `pool` may be null.
@@ -78,13 +78,23 @@ public:
   virtual void reset() = 0;
 
   /// Number of steps taken since construction or the last reset().
-  virtual std::size_t steps() const = 0;
+  std::size_t steps() const { return steps_; }
 
   /// Elements a rule updates together, as one fixed-size Eigen array: one
   /// AVX-512 register, two AVX or four SSE ones.
   static constexpr std::size_t block_size = 16;
 
 protected:
+  /// Requires learning_rate > 0 (make_optimizer checks it).
+  explicit optimizer(float learning_rate) : learning_rate_(learning_rate) {
+    assert(learning_rate > 0.0f);
+  }
+
+  /// The step size and the step count every rule keeps: its step() counts,
+  /// its reset() sets steps_ back to 0.
+  float learning_rate_;
+  std::size_t steps_ = 0;
+
   /// Length of a rule's state vectors for n parameters: n rounded up to
   /// whole blocks, so that every block of state is complete.
   static constexpr std::size_t padded_size(std::size_t n) {

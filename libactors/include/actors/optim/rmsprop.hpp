@@ -37,22 +37,17 @@ public:
                    float rho = 0.9f, float epsilon = 1e-7f);
 
   std::string name() const override { return "rmsprop"; }
-  float learning_rate() const override { return learning_rate_; }
-  void learning_rate(float rate) override { learning_rate_ = rate; }
   void step(float* params, const float* grads, std::size_t n,
             thread_pool* pool = nullptr) override;
   void reset() override;
-  std::size_t steps() const override { return steps_; }
 
   float rho() const { return rho_; }
   float epsilon() const { return epsilon_; }
 
 private:
-  float learning_rate_;
   float rho_;
   float epsilon_;
   std::vector<float> average_; // a; empty until the first step.
-  std::size_t steps_ = 0;
 };
 
 } // namespace actors

@@ -38,22 +38,17 @@ public:
                float momentum = 0.0f, bool nesterov = false);
 
   std::string name() const override { return "sgd"; }
-  float learning_rate() const override { return learning_rate_; }
-  void learning_rate(float rate) override { learning_rate_ = rate; }
   void step(float* params, const float* grads, std::size_t n,
             thread_pool* pool = nullptr) override;
   void reset() override;
-  std::size_t steps() const override { return steps_; }
 
   float momentum() const { return momentum_; }
   bool nesterov() const { return nesterov_; }
 
 private:
-  float learning_rate_;
   float momentum_;
   bool nesterov_;
   std::vector<float> velocity_; // v; empty until the first step or if mu = 0.
-  std::size_t steps_ = 0;
 };
 
 } // namespace actors
