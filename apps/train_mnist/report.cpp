@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "actors/metrics/run_status.hpp"
+
 namespace train_mnist {
 
 namespace {
@@ -49,7 +51,7 @@ void report_arrays(json_writer& j, const cluster_result& res) {
       .end_object();
   j.end_array();
   j.begin_array("per_worker");
-  for (auto& w : res.workers)
+  for (auto& w : res.workers) {
     j.begin_object()
       .value("worker", static_cast<std::uint64_t>(w.worker))
       .value("node", w.node)
@@ -57,15 +59,10 @@ void report_arrays(json_writer& j, const cluster_result& res) {
       .value("commits", w.totals.commits)
       .value("chunks", w.totals.chunks)
       .value("seconds", w.seconds)
-      .value("wait_seconds", w.totals.wait_seconds)
-      .value("bytes_sent", w.totals.bytes_sent())
-      .value("bytes_received", w.totals.bytes_received())
-      .value("bytes_sent_between_nodes", w.totals.between_nodes.sent)
-      .value("bytes_received_between_nodes", w.totals.between_nodes.received)
-      .value("bytes_sent_within_node", w.totals.within_node.sent)
-      .value("bytes_received_within_node", w.totals.within_node.received)
-      .value("relayed", w.relayed)
-      .end_object();
+      .value("wait_seconds", w.totals.wait_seconds);
+    metrics::write_bytes(j, w.totals);
+    j.value("relayed", w.relayed).end_object();
+  }
   j.end_array();
 }
 

@@ -51,15 +51,9 @@ void write_worker(json_writer& j, const worker_row& w) {
     .value("staleness", ratio(static_cast<double>(x.staleness_sum),
                               static_cast<double>(x.staleness_count)))
     .value("commits", x.commits)
-    .value("chunks", x.chunks)
-    .value("bytes_sent", x.bytes_sent())
-    .value("bytes_received", x.bytes_received())
-    .value("bytes_sent_between_nodes", x.between_nodes.sent)
-    .value("bytes_received_between_nodes", x.between_nodes.received)
-    .value("bytes_sent_within_node", x.within_node.sent)
-    .value("bytes_received_within_node", x.within_node.received)
-    .value("restarts", w.restarts)
-    .end_object();
+    .value("chunks", x.chunks);
+  write_bytes(j, x);
+  j.value("restarts", w.restarts).end_object();
 }
 
 void write_nodes(json_writer& j, const std::vector<node_row>& nodes,
@@ -128,6 +122,15 @@ void write_end(json_writer& j, const run_end& e) {
 }
 
 } // namespace
+
+void write_bytes(json_writer& j, const worker_totals& t) {
+  j.value("bytes_sent", t.bytes_sent())
+    .value("bytes_received", t.bytes_received())
+    .value("bytes_sent_between_nodes", t.between_nodes.sent)
+    .value("bytes_received_between_nodes", t.between_nodes.received)
+    .value("bytes_sent_within_node", t.within_node.sent)
+    .value("bytes_received_within_node", t.within_node.received);
+}
 
 run_status::run_status(std::size_t max_points)
   : max_points_(std::max<std::size_t>(2, max_points)) {}

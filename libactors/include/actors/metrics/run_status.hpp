@@ -35,7 +35,18 @@
 
 #include "actors/metrics/worker_totals.hpp"
 
+namespace actors {
+class json_writer;
+} // namespace actors
+
 namespace actors::metrics {
+
+/// Writes the byte fields of `t` into the object `j` has open: bytes_sent,
+/// bytes_received, then each split by where the server is
+/// (bytes_{sent,received}_between_nodes, ..._within_node). The status
+/// page's workers and train_mnist's report name them through this one
+/// function.
+void write_bytes(json_writer& j, const worker_totals& t);
 
 /// The run's recipe, known before training.
 struct run_info {
