@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -38,20 +39,30 @@ struct fixture : testing::keeping_fixture<testing::sim_config> {
   std::vector<ps_actor> spawn_shards(const job_spec& job, const std::vector<float>& weights,
                                      std::size_t n, progress_actor sink = {},
                                      std::uint64_t every = 0, double fault_timeout = 0) {
+    ps_init init;
+    init.job = job;
+    init.driver = sink;
+    init.checkpoint_every = every;
+    init.fault_timeout = fault_timeout;
+    return spawn_shards_from(init, weights, n);
+  }
+
+  /// N shards made from `init` (its job, driver, counters, ...), each with
+  /// its range of `weights`, introduced to each other when there are several.
+  std::vector<ps_actor> spawn_shards_from(const ps_init& init,
+                                          const std::vector<float>& weights, std::size_t n) {
     const auto ranges = shard_ranges(weights.size(), n);
     std::vector<ps_actor> out;
     for (std::size_t k = 0; k < n; ++k) {
-      ps_init init;
-      init.job = job;
-      init.driver = sink;
-      init.checkpoint_every = every;
-      init.fault_timeout = fault_timeout;
-      init.weights.values.assign(weights.begin() + static_cast<long>(ranges[k].offset),
-                                 weights.begin() + static_cast<long>(ranges[k].end()));
-      init.shard = static_cast<std::uint32_t>(k);
-      init.shards = static_cast<std::uint32_t>(n);
-      out.push_back(keep(spawn_parameter_server(sys, std::move(init))));
+      ps_init shard = init;
+      shard.weights.values.assign(weights.begin() + static_cast<long>(ranges[k].offset),
+                                  weights.begin() + static_cast<long>(ranges[k].end()));
+      shard.shard = static_cast<std::uint32_t>(k);
+      shard.shards = static_cast<std::uint32_t>(n);
+      out.push_back(keep(spawn_parameter_server(sys, std::move(shard))));
     }
+    if (n < 2)
+      return out;
     std::vector<caf::actor> all;
     for (auto& s : out)
       all.push_back(caf::actor_cast<caf::actor>(s));
@@ -104,6 +115,33 @@ struct fixture : testing::keeping_fixture<testing::sim_config> {
         out.emplace_back(dm.source, describe(sys, dm.reason));
       });
     return out;
+  }
+
+  /// advance_time(ms), then the messages only (sched.run(), which moves the
+  /// simulated clock no further), then the down messages they brought.
+  std::vector<std::pair<caf::actor_addr, std::string>> downs_after(int ms) {
+    advance_time(std::chrono::milliseconds(ms));
+    sched.run();
+    return downs();
+  }
+
+  /// Sends shard k of `shards` the commit part(k), all at once, runs them
+  /// and returns the update numbers the shards answered, in shard order.
+  std::vector<std::uint64_t> commit_each(const std::vector<ps_actor>& shards,
+                                         const std::function<commit_msg(std::size_t)>& part) {
+    using handle_type = decltype(self->request(shards[0], caf::infinite,
+                                               exchange_atom::value, commit_msg{}));
+    std::vector<handle_type> replies;
+    for (std::size_t k = 0; k < shards.size(); ++k)
+      replies.push_back(self->request(shards[k], caf::infinite, exchange_atom::value, part(k)));
+    run();
+    std::vector<std::uint64_t> versions;
+    for (auto& h : replies) {
+      REQUIRE(self->has_next_message());
+      h.receive([&](weights_msg& w) { versions.push_back(w.version); },
+                [&](caf::error& err) { FAIL(describe(sys, err)); });
+    }
+    return versions;
   }
 
   /// A driver's progress sink for a server of `shards` shards, keeping
@@ -162,6 +200,21 @@ struct sent_commit {
 
 job_spec job_for(const std::string& trainer, std::uint32_t workers) {
   return testing::tiny_job(trainer, workers, 2, 11);
+}
+
+/// job_for(trainer, workers) for each of `trainers`, without and, where the
+/// trainer allows it, with overlap.
+std::vector<job_spec> jobs_for(std::initializer_list<const char*> trainers,
+                               std::uint32_t workers) {
+  std::vector<job_spec> out;
+  for (const char* trainer : trainers)
+    for (bool overlap : {false, true}) {
+      if (overlap && !find_trainer(trainer)->overlap)
+        continue;
+      out.push_back(job_for(trainer, workers));
+      out.back().schedule.overlap = overlap;
+    }
+  return out;
 }
 
 } // namespace
@@ -284,20 +337,14 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: a reassign at the lead fences the "
               });
   }
   // The replacement's commit goes through on every shard.
-  std::vector<handle_type> next;
-  for (std::size_t k = 0; k < 3; ++k) {
+  const auto versions = commit_each(shards, [&](std::size_t k) {
     commit_msg m;
     m.worker = 0;
     m.cursor.generation = 1;
     m.payload.values.assign(ranges[k].count, 0.5f);
-    next.push_back(self->request(shards[k], caf::infinite, exchange_atom::value, m));
-  }
-  run();
-  for (auto& h : next) {
-    REQUIRE(self->has_next_message());
-    h.receive([&](weights_msg& w) { CHECK(w.version == 1); },
-              [&](caf::error& err) { FAIL(describe(sys, err)); });
-  }
+    return m;
+  });
+  CHECK(versions == std::vector<std::uint64_t>(3, 1));
   auto got = joined(shards);
   for (std::size_t i = 0; i < got.size(); ++i)
     CHECK(got[i] == initial[i] + 0.5f); // ADAG's server adds the payload
@@ -309,29 +356,23 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: one worker against 3 shards ends with "
                            "exactly the centre of one server, for every "
                            "shardable trainer, with and without overlap") {
   const auto initial = testing::tiny_weights(5);
-  for (const char* trainer : {"downpour", "adag", "dynsgd", "aeasgd", "eamsgd"}) {
-    for (bool overlap : {false, true}) {
-      if (overlap && !find_trainer(trainer)->overlap)
-        continue;
-      CAPTURE(trainer);
-      CAPTURE(overlap);
-      auto job = job_for(trainer, 1);
-      job.schedule.overlap = overlap;
-      auto one = spawn_server(job, initial);
-      const auto alone = train(job, one, {}, 1);
-      auto shards = spawn_shards(job, initial, 3);
-      const auto sharded = train(job, shards[0], shards, 1);
-      REQUIRE(alone.size() == 1);
-      REQUIRE(sharded.size() == 1);
-      CHECK(sharded[0].totals.commits == alone[0].totals.commits);
-      const auto want = centre_of(one);
-      const auto got = joined(shards);
-      REQUIRE(got.size() == want.size());
-      CHECK(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0);
-      CHECK(sharded[0].weights.values == alone[0].weights.values);
-      for (auto& s : shards)
-        CHECK(stats(s).updates == stats(one).updates);
-    }
+  for (const auto& job : jobs_for({"downpour", "adag", "dynsgd", "aeasgd", "eamsgd"}, 1)) {
+    CAPTURE(job.trainer.name);
+    CAPTURE(job.schedule.overlap);
+    auto one = spawn_server(job, initial);
+    const auto alone = train(job, one, {}, 1);
+    auto shards = spawn_shards(job, initial, 3);
+    const auto sharded = train(job, shards[0], shards, 1);
+    REQUIRE(alone.size() == 1);
+    REQUIRE(sharded.size() == 1);
+    CHECK(sharded[0].totals.commits == alone[0].totals.commits);
+    const auto want = centre_of(one);
+    const auto got = joined(shards);
+    REQUIRE(got.size() == want.size());
+    CHECK(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)) == 0);
+    CHECK(sharded[0].weights.values == alone[0].weights.values);
+    for (auto& s : shards)
+      CHECK(stats(s).updates == stats(one).updates);
   }
 }
 
@@ -339,31 +380,25 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: two workers against 3 shards: every "
                            "commit applied once on every shard, equal update "
                            "counts, as the rule says") {
   const auto initial = testing::tiny_weights(5);
-  for (const char* trainer : {"adag", "dynsgd", "eamsgd"}) {
-    for (bool overlap : {false, true}) {
-      if (overlap && !find_trainer(trainer)->overlap)
-        continue;
-      CAPTURE(trainer);
-      CAPTURE(overlap);
-      auto job = job_for(trainer, 2);
-      job.schedule.overlap = overlap;
-      auto shards = spawn_shards(job, initial, 3);
-      const auto results = train(job, shards[0], shards, 2);
-      auto rule = make_rule(job.trainer);
-      REQUIRE(rule);
-      const auto commits =
-        commits_per_epoch(*rule.value(), rows_per_worker / job.schedule.batch_size)
-        * job.schedule.epochs;
-      CHECK(commits > 0);
-      for (auto& r : results)
-        CHECK(r.totals.commits == commits);
-      for (auto& s : shards) {
-        const auto st = stats(s);
-        CHECK(st.updates == 2 * commits);
-        CHECK(st.rejected == 0);
-      }
-      CHECK(joined(shards) != initial);
+  for (const auto& job : jobs_for({"adag", "dynsgd", "eamsgd"}, 2)) {
+    CAPTURE(job.trainer.name);
+    CAPTURE(job.schedule.overlap);
+    auto shards = spawn_shards(job, initial, 3);
+    const auto results = train(job, shards[0], shards, 2);
+    auto rule = make_rule(job.trainer);
+    REQUIRE(rule);
+    const auto commits =
+      commits_per_epoch(*rule.value(), rows_per_worker / job.schedule.batch_size)
+      * job.schedule.epochs;
+    CHECK(commits > 0);
+    for (auto& r : results)
+      CHECK(r.totals.commits == commits);
+    for (auto& s : shards) {
+      const auto st = stats(s);
+      CHECK(st.updates == 2 * commits);
+      CHECK(st.rejected == 0);
     }
+    CHECK(joined(shards) != initial);
   }
 }
 
@@ -371,30 +406,24 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: snapshots are a consistent cut: the "
                            "sink joins 3 shards' parts into exactly the "
                            "snapshots one server takes after the same updates") {
   const auto initial = testing::tiny_weights(5);
-  for (const char* trainer : {"adag", "dynsgd", "eamsgd"}) {
-    for (bool overlap : {false, true}) {
-      if (overlap && !find_trainer(trainer)->overlap)
-        continue;
-      CAPTURE(trainer);
-      CAPTURE(overlap);
-      auto job = job_for(trainer, 1);
-      job.schedule.overlap = overlap;
-      std::vector<ps_snapshot> alone, sharded;
-      auto one = spawn_server(job, initial, snapshot_sink(1, alone), 2);
-      train(job, one, {}, 1);
-      auto shards = spawn_shards(job, initial, 3, snapshot_sink(3, sharded), 2);
-      train(job, shards[0], shards, 1);
-      REQUIRE(alone.size() >= 2);
-      REQUIRE(sharded.size() == alone.size());
-      for (std::size_t i = 0; i < alone.size(); ++i) {
-        CAPTURE(i);
-        CHECK(sharded[i].updates == alone[i].updates);
-        CHECK(sharded[i].updates == 2 * (i + 1));
-        REQUIRE(sharded[i].weights.values.size() == initial.size());
-        CHECK(std::memcmp(sharded[i].weights.values.data(), alone[i].weights.values.data(),
-                          initial.size() * sizeof(float)) == 0);
-        CHECK(sharded[i].cursors == alone[i].cursors);
-      }
+  for (const auto& job : jobs_for({"adag", "dynsgd", "eamsgd"}, 1)) {
+    CAPTURE(job.trainer.name);
+    CAPTURE(job.schedule.overlap);
+    std::vector<ps_snapshot> alone, sharded;
+    auto one = spawn_server(job, initial, snapshot_sink(1, alone), 2);
+    train(job, one, {}, 1);
+    auto shards = spawn_shards(job, initial, 3, snapshot_sink(3, sharded), 2);
+    train(job, shards[0], shards, 1);
+    REQUIRE(alone.size() >= 2);
+    REQUIRE(sharded.size() == alone.size());
+    for (std::size_t i = 0; i < alone.size(); ++i) {
+      CAPTURE(i);
+      CHECK(sharded[i].updates == alone[i].updates);
+      CHECK(sharded[i].updates == 2 * (i + 1));
+      REQUIRE(sharded[i].weights.values.size() == initial.size());
+      CHECK(std::memcmp(sharded[i].weights.values.data(), alone[i].weights.values.data(),
+                        initial.size() * sizeof(float)) == 0);
+      CHECK(sharded[i].cursors == alone[i].cursors);
     }
   }
 }
@@ -411,42 +440,20 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: shards started from a joined snapshot "
   // A commit on top of the cut, into 3 shards restarted from it and into
   // one server restarted from it: the same centre.
   auto restart = [&](std::size_t n) {
-    std::vector<ps_actor> out;
+    ps_init init;
+    init.job = job;
+    init.updates = cut.updates;
+    init.cursors = cut.cursors;
+    auto out = spawn_shards_from(init, cut.weights.values, n);
     const auto ranges = shard_ranges(initial.size(), n);
-    for (std::size_t k = 0; k < n; ++k) {
-      ps_init init;
-      init.job = job;
-      init.updates = cut.updates;
-      init.cursors = cut.cursors;
-      init.weights.values.assign(
-        cut.weights.values.begin() + static_cast<long>(ranges[k].offset),
-        cut.weights.values.begin() + static_cast<long>(ranges[k].end()));
-      init.shard = static_cast<std::uint32_t>(k);
-      init.shards = static_cast<std::uint32_t>(n);
-      out.push_back(keep(spawn_parameter_server(sys, std::move(init))));
-    }
-    std::vector<caf::actor> all;
-    for (auto& s : out)
-      all.push_back(caf::actor_cast<caf::actor>(s));
-    if (n > 1)
-      for (auto& s : out)
-        REQUIRE(testing::ask<std::uint32_t>(*this, s, peers_atom::value, all));
-    using handle_type = decltype(self->request(out[0], caf::infinite,
-                                               exchange_atom::value, commit_msg{}));
-    std::vector<handle_type> replies;
-    for (std::size_t k = 0; k < n; ++k) {
+    const auto versions = commit_each(out, [&](std::size_t k) {
       commit_msg m;
       m.cursor = cut.cursors[0];
       m.last_update = cut.updates - 1; // one stale: DynSGD divides by 2
       m.payload.values.assign(ranges[k].count, 0.25f);
-      replies.push_back(self->request(out[k], caf::infinite, exchange_atom::value, m));
-    }
-    run();
-    for (auto& h : replies) {
-      REQUIRE(self->has_next_message());
-      h.receive([&](weights_msg& w) { CHECK(w.version == cut.updates + 1); },
-                [&](caf::error& e) { FAIL(describe(sys, e)); });
-    }
+      return m;
+    });
+    CHECK(versions == std::vector<std::uint64_t>(n, cut.updates + 1));
     return joined(out);
   };
   const auto one = restart(1);
@@ -474,26 +481,17 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: a shard that lost the lead, and the lead 
     auto d = downs();
     REQUIRE(d.size() == 1);
     CHECK(d[0].first == shards[2].address());
-    for (auto ms : {0, 5900}) {
-      advance_time(std::chrono::milliseconds(ms));
-      sched.run();
-      CHECK(downs().empty());
-    }
-    advance_time(std::chrono::milliseconds(200));
-    sched.run();
-    d = downs();
+    for (auto ms : {0, 5900})
+      CHECK(downs_after(ms).empty());
+    d = downs_after(200);
     REQUIRE(d.size() == 1);
     CHECK(d[0].first == shards[0].address());
     CHECK(d[0].second
           == "server_lost: parameter server shard 0 lost shard 2 "
              "(exit_reason(remote_link_unreachable)) and no restart came within 6.0 s");
     // Shard 1 did not watch shard 2; it lost the lead just now.
-    advance_time(std::chrono::milliseconds(5900));
-    sched.run();
-    CHECK(downs().empty());
-    advance_time(std::chrono::milliseconds(200));
-    sched.run();
-    d = downs();
+    CHECK(downs_after(5900).empty());
+    d = downs_after(200);
     REQUIRE(d.size() == 1);
     CHECK(d[0].first == shards[1].address());
     CHECK(d[0].second.find("parameter server shard 1 lost the lead shard 0 (server_lost: ")
@@ -503,12 +501,8 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: a shard that lost the lead, and the lead 
     caf::anon_send_exit(shards[0], caf::exit_reason::remote_link_unreachable);
     sched.run();
     REQUIRE(downs().size() == 1);
-    advance_time(std::chrono::milliseconds(5900));
-    sched.run();
-    CHECK(downs().empty());
-    advance_time(std::chrono::milliseconds(200));
-    sched.run();
-    auto d = downs();
+    CHECK(downs_after(5900).empty());
+    auto d = downs_after(200);
     REQUIRE(d.size() == 2);
     for (auto& [who, why] : d) {
       CHECK((who == shards[1].address() || who == shards[2].address()));
@@ -520,8 +514,6 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: a shard that lost the lead, and the lead 
     caf::anon_send_exit(shards[0], caf::exit_reason::kill);
     sched.run();
     REQUIRE(downs().size() == 1);
-    advance_time(std::chrono::seconds(60));
-    sched.run();
-    CHECK(downs().empty());
+    CHECK(downs_after(60000).empty());
   }
 }
