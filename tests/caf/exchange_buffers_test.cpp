@@ -15,6 +15,7 @@
 #include "float_buffer_support.hpp"
 #include "actors/runtime/exchange_buffers.hpp"
 #include "actors/runtime/protocol.hpp"
+#include "actors/util/float_pool.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/wire/codec.hpp"
 
@@ -115,4 +116,33 @@ TEST_CASE("exchange buffers: centres - the first whole in fp32, then coded "
     CHECK(mismatches == 0);
     CHECK(coded == (worker.wants_deltas() ? 5u : 0u));
   }
+}
+
+TEST_CASE("exchange buffers: a buffer assigned over gives its storage to the pool "
+          "(a slot that holds the last reply costs no fresh vector per message)") {
+  while (pooled_floats() > 0)
+    take_floats(pooled_floats_min);
+  const std::size_t n = pooled_floats_min + 3;
+  float_buffer slot;
+  slot.values.assign(n, 1.5f);
+  const float* old_storage = slot.values.data();
+  float_buffer next;
+  next.values.assign(n, 2.5f);
+  next.format = 2;
+  const float* next_storage = next.values.data();
+  slot = std::move(next);
+  CHECK(slot.values.data() == next_storage);
+  CHECK(slot.format == 2);
+  CHECK(next.values.empty());
+  REQUIRE(pooled_floats() == 1);
+  // The deserializer's next take is the storage the slot held.
+  auto again = take_floats(n);
+  CHECK(again.data() == old_storage);
+  // A copy that needs more room takes pooled storage and copies the values.
+  give_floats(std::move(again));
+  float_buffer small;
+  small = slot;
+  CHECK(small.values.data() == old_storage);
+  CHECK(small.values == slot.values);
+  CHECK(pooled_floats() == 0);
 }

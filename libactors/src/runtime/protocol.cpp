@@ -204,6 +204,32 @@ float_buffer::~float_buffer() {
   give_floats(std::move(values));
 }
 
+float_buffer& float_buffer::operator=(const float_buffer& other) {
+  if (this == &other)
+    return *this;
+  if (values.capacity() < other.values.size()) {
+    give_floats(std::move(values));
+    values = take_floats(other.values.size());
+  }
+  values.assign(other.values.begin(), other.values.end());
+  format = other.format;
+  coded = other.coded;
+  coded_bytes = other.coded_bytes;
+  return *this;
+}
+
+float_buffer& float_buffer::operator=(float_buffer&& other) noexcept {
+  if (this == &other)
+    return *this;
+  give_floats(std::move(values));
+  values = std::move(other.values);
+  other.values.clear();
+  format = other.format;
+  coded = std::move(other.coded);
+  coded_bytes = other.coded_bytes;
+  return *this;
+}
+
 void float_buffer::ensure_values() {
   if (!coded)
     return;

@@ -119,7 +119,10 @@ std::vector<commit_msg> server_link::split(const commit_msg& base,
 }
 
 std::uint64_t server_link::start(self_pointer self) {
-  centres_.assign(shards_.size(), weights_msg{});
+  // Destroyed, not assigned over: the last replies' centres give their
+  // storage back to util/float_pool before this round's are deserialized.
+  centres_.clear();
+  centres_.resize(shards_.size());
   acks_.assign(shards_.size(), commit_ack{});
   const double timeout = std::chrono::duration<double>(timeout_).count();
   return fan_.start(seconds_of(self), timeout);

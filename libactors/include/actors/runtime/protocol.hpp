@@ -132,13 +132,15 @@ std::string describe(const caf::actor_system& sys, const caf::error& err);
 ///
 /// A dying buffer gives its values' storage to util/float_pool, where the
 /// deserializer takes the next message's: no fresh model-sized vector per
-/// message received.
+/// message received. So does one assigned over (a reply moved into a slot
+/// that held the previous one), and a copy that needs more room takes its
+/// storage from there.
 struct float_buffer {
   float_buffer() = default;
   float_buffer(const float_buffer&) = default;
   float_buffer(float_buffer&&) noexcept = default;
-  float_buffer& operator=(const float_buffer&) = default;
-  float_buffer& operator=(float_buffer&&) noexcept = default;
+  float_buffer& operator=(const float_buffer& other);
+  float_buffer& operator=(float_buffer&& other) noexcept;
   ~float_buffer();
 
   std::vector<float> values;
