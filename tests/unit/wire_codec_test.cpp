@@ -326,8 +326,10 @@ TEST_CASE("wire codecs: over 200 commits error feedback loses nothing (what "
 TEST_CASE("wire codecs: encoders that code their messages once move their "
           "state exactly as encode() and write the bytes the wire writes "
           "for encode()'s values") {
-  const std::size_t n = 5 * int8_block + 61;
+  // Also longer than a run of a blockwise codec's encoders (4096 values).
+  for (const std::size_t n : {5 * int8_block + 61, 3 * 4096 + 5 * int8_block + 61})
   for (const char* name : {"fp32", "fp16", "int8", "sign", "topk", "topk:0.001"}) {
+    CAPTURE(n);
     CAPTURE(name);
     const codec& c = named(name);
     // Commits: one encoder through encode(), one through encode_coded().
@@ -364,8 +366,9 @@ TEST_CASE("wire codecs: encoders that code their messages once move their "
 
 TEST_CASE("wire codecs: a centre encoder coding its deltas once keeps the "
           "same view and sends the same bytes as encode()") {
-  const std::size_t n = 4 * int8_block + 3;
+  for (const std::size_t n : {4 * int8_block + 3, 2 * 4096 + 4 * int8_block + 3})
   for (const char* name : {"fp32", "fp16", "int8", "sign", "topk"}) {
+    CAPTURE(n);
     CAPTURE(name);
     const codec& c = named(name);
     auto plain = c.make_centre_encoder();
