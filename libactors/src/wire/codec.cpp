@@ -242,6 +242,28 @@ bool centre_decoder::decode(std::vector<float>& values, bool delta) {
   return true;
 }
 
+bool centre_decoder::decode_coded(const coded_values& bytes, bool delta) {
+  const codec* c = codec_of_format(bytes.format);
+  if (c == nullptr)
+    return false;
+  const std::size_t n = bytes.count;
+  if (!delta || c->block_values() == 0) {
+    std::vector<float> values(n);
+    return c->read(bytes.bytes.data(), bytes.bytes.size(), n, values.data())
+           && decode(values, delta);
+  }
+  if (n != centre_.size() || bytes.bytes.size() != c->fixed_bytes(n))
+    return false;
+  float* run = scratch_floats(run_values + c->block_values());
+  for_each_run(*c, n, [&](std::size_t first, std::size_t count) {
+    c->read_run(bytes.bytes.data(), n, first, count, run);
+    float* into = centre_.data() + first;
+    for (std::size_t i = 0; i < count; ++i)
+      into[i] += run[i];
+  });
+  return true;
+}
+
 coded_values& reusable(std::shared_ptr<coded_values>& slot) {
   if (slot && slot.use_count() == 1) {
     // The last other owner released it (an acq_rel decrement): see its

@@ -141,6 +141,14 @@ public:
   /// unchanged, when a delta does not fit the copy.
   bool decode(std::vector<float>& values, bool delta);
 
+  /// As decode(), from a message's bytes, `delta` as the message says: a
+  /// delta in a blockwise coding (codec::block_values) is added to the
+  /// copy a run at a time straight from the bytes, the same floats as
+  /// decoding it first; anything else is decoded whole, then taken as
+  /// decode() takes it. False, copy unchanged, when the bytes are not a
+  /// coding of their count or a delta does not fit the copy.
+  bool decode_coded(const coded_values& bytes, bool delta);
+
   /// The centre as last received (empty before the first one).
   const std::vector<float>& centre() const { return centre_; }
 
