@@ -6,6 +6,7 @@
 #include "actor_test_support.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -32,10 +33,11 @@ constexpr std::uint64_t rows_per_worker = 16;
 
 struct fixture : testing::keeping_fixture<testing::sim_config> {
   /// N shards of a server starting from `weights`, introduced to each other;
-  /// with `sink`, a snapshot every `every` updates.
+  /// with `sink`, a snapshot every `every` updates; `fault_timeout`: the
+  /// driver's, for the shards' watch of each other.
   std::vector<ps_actor> spawn_shards(const job_spec& job, const std::vector<float>& weights,
                                      std::size_t n, progress_actor sink = {},
-                                     std::uint64_t every = 0) {
+                                     std::uint64_t every = 0, double fault_timeout = 0) {
     const auto ranges = shard_ranges(weights.size(), n);
     std::vector<ps_actor> out;
     for (std::size_t k = 0; k < n; ++k) {
@@ -43,6 +45,7 @@ struct fixture : testing::keeping_fixture<testing::sim_config> {
       init.job = job;
       init.driver = sink;
       init.checkpoint_every = every;
+      init.fault_timeout = fault_timeout;
       init.weights.values.assign(weights.begin() + static_cast<long>(ranges[k].offset),
                                  weights.begin() + static_cast<long>(ranges[k].end()));
       init.shard = static_cast<std::uint32_t>(k);
@@ -90,6 +93,17 @@ struct fixture : testing::keeping_fixture<testing::sim_config> {
     auto rows = testing::ask<std::uint64_t>(*this, loader, put_atom::value,
                                             testing::make_shard(worker, rows_per_worker));
     REQUIRE(rows);
+  }
+
+  /// The down messages the fixture's monitors got so far: source and
+  /// reason as describe() renders it.
+  std::vector<std::pair<caf::actor_addr, std::string>> downs() {
+    std::vector<std::pair<caf::actor_addr, std::string>> out;
+    while (self->has_next_message())
+      self->receive([&](caf::down_msg& dm) {
+        out.emplace_back(dm.source, describe(sys, dm.reason));
+      });
+    return out;
   }
 
   /// A driver's progress sink for a server of `shards` shards, keeping
@@ -439,4 +453,75 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: shards started from a joined snapshot "
   const auto three = restart(3);
   CHECK(std::memcmp(one.data(), three.data(), one.size() * sizeof(float)) == 0);
   CHECK(one != cut.weights.values);
+}
+
+TEST_CASE_FIXTURE(fixture, "ps_shards: a shard that lost the lead, and the lead "
+                           "that lost a shard, end with server_lost after the "
+                           "driver's fault timeout + 1 s") {
+  // Across nodes a cut between two shards' nodes purges the proxies with
+  // remote_link_unreachable (cluster/shard_watch.hpp); here the peer ends
+  // with that reason. No driver restarts anything: each watching shard
+  // ends by itself, which the driver would see as the server lost.
+  // sched.run(): messages only, the simulated clock moves by advance_time
+  // alone (the fixture's run() would fire every timeout at once).
+  const auto job = job_for("adag", 2);
+  auto shards = spawn_shards(job, testing::tiny_weights(3), 3, {}, 0, 5);
+  for (auto& s : shards)
+    self->monitor(s);
+  SUBCASE("shard 2 is lost: the lead ends, then shard 1, which lost it") {
+    caf::anon_send_exit(shards[2], caf::exit_reason::remote_link_unreachable);
+    sched.run();
+    auto d = downs();
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].first == shards[2].address());
+    for (auto ms : {0, 5900}) {
+      advance_time(std::chrono::milliseconds(ms));
+      sched.run();
+      CHECK(downs().empty());
+    }
+    advance_time(std::chrono::milliseconds(200));
+    sched.run();
+    d = downs();
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].first == shards[0].address());
+    CHECK(d[0].second
+          == "server_lost: parameter server shard 0 lost shard 2 "
+             "(exit_reason(remote_link_unreachable)) and no restart came within 6.0 s");
+    // Shard 1 did not watch shard 2; it lost the lead just now.
+    advance_time(std::chrono::milliseconds(5900));
+    sched.run();
+    CHECK(downs().empty());
+    advance_time(std::chrono::milliseconds(200));
+    sched.run();
+    d = downs();
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].first == shards[1].address());
+    CHECK(d[0].second.find("parameter server shard 1 lost the lead shard 0 (server_lost: ")
+          != std::string::npos);
+  }
+  SUBCASE("the lead is lost: every other shard ends") {
+    caf::anon_send_exit(shards[0], caf::exit_reason::remote_link_unreachable);
+    sched.run();
+    REQUIRE(downs().size() == 1);
+    advance_time(std::chrono::milliseconds(5900));
+    sched.run();
+    CHECK(downs().empty());
+    advance_time(std::chrono::milliseconds(200));
+    sched.run();
+    auto d = downs();
+    REQUIRE(d.size() == 2);
+    for (auto& [who, why] : d) {
+      CHECK((who == shards[1].address() || who == shards[2].address()));
+      CHECK(why.find("lost the lead shard 0 (exit_reason(remote_link_unreachable))")
+            != std::string::npos);
+    }
+  }
+  SUBCASE("a shard killed (the driver's restart, the run's end) ends nobody") {
+    caf::anon_send_exit(shards[0], caf::exit_reason::kill);
+    sched.run();
+    REQUIRE(downs().size() == 1);
+    advance_time(std::chrono::seconds(60));
+    sched.run();
+    CHECK(downs().empty());
+  }
 }

@@ -457,6 +457,10 @@ status job_runner::execute(act::spawn_server& a) {
   const std::size_t n = std::max<std::size_t>(1, opts_.ps_shards);
   const auto nodes = shard_nodes(a.node);
   const auto ranges = shard_ranges(a.from.weights.size(), n);
+  init.fault_timeout = opts_.fault_timeout;
+  if (n > 1 && !embedded_)
+    for (auto k : nodes)
+      init.shard_nodes.push_back(nodes_[k].address);
   for (std::size_t k = 0; k < n; ++k) {
     ps_init part = init;
     part.weights.values.assign(

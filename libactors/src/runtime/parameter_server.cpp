@@ -333,15 +333,17 @@ ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
   auto& st = self->state;
   init_state(st, init);
   st.meter = server_meter_of(self->system());
-  if (init.driver) {
-    // A driver that died leaves nobody to stop this job: stop with it.
+  // A driver that died leaves nobody to stop this job: stop with it. A
+  // shard also watches its peers (shard_peers, cluster/shard_watch.hpp).
+  if (init.driver)
     self->monitor(init.driver);
-    const auto driver = init.driver.address();
-    self->set_down_handler([self, driver](caf::down_msg& dm) {
-      if (dm.source == driver)
-        self->quit(dm.reason);
-    });
-  }
+  const auto driver = init.driver ? init.driver.address() : caf::actor_addr{};
+  self->set_down_handler([self, driver](caf::down_msg& dm) {
+    if (driver && dm.source == driver)
+      self->quit(dm.reason);
+    else
+      shard_peer_down(self, dm);
+  });
   return {
     [self](pull_atom, std::uint32_t worker) { return pull(self, worker, false); },
     [self](pull_atom, std::uint32_t worker, bool want_delta) {
@@ -392,6 +394,7 @@ ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
       shard_fence(self, worker, generation);
     },
     [self](peers_atom, std::vector<caf::actor>& all) { return shard_peers(self, all); },
+    [self](lost_atom) { shard_peer_gone(self); },
   };
 }
 

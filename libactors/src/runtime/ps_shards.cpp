@@ -15,6 +15,7 @@
 // not do is this order: there each server applies a push on arrival, which
 // is enough for plain asynchronous SGD but leaves DynSGD's staleness and the
 // update counts different on every server.
+#include <chrono>
 #include <cstdio>
 #include <type_traits>
 
@@ -123,6 +124,8 @@ void init_shard(ps_state& st, const ps_init& init) {
   st.held.resize(st.job.trainer.workers);
   if (st.shards <= 1)
     return;
+  st.peer_nodes = init.shard_nodes;
+  st.watch = shard_watch{init.fault_timeout, st.shard, st.shards};
   if (auto ok = check_shards(st.job.trainer.name, st.shards); !ok)
     st.setup_error = make_runtime_error(runtime_errc::bad_job, ok.message());
   else if (init.shard >= st.shards)
@@ -237,10 +240,54 @@ caf::result<std::uint32_t> shard_peers(ps_pointer self, std::vector<caf::actor>&
                               "shard " + std::to_string(st.shard) + " of "
                                 + std::to_string(st.shards) + " introduced to "
                                 + std::to_string(all.size()) + " shards");
+  const bool first = st.peers.empty();
   st.peers.clear();
   for (auto& a : all)
     st.peers.push_back(caf::actor_cast<ps_actor>(a));
+  if (first)
+    for (auto k : st.watch.watched())
+      if (st.peers[k])
+        self->monitor(st.peers[k]);
   return st.shard;
+}
+
+void shard_peer_down(ps_pointer self, const caf::down_msg& dm) {
+  auto& st = self->state;
+  // A peer killed or shut down is the driver's doing (a restart, the end
+  // of the run), and the driver stops this shard as well.
+  if (!dm.reason || dm.reason == caf::exit_reason::kill
+      || dm.reason == caf::exit_reason::user_shutdown)
+    return;
+  for (auto k : st.watch.watched()) {
+    if (k >= st.peers.size() || !st.peers[k] || st.peers[k].address() != dm.source)
+      continue;
+    const auto reason = describe(self->system(), dm.reason);
+    const auto node = k < st.peer_nodes.size() ? st.peer_nodes[k] : std::string{};
+    const auto now
+      = std::chrono::duration<double>(self->clock().now().time_since_epoch()).count();
+    if (auto after = st.watch.lost(k, node, reason, now)) {
+      std::fprintf(stderr,
+                   "parameter server shard %u lost shard %u%s%s (%s); ending in %.1f s "
+                   "unless the driver restarts the server\n",
+                   st.shard, k, node.empty() ? "" : " on ", node.c_str(), reason.c_str(),
+                   *after);
+      self->delayed_send(self,
+                         std::chrono::milliseconds(static_cast<long long>(*after * 1000.0)),
+                         lost_atom::value);
+    }
+    return;
+  }
+}
+
+void shard_peer_gone(ps_pointer self) {
+  auto& st = self->state;
+  const auto now
+    = std::chrono::duration<double>(self->clock().now().time_since_epoch()).count();
+  if (!st.watch.expired(now))
+    return;
+  const auto why = st.watch.why();
+  std::fprintf(stderr, "%s; ending\n", why.c_str());
+  self->quit(make_runtime_error(runtime_errc::server_lost, why));
 }
 
 } // namespace actors::ps_impl

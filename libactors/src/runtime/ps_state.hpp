@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "actors/cluster/commit_sequencer.hpp"
+#include "actors/cluster/shard_watch.hpp"
 #include "actors/metrics/meters.hpp"
 #include "actors/runtime/protocol.hpp"
 #include "actors/trainers/update_rule.hpp"
@@ -69,11 +70,14 @@ struct ps_state {
   caf::error setup_error;
   metrics::server_meter meter; // metrics/meters.hpp
   /// A sharded server (ps_init::shards > 1): this shard's index, the shard
-  /// count, every shard in order (from the driver's peers_atom), the lead's
-  /// order of commits (shard 0 only) and each worker's held part.
+  /// count, every shard in order (from the driver's peers_atom) and its
+  /// node, the watch on the peers it monitors, the lead's order of commits
+  /// (shard 0 only) and each worker's held part.
   std::uint32_t shard = 0;
   std::uint32_t shards = 1;
   std::vector<ps_actor> peers;
+  std::vector<std::string> peer_nodes;
+  shard_watch watch;
   std::optional<commit_sequencer> sequencer;
   std::vector<held_commit> held;
 };
@@ -137,7 +141,17 @@ void shard_order(ps_pointer self, const commit_order& order, std::uint8_t flags)
 /// centre stream; the lead passes it on to every other shard.
 void shard_fence(ps_pointer self, std::uint32_t worker, std::uint32_t generation);
 
-/// The driver introduces the shards; answers this shard's index.
+/// The driver introduces the shards; answers this shard's index. The shard
+/// then monitors the peers its watch names (cluster/shard_watch.hpp).
 caf::result<std::uint32_t> shard_peers(ps_pointer self, std::vector<caf::actor>& all);
+
+/// A monitored actor other than the driver ended: if it is a watched peer
+/// shard, the shard ends after the watch's grace (a lost_atom to itself)
+/// unless the driver restarts the server first.
+void shard_peer_down(ps_pointer self, const caf::down_msg& dm);
+
+/// The grace after losing a peer passed (lost_atom): the shard ends with
+/// the watch's error, which the driver sees as the server lost.
+void shard_peer_gone(ps_pointer self);
 
 } // namespace actors::ps_impl

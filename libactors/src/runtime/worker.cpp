@@ -83,6 +83,9 @@ struct worker_state {
   metrics::worker_meter meter; // metrics/meters.hpp
   // Whether the server was lost and when to end for it (server_watch.hpp).
   server_watch watch;
+  // The node of the server (or shard) it lost, and which shard.
+  std::string lost_node;
+  std::optional<std::uint32_t> lost_shard;
   // The totals the last progress message counted up to (it sends deltas).
   metrics::worker_totals reported;
 };
@@ -648,14 +651,24 @@ double clock_seconds(worker_pointer self) {
   return std::chrono::duration<double>(self->clock().now().time_since_epoch()).count();
 }
 
-// Whether `a` is the server or one of its shards.
-bool is_server(const worker_job& j, const caf::actor_addr& a) {
+// Which of the job's server actors `a` is: the server (index 0),
+// or shard K; nothing if neither.
+std::optional<std::size_t> server_index(const worker_job& j, const caf::actor_addr& a) {
+  for (std::size_t k = 0; k < j.shards.size(); ++k)
+    if (j.shards[k] && j.shards[k].address() == a)
+      return k;
   if (j.ps && j.ps.address() == a)
-    return true;
-  for (auto& s : j.shards)
-    if (s && s.address() == a)
-      return true;
-  return false;
+    return std::size_t{0};
+  return std::nullopt;
+}
+
+// The node of server actor k ("HOST:PORT"; empty when local).
+std::string server_node(const worker_job& j, std::size_t k) {
+  if (j.shards.empty())
+    return j.ps_host.empty() ? std::string{} : j.ps_host + ":" + std::to_string(j.ps_port);
+  if (k >= j.shard_hosts.size() || k >= j.shard_ports.size() || j.shard_hosts[k].empty())
+    return {};
+  return j.shard_hosts[k] + ":" + std::to_string(j.shard_ports[k]);
 }
 
 // A monitored actor ended: the driver's progress sink (the job is over), or
@@ -669,13 +682,18 @@ void on_down(worker_pointer self, caf::down_msg& dm) {
                                     + std::to_string(st.job.worker)));
     return;
   }
-  if (!is_server(st.job, dm.source))
+  const auto k = server_index(st.job, dm.source);
+  if (!k)
     return;
   const auto reason = describe(self->system(), dm.reason);
   if (auto after = st.watch.lost(reason, clock_seconds(self))) {
-    std::fprintf(stderr, "node %s: worker %u lost the parameter server (%s); "
+    st.lost_node = server_node(st.job, *k);
+    if (st.job.shards.size() > 1)
+      st.lost_shard = static_cast<std::uint32_t>(*k);
+    const auto which = st.lost_shard ? "'s shard " + std::to_string(*st.lost_shard) : "";
+    std::fprintf(stderr, "node %s: worker %u lost the parameter server%s (%s); "
                          "ending in %.1f s unless the driver restarts it\n",
-                 st.node.c_str(), st.job.worker, reason.c_str(), *after);
+                 st.node.c_str(), st.job.worker, which.c_str(), reason.c_str(), *after);
     self->delayed_send(self,
                       std::chrono::milliseconds(static_cast<long long>(*after * 1000.0)),
                       lost_atom::value);
@@ -688,12 +706,9 @@ void server_gone(worker_pointer self) {
   auto& st = self->state;
   if (!st.watch.expired(clock_seconds(self)))
     return;
-  const auto where = st.job.ps_host.empty()
-                       ? std::string{}
-                       : st.job.ps_host + ":" + std::to_string(st.job.ps_port);
   fail(self, make_runtime_error(runtime_errc::server_lost,
                                 "worker " + std::to_string(st.job.worker) + " "
-                                  + st.watch.why(where)));
+                                  + st.watch.why(st.lost_node, st.lost_shard)));
 }
 
 // Starts a job: keeps it, watches the driver, links to the server, begins.
@@ -703,7 +718,7 @@ caf::result<worker_result> run(worker_pointer self, worker_job& job) {
   st.start = clock_type::now();
   st.meter = worker_meter_of(self->system(), st.job.worker);
   st.promise = self->make_response_promise<worker_result>();
-  st.watch = server_watch{st.job.fault_timeout};
+  st.watch = server_watch{st.job.fault_timeout, st.job.shards.size() > 1};
   // The progress sink lives in the driver: without it the job is over.
   if (st.job.progress)
     self->monitor(st.job.progress);

@@ -29,8 +29,16 @@
 // partition would be reassigned by a request to a dead server, which waits
 // for the driver's connect timeout. The 1 s covers the driver's silence
 // check (once per heartbeat, 0.5 s by default) and its stop message.
+//
+// A worker of a sharded server (--ps-shards=N) watches every shard and
+// waits 1 s more: when two shards lose each other (a cut between their
+// nodes, cluster/shard_watch.hpp), the shards end after the fault timeout
+// + 1 s and the driver restarts every shard, stopping this worker; the
+// worker, which lost the same node at the same moment, must not end first
+// and have its partition reassigned to a server about to restart.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -39,8 +47,9 @@ namespace actors {
 class server_watch {
 public:
   /// `fault_timeout`: the driver's --fault-timeout in seconds (0 when the
-  /// driver did not say, e.g. everything in one process).
-  explicit server_watch(double fault_timeout = 0);
+  /// driver did not say, e.g. everything in one process); `sharded`: the
+  /// server is N > 1 shards (one more second, see above).
+  explicit server_watch(double fault_timeout = 0, bool sharded = false);
 
   /// Seconds between losing the server and ending the worker.
   double grace() const { return grace_; }
@@ -54,9 +63,11 @@ public:
   /// worker must end (still running means the driver did not stop it).
   bool expired(double now) const;
 
-  /// The worker's error when it ends: the server `server` (its node), the
-  /// reason and the grace that passed.
-  std::string why(const std::string& server) const;
+  /// The worker's error when it ends: the server's node `server`
+  /// ("HOST:PORT", empty when local) and, sharded, which `shard` it lost,
+  /// the reason and the grace that passed.
+  std::string why(const std::string& server,
+                  std::optional<std::uint32_t> shard = std::nullopt) const;
 
 private:
   double grace_;

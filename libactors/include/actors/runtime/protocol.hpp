@@ -67,7 +67,8 @@ using checkpoint_atom = caf::atom_constant<caf::atom("ckpt")>;
 using lease_atom = caf::atom_constant<caf::atom("lease")>;
 using eval_atom = caf::atom_constant<caf::atom("eval")>;
 /// A worker to itself: the grace after losing its server has passed
-/// (cluster/server_watch.hpp).
+/// (cluster/server_watch.hpp); a shard to itself: after losing a peer shard
+/// (cluster/shard_watch.hpp).
 using lost_atom = caf::atom_constant<caf::atom("lost")>;
 /// A sharded server (--ps-shards > 1, src/runtime/ps_shards.cpp): a shard tells
 /// the lead it holds its part of a commit; the lead orders a commit; the
@@ -483,7 +484,10 @@ using ps_actor = caf::typed_actor<
   caf::reacts_to<fence_atom, std::uint32_t, std::uint32_t>,
   // Driver -> every shard, before any worker starts: the N shards in
   // order (shard 0 the lead). Answers the shard's index.
-  caf::replies_to<peers_atom, std::vector<caf::actor>>::with<std::uint32_t>>;
+  caf::replies_to<peers_atom, std::vector<caf::actor>>::with<std::uint32_t>,
+  // A shard to itself: the grace after losing a peer shard passed
+  // (cluster/shard_watch.hpp); it ends unless the driver restarted it.
+  caf::reacts_to<lost_atom>>;
 
 /// One per node and job: the handshake and the node's data shards.
 using loader_actor = caf::typed_actor<
@@ -538,13 +542,21 @@ struct ps_init {
   /// `weights` is its range (cluster/shard_plan.hpp). 1 = unsharded.
   std::uint32_t shard = 0;
   std::uint32_t shards = 1;
+  /// Sharded: every shard's node as the driver reached it ("HOST:PORT",
+  /// in shard order; empty when embedded), for the error of a shard that
+  /// lost a peer, and the driver's --fault-timeout (seconds; 0 = not
+  /// given), how long it waits for the driver's restart before it ends
+  /// (cluster/shard_watch.hpp).
+  std::vector<std::string> shard_nodes;
+  double fault_timeout = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ps_init& x) {
   return f(caf::meta::type_name("ps_init"), x.job, x.weights, x.driver,
            x.updates, x.cursors, x.checkpoint_every, x.checkpoint_seconds,
-           x.chunks, x.queue, x.eval_every, x.eval_epoch, x.shard, x.shards);
+           x.chunks, x.queue, x.eval_every, x.eval_epoch, x.shard, x.shards,
+           x.shard_nodes, x.fault_timeout);
 }
 
 /// Driver -> worker: everything a worker needs to run.
