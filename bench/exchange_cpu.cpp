@@ -17,7 +17,8 @@
 //                   against the server's view of the worker's copy), the
 //                   weights_msg serialized (middleman); both dropped
 //   worker receive  the weights_msg deserialized (middleman), the bytes it
-//                   counts, the centre decoder, W <- C + (W - W_sent)
+//                   counts, the centre decoder (from the bytes where the
+//                   deserializer keeps them), W <- C + (W - W_sent)
 //
 // What it leaves out: CAF's message envelope and mailbox, BASP's framing,
 // the sockets and the kernel's network stack; and since it runs on one
@@ -214,11 +215,28 @@ void exchange_pair::worker_send() {
     std::abort();
 }
 
+// The worker's centre decoder takes a reply: straight from its bytes where
+// the tree's deserializer keeps a blockwise coding as they came
+// (centre_decoder::decode_coded), else from its values.
+template <class Decoder>
+auto take_centre(Decoder& d, float_buffer& b, bool delta, int)
+  -> decltype(d.decode_coded(*b.coded, delta)) {
+  return b.coded ? d.decode_coded(*b.coded, delta) : d.decode(b.values, delta);
+}
+
+template <class Decoder>
+bool take_centre(Decoder& d, float_buffer& b, bool delta, long) {
+  return d.decode(b.values, delta);
+}
+
 void exchange_pair::server() {
   commit_msg in;
   caf::binary_deserializer source{nullptr, up};
   if (auto err = source(in))
     std::abort();
+#if EXCHANGE_CPU_CODED
+  in.payload.ensure_values(); // as the server's handler does
+#endif
 #if __has_include("actors/util/finite.hpp")
   if (!all_finite(in.payload.values.data(), in.payload.values.size()))
     std::abort();
@@ -256,7 +274,7 @@ void exchange_pair::worker_receive() {
   down_bytes = wire::codec_of_format(in.weights.format)
                  ->bytes(in.weights.values.data(), in.weights.values.size());
 #endif
-  if (!decoder.decode(in.weights.values, in.delta))
+  if (!take_centre(decoder, in.weights, in.delta, 0))
     std::abort();
   worker_rule->rebase(w.data(), decoder.centre().data(), w_sent.data(), n);
 }

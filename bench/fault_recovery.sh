@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fault_recovery.sh [--cases=LIST] [--before=BUILD_DIR] [--no-partition-test]
-#                   [--allow-stale]:
+#                   [--shards=N] [--out=FILE] [--allow-stale]:
 # what losing the parameter server's node costs a run. Runs
 # tests/integration/faults_test.sh with FAULTS_CASES=LIST (default
 # "kill-ps stop-ps partition"; the clean case always runs) and
@@ -19,20 +19,26 @@
 # partition takes 4 minutes more. This tree's build must be newer than its
 # sources (the --before build is older on purpose): else exit 2, unless
 # --allow-stale.
+# --shards=N (1-3, default 1) runs the fault schedule with a sharded server
+# (FAULTS_SHARDS=N: shard k on host k + 1, as faults_shards_test.sh does;
+# partition_test.sh knows no shards, so it is left out) and writes
+# bench/results/fault_recovery_shards.md unless --out=FILE says where.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$repo/scripts/lib/results.sh"
 meta=$(result_meta_json "$repo" "$(result_command bench/fault_recovery.sh "$@")")
 cases="kill-ps stop-ps partition"
 before=""
-partition_test=true allow_stale=0
+partition_test=true allow_stale=0 shards=1 out=""
 for a in "$@"; do
   case $a in
     --cases=*) cases=${a#--cases=} ;;
     --before=*) before=${a#--before=} ;;
     --no-partition-test) partition_test=false ;;
     --allow-stale) allow_stale=1 ;;
-    *) echo "fault_recovery.sh: unknown argument '$a' (expected --cases=LIST, --before=BUILD_DIR, --no-partition-test or --allow-stale)" >&2
+    --shards=[1-3]) shards=${a#--shards=} ;;
+    --out=?*) out=${a#--out=} ;;
+    *) echo "fault_recovery.sh: unknown argument '$a' (expected --cases=LIST, --before=BUILD_DIR, --no-partition-test, --shards=1|2|3, --out=FILE or --allow-stale)" >&2
        exit 2 ;;
   esac
 done
@@ -44,7 +50,11 @@ bench_refuse_stale fault_recovery.sh "$repo" "$allow_stale" \
   "$repo/build/apps/train_mnist/train_mnist" "$repo/build/apps/node/caf-node" || exit 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-out=$repo/bench/results/fault_recovery.md
+if ((shards > 1)); then
+  partition_test=false
+  out=${out:-$repo/bench/results/fault_recovery_shards.md}
+fi
+out=${out:-$repo/bench/results/fault_recovery.md}
 
 # run_test LOG TITLE PATTERN SCRIPT BUILD [VAR=VALUE...]: one test with that
 # build (BUILD/apps/train_mnist) and those environment variables; TITLE,
@@ -69,15 +79,19 @@ run_build() {
   {
     echo "## $1"
     echo
-    run_test "$log" "faults_test.sh (FAULTS_CASES=\"$cases\")" '^(timing|FAIL):' \
-      faults_test.sh "$2" "FAULTS_CASES=$cases"
+    run_test "$log" "faults_test.sh (FAULTS_CASES=\"$cases\" FAULTS_SHARDS=$shards)" \
+      '^(timing|FAIL):' faults_test.sh "$2" "FAULTS_CASES=$cases" "FAULTS_SHARDS=$shards"
     ! $partition_test \
       || run_test "$log.p" "partition_test.sh" '^FAIL:' partition_test.sh "$2"
   } >>"$work/md"
 }
 
 {
-  echo "# Losing the parameter server's node"
+  if ((shards > 1)); then
+    echo "# Losing a parameter server shard's node ($shards shards, one per host)"
+  else
+    echo "# Losing the parameter server's node"
+  fi
   echo
   result_meta_md "$meta"
   echo

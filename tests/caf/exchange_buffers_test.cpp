@@ -1,8 +1,9 @@
 // Exchange buffers: a float_buffer filled from a codec stream's encoder
 // (runtime/exchange_buffers.hpp) crosses CAF's binary serializer as the
 // very bytes the values it reads back as would, so a coded message changes
-// no byte on the wire; the receiver gets values; the bytes counted on the
-// link are the bytes written.
+// no byte on the wire; the receiver gets values (a reply's centre in a
+// blockwise coding, int8's deltas, its bytes, which the worker adds from);
+// the bytes counted on the link are the bytes written.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include "float_buffer_support.hpp"
 #include "actors/runtime/exchange_buffers.hpp"
 #include "actors/runtime/protocol.hpp"
+#include "actors/util/float_pool.hpp"
 #include "actors/util/rng.hpp"
 #include "actors/wire/codec.hpp"
 
@@ -30,6 +32,21 @@ float_buffer deserialized(const std::vector<char>& buf) {
   REQUIRE_FALSE(inspect(base, out));
   CHECK(source.remaining() == 0);
   return out;
+}
+
+// A reply through CAF's binary serializer and back, as a worker on
+// another node gets it.
+weights_msg round_trip(weights_msg x) {
+  std::vector<char> buf;
+  caf::binary_serializer sink{nullptr, buf};
+  caf::serializer& out = sink;
+  REQUIRE_FALSE(inspect(out, x));
+  weights_msg back;
+  caf::binary_deserializer source{nullptr, buf};
+  caf::deserializer& in = source;
+  REQUIRE_FALSE(inspect(in, back));
+  CHECK(source.remaining() == 0);
+  return back;
 }
 
 std::vector<float> drifting(std::size_t n, rng& r) {
@@ -100,13 +117,34 @@ TEST_CASE("exchange buffers: centres - the first whole in fp32, then coded "
       const auto change = drifting(n, r);
       for (std::size_t i = 0; i < n; ++i)
         centre[i] += change[i];
-      float_buffer out;
-      const bool delta = put_centre(*server, centre, worker.wants_deltas(), out);
-      CHECK(out.size() == n);
-      coded += out.coded != nullptr;
-      CHECK((out.coded != nullptr) == delta);
-      auto back = deserialized(serialized(out));
-      REQUIRE(worker.decode(back.values, delta));
+      weights_msg out;
+      out.version = 7;
+      out.stop = step == 5;
+      out.grants = {3, 4};
+      out.delta = put_centre(*server, centre, worker.wants_deltas(), out.weights);
+      const bool delta = out.delta;
+      CHECK(out.weights.size() == n);
+      coded += out.weights.coded != nullptr;
+      CHECK((out.weights.coded != nullptr) == delta);
+      auto back = round_trip(out);
+      CHECK(back.version == 7);
+      CHECK(back.delta == delta);
+      CHECK(back.grants == chunk_grants{3, 4});
+      CHECK(back.stop == (step == 5));
+      // A blockwise coding (int8's deltas) arrives as its bytes, which the
+      // worker adds straight from; anything else as values.
+      const bool kept = delta && c.block_values() > 0;
+      REQUIRE((back.weights.coded != nullptr) == kept);
+      CHECK(link_bytes(back.weights, true) == link_bytes(out.weights, true));
+      if (kept) {
+        // The bytes read back as the values the wire's coding gives.
+        float_buffer decoded = back.weights;
+        decoded.ensure_values();
+        CHECK(decoded.values == deserialized(serialized(out.weights)).values);
+        REQUIRE(worker.decode_coded(*back.weights.coded, delta));
+      } else {
+        REQUIRE(worker.decode(back.weights.values, delta));
+      }
       if (const auto* view = server->view(); view != nullptr && !view->empty())
         mismatches += std::memcmp(view->data(), worker.centre().data(),
                                   n * sizeof(float))
@@ -115,4 +153,33 @@ TEST_CASE("exchange buffers: centres - the first whole in fp32, then coded "
     CHECK(mismatches == 0);
     CHECK(coded == (worker.wants_deltas() ? 5u : 0u));
   }
+}
+
+TEST_CASE("exchange buffers: a buffer assigned over gives its storage to the pool "
+          "(a slot that holds the last reply costs no fresh vector per message)") {
+  while (pooled_floats() > 0)
+    take_floats(pooled_floats_min);
+  const std::size_t n = pooled_floats_min + 3;
+  float_buffer slot;
+  slot.values.assign(n, 1.5f);
+  const float* old_storage = slot.values.data();
+  float_buffer next;
+  next.values.assign(n, 2.5f);
+  next.format = 2;
+  const float* next_storage = next.values.data();
+  slot = std::move(next);
+  CHECK(slot.values.data() == next_storage);
+  CHECK(slot.format == 2);
+  CHECK(next.values.empty());
+  REQUIRE(pooled_floats() == 1);
+  // The deserializer's next take is the storage the slot held.
+  auto again = take_floats(n);
+  CHECK(again.data() == old_storage);
+  // A copy that needs more room takes pooled storage and copies the values.
+  give_floats(std::move(again));
+  float_buffer small;
+  small = slot;
+  CHECK(small.values.data() == old_storage);
+  CHECK(small.values == slot.values);
+  CHECK(pooled_floats() == 0);
 }

@@ -326,8 +326,10 @@ TEST_CASE("wire codecs: over 200 commits error feedback loses nothing (what "
 TEST_CASE("wire codecs: encoders that code their messages once move their "
           "state exactly as encode() and write the bytes the wire writes "
           "for encode()'s values") {
-  const std::size_t n = 5 * int8_block + 61;
+  // Also longer than a run of a blockwise codec's encoders (4096 values).
+  for (const std::size_t n : {5 * int8_block + 61, 3 * 4096 + 5 * int8_block + 61})
   for (const char* name : {"fp32", "fp16", "int8", "sign", "topk", "topk:0.001"}) {
+    CAPTURE(n);
     CAPTURE(name);
     const codec& c = named(name);
     // Commits: one encoder through encode(), one through encode_coded().
@@ -364,8 +366,9 @@ TEST_CASE("wire codecs: encoders that code their messages once move their "
 
 TEST_CASE("wire codecs: a centre encoder coding its deltas once keeps the "
           "same view and sends the same bytes as encode()") {
-  const std::size_t n = 4 * int8_block + 3;
+  for (const std::size_t n : {4 * int8_block + 3, 2 * 4096 + 4 * int8_block + 3})
   for (const char* name : {"fp32", "fp16", "int8", "sign", "topk"}) {
+    CAPTURE(n);
     CAPTURE(name);
     const codec& c = named(name);
     auto plain = c.make_centre_encoder();
@@ -417,4 +420,45 @@ TEST_CASE("wire codecs: a sender's coded buffer is reused once no message "
   CHECK(in_flight->bytes.size() == 1000);
   in_flight.reset();
   CHECK(&reusable(slot) == &fresh);
+}
+
+TEST_CASE("wire codecs: a centre decoder takes a message's bytes as it takes "
+          "their values (int8's deltas added a run at a time, float for float)") {
+  const std::size_t n = 3 * 4096 + 2 * int8_block + 7;
+  for (const char* name : {"fp32", "fp16", "int8", "sign", "topk"}) {
+    CAPTURE(name);
+    const codec& c = named(name);
+    auto from_values = c.make_centre_decoder();
+    auto from_bytes = c.make_centre_decoder();
+    rng r{9};
+    std::size_t differ = 0;
+    for (int step = 0; step < 4; ++step) {
+      const bool delta = step > 0;
+      auto values = random_values(n, 40 + step);
+      for (auto& v : values)
+        v *= delta ? 1e-3f * r.uniform() : 1.0f;
+      c.round(values.data(), n);
+      coded_values bytes;
+      bytes.format = c.format();
+      bytes.count = n;
+      c.write_to(values.data(), n, bytes.bytes);
+      REQUIRE(from_values.decode(values, delta));
+      REQUIRE(from_bytes.decode_coded(bytes, delta));
+      differ += !same_bits(from_values.centre(), from_bytes.centre());
+    }
+    CHECK(differ == 0);
+    // A delta that does not fit the copy, or bytes of another count, change nothing.
+    coded_values wrong;
+    wrong.format = c.format();
+    wrong.count = n - 1;
+    std::vector<float> shorter(n - 1, 0.5f);
+    c.write_to(shorter.data(), n - 1, wrong.bytes);
+    const auto before = from_bytes.centre();
+    CHECK_FALSE(from_bytes.decode_coded(wrong, true));
+    // (Bytes that read as n values too, as sign's and topk's may, do fit.)
+    wrong.count = n;
+    if (c.fixed_bytes(n) && c.fixed_bytes(n) != c.fixed_bytes(n - 1))
+      CHECK_FALSE(from_bytes.decode_coded(wrong, true));
+    CHECK(same_bits(before, from_bytes.centre()));
+  }
 }

@@ -107,6 +107,21 @@ caf::error save_coded(caf::serializer& f, const wire::coded_values& x) {
   return f.end_sequence();
 }
 
+// A received coding of n values in `c`, its `size` bytes copied from `in`
+// into this thread's buffer for them, reused once the message that held
+// it is gone (as an encoder's, wire::reusable): no fresh allocation per
+// message.
+std::shared_ptr<const wire::coded_values> kept_bytes(const wire::codec& c, std::size_t n,
+                                                     const void* in, std::size_t size) {
+  thread_local std::shared_ptr<wire::coded_values> slot;
+  wire::coded_values& out = wire::reusable(slot);
+  out.format = c.format();
+  out.count = n;
+  const auto* from = static_cast<const char*>(in);
+  out.bytes.assign(from, from + size);
+  return slot;
+}
+
 } // namespace
 
 caf::error save_floats(caf::serializer& f, const float_buffer& x) {
@@ -144,7 +159,7 @@ caf::error save_floats(caf::serializer& f, const float_buffer& x) {
   return f.end_sequence();
 }
 
-caf::error load_floats(caf::deserializer& f, float_buffer& x) {
+caf::error load_floats(caf::deserializer& f, float_buffer& x, bool keep_blockwise) {
   std::uint8_t format = 0;
   if (auto err = f.apply(format))
     return err;
@@ -174,10 +189,18 @@ caf::error load_floats(caf::deserializer& f, float_buffer& x) {
                               "float buffer claims " + std::to_string(n)
                                 + " values but the message holds "
                                 + std::to_string(bd->remaining()) + " bytes");
+  x.coded_bytes = bytes;
+  if (keep_blockwise && bd != nullptr && n > 0 && c->block_values() > 0) {
+    // A blockwise coding stays coded: its bytes are checked by their size
+    // alone, and the receiver reads them where it uses them.
+    x.coded = kept_bytes(*c, n, bd->remainder().data(), bytes);
+    x.values.clear();
+    bd->skip(bytes);
+    return f.end_sequence();
+  }
   if (x.values.capacity() < n)
     x.values = take_floats(n);
   x.values.resize(n);
-  x.coded_bytes = bytes;
   if (n > 0) {
     if (bd != nullptr) {
       // Straight from the message's buffer.
@@ -202,6 +225,32 @@ caf::error load_floats(caf::deserializer& f, float_buffer& x) {
 
 float_buffer::~float_buffer() {
   give_floats(std::move(values));
+}
+
+float_buffer& float_buffer::operator=(const float_buffer& other) {
+  if (this == &other)
+    return *this;
+  if (values.capacity() < other.values.size()) {
+    give_floats(std::move(values));
+    values = take_floats(other.values.size());
+  }
+  values.assign(other.values.begin(), other.values.end());
+  format = other.format;
+  coded = other.coded;
+  coded_bytes = other.coded_bytes;
+  return *this;
+}
+
+float_buffer& float_buffer::operator=(float_buffer&& other) noexcept {
+  if (this == &other)
+    return *this;
+  give_floats(std::move(values));
+  values = std::move(other.values);
+  other.values.clear();
+  format = other.format;
+  coded = std::move(other.coded);
+  coded_bytes = other.coded_bytes;
+  return *this;
 }
 
 void float_buffer::ensure_values() {

@@ -119,7 +119,10 @@ std::vector<commit_msg> server_link::split(const commit_msg& base,
 }
 
 std::uint64_t server_link::start(self_pointer self) {
-  centres_.assign(shards_.size(), weights_msg{});
+  // Destroyed, not assigned over: the last replies' centres give their
+  // storage back to util/float_pool before this round's are deserialized.
+  centres_.clear();
+  centres_.resize(shards_.size());
   acks_.assign(shards_.size(), commit_ack{});
   const double timeout = std::chrono::duration<double>(timeout_).count();
   return fan_.start(seconds_of(self), timeout);
@@ -141,6 +144,26 @@ void server_link::fail(std::uint64_t round, std::size_t k, caf::error& err,
   }
 }
 
+// Takes link `l`'s range of the centre from `w` into its decoder: a coded
+// one (a blockwise coding as received) straight from its bytes; false (err
+// set) when it does not fit.
+bool server_link::take_centre(link& l, weights_msg& w, caf::error& err) {
+  if (w.weights.size() != l.range.count || (first_ && w.delta)) {
+    err = bad(first_ ? "initial centre has the wrong size"
+                     : "centre of the wrong size from the server");
+    return false;
+  }
+  const auto bytes = link_bytes(w.weights, l.remote);
+  const bool ok = w.weights.coded ? l.centre.decode_coded(*w.weights.coded, w.delta)
+                                  : l.centre.decode(w.weights.values, w.delta);
+  if (!ok) {
+    err = bad("centre of the wrong size from the server");
+    return false;
+  }
+  count(l, bytes, false);
+  return true;
+}
+
 // Decodes every range into its decoder and joins them; false (err set)
 // when a range does not fit.
 bool server_link::join(std::vector<weights_msg>& parts, reply& out, caf::error& err) {
@@ -148,18 +171,8 @@ bool server_link::join(std::vector<weights_msg>& parts, reply& out, caf::error& 
   for (std::size_t k = 0; k < shards_.size(); ++k) {
     auto& l = shards_[k];
     auto& w = parts[k];
-    w.weights.ensure_values();
-    if (w.weights.values.size() != l.range.count || (first_ && w.delta)) {
-      err = bad(first_ ? "initial centre has the wrong size"
-                       : "centre of the wrong size from the server");
+    if (!take_centre(l, w, err))
       return false;
-    }
-    const auto bytes = link_bytes(w.weights, l.remote);
-    if (!l.centre.decode(w.weights.values, w.delta)) {
-      err = bad("centre of the wrong size from the server");
-      return false;
-    }
-    count(l, bytes, false);
     if (shards_.size() > 1)
       std::memcpy(joined_.data() + l.range.offset, l.centre.centre().data(),
                   l.range.count * sizeof(float));

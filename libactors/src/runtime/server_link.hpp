@@ -106,6 +106,7 @@ private:
   void gather(self_pointer self, std::uint64_t round, std::size_t k, Reply& r,
               const on_reply& done, const on_fail& failed);
   void fail(std::uint64_t round, std::size_t k, caf::error& err, const on_fail& failed);
+  bool take_centre(link& l, weights_msg& w, caf::error& err);
   bool join(std::vector<weights_msg>& parts, reply& out, caf::error& err);
   std::uint64_t start(self_pointer self);
 

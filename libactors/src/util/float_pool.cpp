@@ -15,7 +15,12 @@ struct pool {
 pool& the_pool() {
   // Never destroyed: messages may die on threads that outlive main's
   // statics (CAF's middleman at exit).
-  static pool* p = new pool;
+  static pool* p = [] {
+    auto* fresh = new pool;
+    // give_floats never allocates (float_buffer's move-assignment is noexcept).
+    fresh->kept.reserve(pooled_floats_max);
+    return fresh;
+  }();
   return *p;
 }
 

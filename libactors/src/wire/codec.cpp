@@ -35,6 +35,31 @@ void code_once(const codec& c, const float* x, std::size_t n,
   }
 }
 
+// Values per run of a blockwise coding (codec::block_values): a run's
+// values, its bytes and their read-back fit in the core's L1/L2 cache.
+constexpr std::size_t run_values = 4096;
+
+// The bytes of a blockwise coding of n values in `slot`'s buffer (sized,
+// format and count set), to be written run by run.
+coded_values& runs_buffer(const codec& c, std::size_t n,
+                          std::shared_ptr<coded_values>& slot) {
+  coded_values& out = reusable(slot);
+  out.format = c.format();
+  out.count = n;
+  out.bytes.resize(*c.fixed_bytes(n));
+  return out;
+}
+
+// The runs of a blockwise coding of n values: calls each(first, count)
+// for runs of whole blocks, in order.
+template <class Each>
+void for_each_run(const codec& c, std::size_t n, Each each) {
+  const std::size_t b = c.block_values();
+  const std::size_t run = b * std::max<std::size_t>(1, run_values / b);
+  for (std::size_t first = 0; first < n; first += run)
+    each(first, std::min(run, n - first));
+}
+
 // Payloads as they are, stamped with the codec; the wire rounds them.
 class whole_commits final : public commit_encoder {
 public:
@@ -85,6 +110,8 @@ public:
   std::shared_ptr<const coded_values> encode_coded(const float* payload,
                                                    std::size_t n) override {
     residual_.resize(n, 0.0f);
+    if (codec_.block_values() > 0)
+      return encode_runs(payload, n);
     float* x = residual_.data();
     for (std::size_t i = 0; i < n; ++i)
       x[i] += payload[i];
@@ -98,6 +125,24 @@ public:
   const std::vector<float>* residual() const override { return &residual_; }
 
 private:
+  // encode_coded's steps a run at a time (a blockwise codec): each run of
+  // the payload and residual read once, the same floats and bytes.
+  std::shared_ptr<const coded_values> encode_runs(const float* payload,
+                                                  std::size_t n) {
+    coded_values& out = runs_buffer(codec_, n, slot_);
+    float* rounded = scratch_floats(run_values + codec_.block_values());
+    for_each_run(codec_, n, [&](std::size_t first, std::size_t count) {
+      float* x = residual_.data() + first;
+      for (std::size_t i = 0; i < count; ++i)
+        x[i] += payload[first + i];
+      codec_.write_run(x, first, count, n, out.bytes.data());
+      codec_.read_run(out.bytes.data(), n, first, count, rounded);
+      for (std::size_t i = 0; i < count; ++i)
+        x[i] -= rounded[i];
+    });
+    return slot_;
+  }
+
   const codec& codec_;
   // The rounding error carried to the next commit; scratch for the rounded
   // payload.
@@ -141,12 +186,16 @@ public:
       return encode(centre, want_delta, out);
     }
     const std::size_t n = centre.size();
-    float* delta = scratch_floats(n);
-    for (std::size_t i = 0; i < n; ++i)
-      delta[i] = centre[i] - view_[i];
-    code_once(codec_, delta, n, slot_, delta);
-    for (std::size_t i = 0; i < n; ++i)
-      view_[i] += delta[i];
+    if (codec_.block_values() > 0) {
+      encode_runs(centre.data(), n);
+    } else {
+      float* delta = scratch_floats(n);
+      for (std::size_t i = 0; i < n; ++i)
+        delta[i] = centre[i] - view_[i];
+      code_once(codec_, delta, n, slot_, delta);
+      for (std::size_t i = 0; i < n; ++i)
+        view_[i] += delta[i];
+    }
     coded = slot_;
     return {codec_.format(), true};
   }
@@ -156,6 +205,22 @@ public:
   const std::vector<float>* view() const override { return &view_; }
 
 private:
+  // encode_coded's delta a run at a time (a blockwise codec): the centre
+  // and the view read once, the same floats and bytes.
+  void encode_runs(const float* centre, std::size_t n) {
+    coded_values& out = runs_buffer(codec_, n, slot_);
+    float* delta = scratch_floats(run_values + codec_.block_values());
+    for_each_run(codec_, n, [&](std::size_t first, std::size_t count) {
+      float* view = view_.data() + first;
+      for (std::size_t i = 0; i < count; ++i)
+        delta[i] = centre[first + i] - view[i];
+      codec_.write_run(delta, first, count, n, out.bytes.data());
+      codec_.read_run(out.bytes.data(), n, first, count, delta);
+      for (std::size_t i = 0; i < count; ++i)
+        view[i] += delta[i];
+    });
+  }
+
   const codec& codec_;
   // The worker's copy of the centre; empty until its first whole centre.
   std::vector<float> view_;
@@ -174,6 +239,28 @@ bool centre_decoder::decode(std::vector<float>& values, bool delta) {
     return false;
   for (std::size_t i = 0; i < values.size(); ++i)
     centre_[i] += values[i];
+  return true;
+}
+
+bool centre_decoder::decode_coded(const coded_values& bytes, bool delta) {
+  const codec* c = codec_of_format(bytes.format);
+  if (c == nullptr)
+    return false;
+  const std::size_t n = bytes.count;
+  if (!delta || c->block_values() == 0) {
+    std::vector<float> values(n);
+    return c->read(bytes.bytes.data(), bytes.bytes.size(), n, values.data())
+           && decode(values, delta);
+  }
+  if (n != centre_.size() || bytes.bytes.size() != c->fixed_bytes(n))
+    return false;
+  float* run = scratch_floats(run_values + c->block_values());
+  for_each_run(*c, n, [&](std::size_t first, std::size_t count) {
+    c->read_run(bytes.bytes.data(), n, first, count, run);
+    float* into = centre_.data() + first;
+    for (std::size_t i = 0; i < count; ++i)
+      into[i] += run[i];
+  });
   return true;
 }
 
@@ -205,6 +292,12 @@ void codec::write_to(const float* values, std::size_t n,
   out.resize(bytes(values, n));
   write(values, n, out.data());
 }
+
+void codec::write_run(const float*, std::size_t, std::size_t, std::size_t,
+                      char*) const {}
+
+void codec::read_run(const char*, std::size_t, std::size_t, std::size_t,
+                     float*) const {}
 
 std::size_t codec::bytes(const float*, std::size_t n) const {
   return fixed_bytes(n).value_or(0);

@@ -47,6 +47,27 @@ public:
   void round(float* values, std::size_t n) const override {
     round_int8(values, n);
   }
+
+  std::size_t block_values() const override { return int8_block; }
+
+  void write_run(const float* run, std::size_t first, std::size_t count,
+                 std::size_t n, char* out) const override {
+    thread_local std::vector<float> scales;
+    scales.resize(int8_blocks(count));
+    auto* codes = reinterpret_cast<std::int8_t*>(out + 4 * int8_blocks(n) + first);
+    encode_int8(run, count, scales.data(), codes);
+    encode_floats(out + 4 * (first / int8_block), scales.data(), scales.size());
+  }
+
+  void read_run(const char* in, std::size_t n, std::size_t first, std::size_t count,
+                float* run) const override {
+    thread_local std::vector<float> scales;
+    scales.resize(int8_blocks(count));
+    decode_floats(in + 4 * (first / int8_block), scales.size(), scales.data());
+    decode_int8(scales.data(),
+                reinterpret_cast<const std::int8_t*>(in + 4 * int8_blocks(n) + first),
+                count, run);
+  }
 };
 
 } // namespace

@@ -129,17 +129,25 @@ std::string describe(const caf::actor_system& sys, const caf::error& err);
 /// A receiver gets `values`, decoded, and no `coded`: from the deserializer,
 /// or, for a coded buffer that crossed no serializer, from ensure_values()
 /// (only encoders of lossy codecs write one, and codec_for_link gives those
-/// only between nodes; runtime/exchange_buffers).
+/// only between nodes; runtime/exchange_buffers). One exception: the centre
+/// of a weights_msg in a blockwise coding (codec::block_values, int8's
+/// deltas) is kept `coded`, its bytes as they came (checked by their size:
+/// every such coding of n values reads back), and the worker adds it to its
+/// copy straight from them (wire::centre_decoder::decode_coded), with no
+/// model-sized vector of decoded values; ensure_values() decodes it too,
+/// and a relay that serializes it again writes the same bytes.
 ///
 /// A dying buffer gives its values' storage to util/float_pool, where the
 /// deserializer takes the next message's: no fresh model-sized vector per
-/// message received.
+/// message received. So does one assigned over (a reply moved into a slot
+/// that held the previous one), and a copy that needs more room takes its
+/// storage from there.
 struct float_buffer {
   float_buffer() = default;
   float_buffer(const float_buffer&) = default;
   float_buffer(float_buffer&&) noexcept = default;
-  float_buffer& operator=(const float_buffer&) = default;
-  float_buffer& operator=(float_buffer&&) noexcept = default;
+  float_buffer& operator=(const float_buffer& other);
+  float_buffer& operator=(float_buffer&& other) noexcept;
   ~float_buffer();
 
   std::vector<float> values;
@@ -171,7 +179,9 @@ namespace detail {
 // byte is refused, and so is a length the message cannot hold, before
 // anything is allocated.
 caf::error save_floats(caf::serializer& f, const float_buffer& x);
-caf::error load_floats(caf::deserializer& f, float_buffer& x);
+/// `keep_blockwise`: a blockwise coding stays coded (a weights_msg's centre).
+caf::error load_floats(caf::deserializer& f, float_buffer& x,
+                       bool keep_blockwise = false);
 } // namespace detail
 
 template <class Inspector>
@@ -259,8 +269,18 @@ struct weights_msg {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, weights_msg& x) {
-  return f(caf::meta::type_name("weights_msg"), x.version, x.weights, x.delta,
-           x.grants, x.stop);
+  if constexpr (std::is_same<Inspector, caf::deserializer>::value) {
+    // The same fields in the same order; the centre kept coded where it is
+    // blockwise (float_buffer).
+    if (auto err = f(x.version))
+      return err;
+    if (auto err = detail::load_floats(f, x.weights, true))
+      return err;
+    return f(x.delta, x.grants, x.stop);
+  } else {
+    return f(caf::meta::type_name("weights_msg"), x.version, x.weights, x.delta,
+             x.grants, x.stop);
+  }
 }
 
 /// Worker -> parameter server: one payload of the trainer's rule.

@@ -141,6 +141,14 @@ public:
   /// unchanged, when a delta does not fit the copy.
   bool decode(std::vector<float>& values, bool delta);
 
+  /// As decode(), from a message's bytes, `delta` as the message says: a
+  /// delta in a blockwise coding (codec::block_values) is added to the
+  /// copy a run at a time straight from the bytes, the same floats as
+  /// decoding it first; anything else is decoded whole, then taken as
+  /// decode() takes it. False, copy unchanged, when the bytes are not a
+  /// coding of their count or a delta does not fit the copy.
+  bool decode_coded(const coded_values& bytes, bool delta);
+
   /// The centre as last received (empty before the first one).
   const std::vector<float>& centre() const { return centre_; }
 
@@ -187,6 +195,28 @@ public:
   /// Replaces each value by what write and read give back: the exact
   /// rounding a value undergoes. Idempotent.
   virtual void round(float* values, std::size_t n) const = 0;
+
+  /// B > 0 when the coding is one of blocks of B values whose bytes depend
+  /// on their block's values only, at places fixed by n (fixed_bytes(n)
+  /// holds): then write_run and read_run code a run of whole blocks, so
+  /// that an encoder codes a model-sized vector a cache-sized run at a
+  /// time, each run's values read once, instead of a pass over all n per
+  /// step. 0 (default): coded whole only.
+  virtual std::size_t block_values() const { return 0; }
+
+  /// With block_values() = B > 0: writes the bytes of values [first, first
+  /// + count) of a coding of n values, given at `run`, at their places in
+  /// `out` (fixed_bytes(n) bytes); `first` a multiple of B, `count` one too
+  /// unless the run ends at n. The runs of 0..n together write the bytes
+  /// write() does. Default: nothing (B = 0 never calls it).
+  virtual void write_run(const float* run, std::size_t first, std::size_t count,
+                         std::size_t n, char* out) const;
+
+  /// Reads values [first, first + count) of the coding of n values at `in`
+  /// (as write_run's) into `run`, as read() would read them.
+  /// Default: nothing.
+  virtual void read_run(const char* in, std::size_t n, std::size_t first,
+                        std::size_t count, float* run) const;
 
   /// How to name it in an option, for error messages. Default: name().
   virtual std::string syntax() const;
