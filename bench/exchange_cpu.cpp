@@ -182,6 +182,7 @@ struct exchange_pair {
 
   void worker_send();
   void server();
+  void reply(const commit_msg& in);
   void worker_receive();
 };
 
@@ -229,11 +230,42 @@ bool take_centre(Decoder& d, float_buffer& b, bool delta, long) {
   return d.decode(b.values, delta);
 }
 
+// The server takes a payload the deserializer kept coded as its handler
+// does where the tree can (update_rule::applies_by_value): checked finite
+// and applied a decoded run at a time (wire::read_runs, found by ADL).
+template <class Rule, class Buffer>
+auto apply_coded(Rule& rule, Buffer& p, float* centre, std::uint64_t updates,
+                 std::uint64_t last_update, int)
+  -> decltype(rule.applies_by_value(), bool()) {
+  if (!p.coded || !rule.applies_by_value())
+    return false;
+  auto finite = [](std::size_t, std::size_t count, const float* run) {
+    return all_finite(run, count);
+  };
+  if (!read_runs(*p.coded, finite))
+    std::abort();
+  read_runs(*p.coded, [&](std::size_t first, std::size_t count, const float* run) {
+    rule.apply(centre + first, run, count, updates, last_update);
+    return true;
+  });
+  return true;
+}
+
+template <class Rule, class Buffer>
+bool apply_coded(Rule&, Buffer&, float*, std::uint64_t, std::uint64_t, long) {
+  return false;
+}
+
 void exchange_pair::server() {
   commit_msg in;
   caf::binary_deserializer source{nullptr, up};
   if (auto err = source(in))
     std::abort();
+  if (apply_coded(*server_rule, in.payload, centre.data(), updates, in.last_update, 0)) {
+    ++updates;
+    reply(in);
+    return;
+  }
 #if EXCHANGE_CPU_CODED
   in.payload.ensure_values(); // as the server's handler does
 #endif
@@ -248,6 +280,10 @@ void exchange_pair::server() {
   server_rule->apply(centre.data(), in.payload.values.data(), n, updates,
                      in.last_update);
   ++updates;
+  reply(in);
+}
+
+void exchange_pair::reply(const commit_msg& in) {
   weights_msg out;
   out.version = updates;
 #if EXCHANGE_CPU_CODED

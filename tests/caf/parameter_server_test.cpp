@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -403,4 +404,52 @@ TEST_CASE_FIXTURE(fixture, "parameter_server: a restored queue hands out its "
   auto r = ask<chunk_grants>(bad, lease_atom::value, 0u, 0u, 1u);
   REQUIRE_FALSE(r);
   CHECK(is_runtime_error(r.error(), runtime_errc::bad_job));
+}
+
+TEST_CASE_FIXTURE(fixture, "parameter_server: a coded int8 payload (as the "
+                           "deserializer keeps it) is checked and applied a "
+                           "run at a time, as its decoded values would be") {
+  // Two runs of 4096 and a part: more than one run of the encoder's.
+  const std::size_t n = 2 * 4096 + 700;
+  std::vector<float> start(n), payload(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    start[k] = 0.01f * std::sin(0.01f * static_cast<float>(k));
+    payload[k] = 1e-3f * std::cos(0.37f * static_cast<float>(k));
+  }
+  const wire::codec& int8 = *wire::find_codec("int8");
+  auto coded = [&](std::vector<float> v) {
+    auto bytes = std::make_shared<wire::coded_values>();
+    bytes->format = int8.format();
+    bytes->count = v.size();
+    int8.write_to(v.data(), v.size(), bytes->bytes);
+    commit_msg msg = make_commit(0, {});
+    msg.payload.format = int8.format();
+    msg.payload.coded = bytes;
+    return msg;
+  };
+  std::vector<float> rounded = payload;
+  int8.round(rounded.data(), n);
+  // ADAG and DynSGD (applied value by value) take it coded; Averaging
+  // decodes it first. Each ends where the decoded values take it.
+  for (const char* trainer : {"adag", "dynsgd", "averaging"}) {
+    CAPTURE(trainer);
+    auto init = make_init(trainer, 1, start);
+    init.job.wire = "int8";
+    auto ps = spawn_ps(init);
+    auto x = ask<weights_msg>(ps, exchange_atom::value, coded(payload));
+    REQUIRE(x);
+    const auto expect = std::string{trainer} == "averaging" ? rounded : plus(start, rounded);
+    CHECK(centre(ps) == expect);
+    CHECK(stats(ps).bytes_in == n * sizeof(float));
+    // A payload with a NaN, or of another size, is refused and changes nothing.
+    auto bad = payload;
+    bad[n - 3] = std::numeric_limits<float>::quiet_NaN();
+    auto r = ask<weights_msg>(ps, exchange_atom::value, coded(bad));
+    REQUIRE_FALSE(r);
+    CHECK(is_runtime_error(r.error(), runtime_errc::bad_message));
+    auto shorter = ask<weights_msg>(ps, exchange_atom::value,
+                                    coded(std::vector<float>(n - 1, 0.5f)));
+    REQUIRE_FALSE(shorter);
+    CHECK(centre(ps) == expect);
+  }
 }

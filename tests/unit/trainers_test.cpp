@@ -8,6 +8,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -527,5 +529,31 @@ TEST_CASE("averaging: C holds until a round is complete; rounds repeat") {
 }
 
 } // TEST_SUITE("trainers")
+
+TEST_CASE("applies_by_value: a rule that says so gives the same centre, bit "
+          "for bit, applied in ranges as in one call; Averaging does not say so") {
+  const std::size_t n = 1000;
+  vec centre(n), payload(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    centre[k] = 0.01f * static_cast<float>(k % 37) - 0.2f;
+    payload[k] = 1e-3f * static_cast<float>((k * 7) % 101) - 0.05f;
+  }
+  for (const char* name : {"downpour", "adag", "dynsgd", "aeasgd", "eamsgd", "averaging"}) {
+    CAPTURE(name);
+    auto whole = build(name);
+    auto ranged = build(name);
+    CHECK(whole->applies_by_value() == (std::string{name} != "averaging"));
+    if (!whole->applies_by_value())
+      continue;
+    vec a = centre, b = centre;
+    // Staleness 3 (DynSGD divides by 4); the others ignore the counts.
+    whole->apply(a.data(), payload.data(), n, 5, 2);
+    for (std::size_t first = 0; first < n; first += 96)
+      ranged->apply(b.data() + first, payload.data() + first, std::min<std::size_t>(96, n - first),
+                    5, 2);
+    CHECK(std::memcmp(a.data(), b.data(), n * sizeof(float)) == 0);
+    CHECK(a != centre);
+  }
+}
 
 } // namespace actors

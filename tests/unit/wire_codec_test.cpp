@@ -462,3 +462,37 @@ TEST_CASE("wire codecs: a centre decoder takes a message's bytes as it takes "
     CHECK(same_bits(before, from_bytes.centre()));
   }
 }
+
+TEST_CASE("wire codecs: read_runs reads a blockwise coding's values as read() "
+          "does, in order, and refuses what is not one") {
+  const std::size_t n = 2 * 4096 + 3 * int8_block + 9;
+  for (const char* name : {"fp32", "fp16", "int8", "sign", "topk"}) {
+    CAPTURE(name);
+    const codec& c = named(name);
+    auto values = random_values(n, 77);
+    coded_values bytes;
+    bytes.format = c.format();
+    bytes.count = n;
+    c.write_to(values.data(), n, bytes.bytes);
+    std::vector<float> whole(n), runs;
+    REQUIRE(c.read(bytes.bytes.data(), bytes.bytes.size(), n, whole.data()));
+    const bool ok = read_runs(bytes, [&](std::size_t first, std::size_t count,
+                                         const float* run) {
+      CHECK(first == runs.size());
+      runs.insert(runs.end(), run, run + count);
+      return true;
+    });
+    CHECK(ok == (c.block_values() > 0));
+    if (!ok)
+      continue;
+    CHECK(same_bits(runs, whole));
+    // Stopped by its callback, and bytes that do not fit their count.
+    std::size_t calls = 0;
+    CHECK_FALSE(read_runs(bytes, [&](std::size_t, std::size_t, const float*) {
+      return ++calls < 2;
+    }));
+    CHECK(calls == 2);
+    bytes.count = n + 1;
+    CHECK_FALSE(read_runs(bytes, [](std::size_t, std::size_t, const float*) { return true; }));
+  }
+}

@@ -29,6 +29,17 @@ weights_msg snapshot(ps_state& st, std::uint32_t worker, bool want_delta) {
   return out;
 }
 
+// Whether a payload's values are all finite: a coded one (as the server
+// applies it, take_payload) checked a decoded run at a time.
+bool payload_finite(const float_buffer& payload) {
+  if (!payload.coded)
+    return all_finite(payload.values.data(), payload.values.size());
+  return wire::read_runs(*payload.coded,
+                         [](std::size_t, std::size_t count, const float* run) {
+                           return all_finite(run, count);
+                         });
+}
+
 // Returns an empty error if `msg` may be applied.
 caf::error validate(ps_state& st, const commit_msg& msg, bool take_chunk) {
   auto reject = [&](std::string what) {
@@ -38,8 +49,8 @@ caf::error validate(ps_state& st, const commit_msg& msg, bool take_chunk) {
   if (msg.worker >= st.job.trainer.workers)
     return reject("commit from unknown worker " + std::to_string(msg.worker)
                   + " (job has " + std::to_string(st.job.trainer.workers) + ")");
-  if (msg.payload.values.size() != st.centre.size())
-    return reject("commit of " + std::to_string(msg.payload.values.size())
+  if (msg.payload.size() != st.centre.size())
+    return reject("commit of " + std::to_string(msg.payload.size())
                   + " values from worker " + std::to_string(msg.worker)
                   + ", model has " + std::to_string(st.centre.size()));
   if (msg.cursor.generation != st.cursors[msg.worker].generation)
@@ -50,7 +61,7 @@ caf::error validate(ps_state& st, const commit_msg& msg, bool take_chunk) {
   if (msg.last_update > st.stats.updates)
     return reject("commit claims update " + std::to_string(msg.last_update)
                   + " but the server is at " + std::to_string(st.stats.updates));
-  if (!all_finite(msg.payload.values.data(), msg.payload.values.size()))
+  if (!payload_finite(msg.payload))
     return reject("commit from worker " + std::to_string(msg.worker)
                   + " holds a non-finite value");
   // Last, as it takes the chunk off the worker's lease: nothing may refuse
@@ -76,12 +87,23 @@ chunk_grants top_up(ps_state& st, std::uint32_t worker) {
 
 void apply_valid(ps_state& st, const commit_msg& msg) {
   const auto start = clock_type::now();
-  st.rule->apply(st.centre.data(), msg.payload.values.data(), st.centre.size(),
-                 st.stats.updates, msg.last_update);
+  if (msg.payload.coded) {
+    // A decoded run at a time (take_payload kept it coded: the rule applies
+    // value by value).
+    wire::read_runs(*msg.payload.coded,
+                    [&](std::size_t first, std::size_t count, const float* run) {
+                      st.rule->apply(st.centre.data() + first, run, count,
+                                     st.stats.updates, msg.last_update);
+                      return true;
+                    });
+  } else {
+    st.rule->apply(st.centre.data(), msg.payload.values.data(), st.centre.size(),
+                   st.stats.updates, msg.last_update);
+  }
   st.meter.applied(st.stats.updates - msg.last_update);
   ++st.stats.updates;
   st.cursors[msg.worker] = msg.cursor;
-  st.stats.bytes_in += msg.payload.values.size() * sizeof(float);
+  st.stats.bytes_in += msg.payload.size() * sizeof(float);
   st.stats.busy_seconds
     += std::chrono::duration<double>(clock_type::now() - start).count();
 }
@@ -162,6 +184,20 @@ bool maybe_evaluate(ps_state& st) {
 }
 
 namespace {
+
+// A commit's payload as the server reads it: as it came when the
+// deserializer kept it coded (a blockwise coding), the server is unsharded
+// and its rule applies value by value (validate and apply_valid then read
+// it a run at a time, no model-sized vector of decoded values); decoded
+// otherwise.
+void take_payload(const ps_state& st, float_buffer& payload) {
+  const wire::codec* c = payload.coded ? wire::codec_of_format(payload.coded->format)
+                                       : nullptr;
+  const bool as_coded = c != nullptr && c->block_values() > 0 && st.shards == 1
+                        && st.rule && st.rule->applies_by_value();
+  if (!as_coded)
+    payload.ensure_values();
+}
 
 // Answers the pulls that waited for a round (Averaging) once it is complete.
 void release_waiting(ps_state& st) {
@@ -350,13 +386,13 @@ ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
       return pull(self, worker, want_delta);
     },
     [self](commit_atom, commit_msg& msg) {
-      msg.payload.ensure_values();
+      take_payload(self->state, msg.payload);
       return self->state.shards > 1 ? shard_commit(self, msg) : commit(self, msg);
     },
     // Qualified: the handle's std:: template arguments would let ADL pick
     // std::exchange.
     [self](exchange_atom, commit_msg& msg) {
-      msg.payload.ensure_values();
+      take_payload(self->state, msg.payload);
       return self->state.shards > 1 ? shard_exchange(self, msg)
                                     : ps_impl::exchange(self, msg);
     },

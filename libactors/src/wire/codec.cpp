@@ -242,6 +242,24 @@ bool centre_decoder::decode(std::vector<float>& values, bool delta) {
   return true;
 }
 
+bool read_runs(const coded_values& bytes,
+               const std::function<bool(std::size_t, std::size_t, const float*)>& each) {
+  const codec* c = codec_of_format(bytes.format);
+  if (c == nullptr || c->block_values() == 0
+      || bytes.bytes.size() != c->fixed_bytes(bytes.count))
+    return false;
+  const std::size_t n = bytes.count;
+  float* run = scratch_floats(run_values + c->block_values());
+  bool ok = true;
+  for_each_run(*c, n, [&](std::size_t first, std::size_t count) {
+    if (!ok)
+      return;
+    c->read_run(bytes.bytes.data(), n, first, count, run);
+    ok = each(first, count, run);
+  });
+  return ok;
+}
+
 bool centre_decoder::decode_coded(const coded_values& bytes, bool delta) {
   const codec* c = codec_of_format(bytes.format);
   if (c == nullptr)

@@ -130,12 +130,15 @@ std::string describe(const caf::actor_system& sys, const caf::error& err);
 /// or, for a coded buffer that crossed no serializer, from ensure_values()
 /// (only encoders of lossy codecs write one, and codec_for_link gives those
 /// only between nodes; runtime/exchange_buffers). One exception: the centre
-/// of a weights_msg in a blockwise coding (codec::block_values, int8's
-/// deltas) is kept `coded`, its bytes as they came (checked by their size:
-/// every such coding of n values reads back), and the worker adds it to its
-/// copy straight from them (wire::centre_decoder::decode_coded), with no
-/// model-sized vector of decoded values; ensure_values() decodes it too,
-/// and a relay that serializes it again writes the same bytes.
+/// of a weights_msg and the payload of a commit_msg in a blockwise coding
+/// (codec::block_values: int8's deltas and error-feedback commits) are
+/// kept `coded`, their bytes as they came (checked by their size: every
+/// such coding of n values reads back): the worker adds a centre to its
+/// copy straight from them (wire::centre_decoder::decode_coded), an
+/// unsharded server checks and applies a payload a decoded run at a time
+/// when its rule applies value by value (else it calls ensure_values()),
+/// with no model-sized vector of decoded values; ensure_values() decodes
+/// them, and a relay that serializes them again writes the same bytes.
 ///
 /// A dying buffer gives its values' storage to util/float_pool, where the
 /// deserializer takes the next message's: no fresh model-sized vector per
@@ -303,8 +306,18 @@ struct commit_msg {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, commit_msg& x) {
-  return f(caf::meta::type_name("commit_msg"), x.worker, x.last_update,
-           x.cursor, x.payload, x.want_delta, x.chunk);
+  if constexpr (std::is_same<Inspector, caf::deserializer>::value) {
+    // The same fields in the same order; the payload kept coded where it
+    // is blockwise (float_buffer).
+    if (auto err = f(x.worker, x.last_update, x.cursor))
+      return err;
+    if (auto err = detail::load_floats(f, x.payload, true))
+      return err;
+    return f(x.want_delta, x.chunk);
+  } else {
+    return f(caf::meta::type_name("commit_msg"), x.worker, x.last_update,
+             x.cursor, x.payload, x.want_delta, x.chunk);
+  }
 }
 
 /// Parameter server -> worker: a commit was applied.

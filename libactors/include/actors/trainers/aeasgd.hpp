@@ -73,6 +73,8 @@ public:
   void apply(float* centre, const float* payload, std::size_t n,
              std::uint64_t updates, std::uint64_t last_update) override;
 
+  bool applies_by_value() const override { return true; }
+
   /// The moving rate a = rho * elastic_lr.
   double alpha() const { return opts_.rho * opts_.elastic_lr; }
 };

@@ -56,6 +56,9 @@ public:
   void apply(float* centre, const float* payload, std::size_t n,
              std::uint64_t updates, std::uint64_t last_update) override;
 
+  /// Value by value (DynSGD's divisor depends on the call's counts only).
+  bool applies_by_value() const override { return true; }
+
 protected:
   /// Where in its window a worker pushes.
   enum class push_point { before_batch, after_batch };

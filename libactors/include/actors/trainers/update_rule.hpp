@@ -132,6 +132,13 @@ public:
   /// waiting for the round may be answered. Other rules: always true.
   virtual bool round_complete() const { return true; }
 
+  /// True when apply() works value by value: applying a payload's values
+  /// in ranges, one call per range with the same `updates` and
+  /// `last_update`, gives the centre one call gives, float for float (so
+  /// the server may apply a coded payload a decoded run at a time).
+  /// False (default) for rules that keep state per call (Averaging).
+  virtual bool applies_by_value() const { return false; }
+
 protected:
   rule_options opts_;
 };

@@ -40,6 +40,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,15 @@ struct coded_values {
 /// one buffer (no fresh allocation and page faults per message) whenever
 /// the previous message was sent and dropped before the next is made.
 coded_values& reusable(std::shared_ptr<coded_values>& slot);
+
+/// Reads `bytes`, a blockwise coding (codec::block_values), a cache-sized
+/// run at a time: each(first, count, run) for consecutive runs, `run`
+/// holding values [first, first + count) as codec::read reads them;
+/// stops early when `each` returns false. False when the coding is not
+/// blockwise, its bytes are not a coding of their count, or `each`
+/// returned false.
+bool read_runs(const coded_values& bytes,
+               const std::function<bool(std::size_t, std::size_t, const float*)>& each);
 
 /// Sender state of a stream of commits (worker -> server).
 class commit_encoder {
