@@ -35,34 +35,35 @@ void json_writer::prefix(const std::string& key) {
   first_ = false;
 }
 
-json_writer& json_writer::begin_object(const std::string& key) {
+json_writer& json_writer::open(const std::string& key, char bracket) {
   prefix(key);
-  out_ += "{";
+  out_ += bracket;
   ++depth_;
   first_ = true;
   return *this;
+}
+
+json_writer& json_writer::close(char bracket) {
+  --depth_;
+  out_ += "\n" + std::string(static_cast<std::size_t>(depth_) * 2, ' ') + bracket;
+  first_ = false;
+  return *this;
+}
+
+json_writer& json_writer::begin_object(const std::string& key) {
+  return open(key, '{');
 }
 
 json_writer& json_writer::end_object() {
-  --depth_;
-  out_ += "\n" + std::string(static_cast<std::size_t>(depth_) * 2, ' ') + "}";
-  first_ = false;
-  return *this;
+  return close('}');
 }
 
 json_writer& json_writer::begin_array(const std::string& key) {
-  prefix(key);
-  out_ += "[";
-  ++depth_;
-  first_ = true;
-  return *this;
+  return open(key, '[');
 }
 
 json_writer& json_writer::end_array() {
-  --depth_;
-  out_ += "\n" + std::string(static_cast<std::size_t>(depth_) * 2, ' ') + "]";
-  first_ = false;
-  return *this;
+  return close(']');
 }
 
 json_writer& json_writer::value(const std::string& key, const std::string& v) {

@@ -25,10 +25,29 @@ public:
   json_writer& value(const std::string& key, std::uint64_t v);
   json_writer& value(const std::string& key, bool v);
   /// Array element (key empty) variants go through the same calls.
+
+  /// The array `key` with one object per element of `items`: opens the
+  /// object, calls `write(*this, item)` for its members, closes it. The one
+  /// place the reports' and the status page's row arrays are opened and closed.
+  template <class Items, class Write>
+  json_writer& object_array(const std::string& key, const Items& items,
+                            Write&& write) {
+    begin_array(key);
+    for (const auto& item : items) {
+      begin_object();
+      write(*this, item);
+      end_object();
+    }
+    return end_array();
+  }
+
   const std::string& str() const { return out_; }
 
 private:
   void prefix(const std::string& key);
+  // begin_object/begin_array and their ends: only the bracket differs.
+  json_writer& open(const std::string& key, char bracket);
+  json_writer& close(char bracket);
   std::string out_;
   bool first_ = true;
   int depth_ = 0;
