@@ -14,56 +14,62 @@ namespace train_mnist {
 
 namespace {
 
+void write_fault(json_writer& j, const fault_event& f) {
+  j.value("at_seconds", f.at_seconds)
+    .value("unix_time", f.unix_time)
+    .value("what", f.what)
+    .value("action", f.action);
+}
+
+void write_node_bytes(json_writer& j, const metrics::node_bytes& n) {
+  j.value("node", n.node)
+    .value("bytes_sent_between_nodes", n.sent_between_nodes)
+    .value("bytes_received_between_nodes", n.received_between_nodes)
+    .value("bytes_within_node", n.within_node);
+}
+
+// A sharded server (--ps-shards > 1): each shard's node, range and
+// counters; every shard applies every commit, so the updates are equal.
+void write_shard(json_writer& j, const shard_report& sh) {
+  j.value("shard", static_cast<std::uint64_t>(sh.shard))
+    .value("node", sh.node)
+    .value("values", static_cast<std::uint64_t>(sh.values))
+    .value("updates", sh.stats.updates)
+    .value("rejected", sh.stats.rejected)
+    .value("busy_seconds", sh.stats.busy_seconds);
+}
+
+void write_worker(json_writer& j, const worker_result& w) {
+  j.value("worker", static_cast<std::uint64_t>(w.worker))
+    .value("node", w.node)
+    .value("samples", w.totals.samples)
+    .value("commits", w.totals.commits)
+    .value("chunks", w.totals.chunks)
+    .value("seconds", w.seconds)
+    .value("wait_seconds", w.totals.wait_seconds);
+  metrics::write_bytes(j, w.totals);
+  j.value("relayed", w.relayed);
+}
+
+void write_epoch(json_writer& j, const epoch_stats& e) {
+  j.value("epoch", static_cast<std::uint64_t>(e.epoch))
+    .value("loss", e.loss)
+    .value("accuracy", e.accuracy)
+    .value("test_loss", e.test_loss)
+    .value("test_accuracy", e.test_accuracy)
+    .value("seconds", e.seconds)
+    .value("samples_per_second", e.samples_per_second);
+}
+
 void report_arrays(json_writer& j, const cluster_result& res) {
-  j.begin_array("faults");
-  for (auto& f : res.faults)
-    j.begin_object()
-      .value("at_seconds", f.at_seconds)
-      .value("unix_time", f.unix_time)
-      .value("what", f.what)
-      .value("action", f.action)
-      .end_object();
-  j.end_array();
+  j.object_array("faults", res.faults, write_fault);
   j.begin_array("nodes");
   for (auto& n : res.nodes)
     j.value("", n);
-  j.end_array();
-  j.begin_array("node_bytes");
-  for (auto& n : res.node_bytes)
-    j.begin_object()
-      .value("node", n.node)
-      .value("bytes_sent_between_nodes", n.sent_between_nodes)
-      .value("bytes_received_between_nodes", n.received_between_nodes)
-      .value("bytes_within_node", n.within_node)
-      .end_object();
-  j.end_array();
-  // A sharded server (--ps-shards > 1): each shard's node, range and
-  // counters; every shard applies every commit, so the updates are equal.
-  j.begin_array("ps_shards");
-  for (auto& sh : res.shards)
-    j.begin_object()
-      .value("shard", static_cast<std::uint64_t>(sh.shard))
-      .value("node", sh.node)
-      .value("values", static_cast<std::uint64_t>(sh.values))
-      .value("updates", sh.stats.updates)
-      .value("rejected", sh.stats.rejected)
-      .value("busy_seconds", sh.stats.busy_seconds)
-      .end_object();
-  j.end_array();
-  j.begin_array("per_worker");
-  for (auto& w : res.workers) {
-    j.begin_object()
-      .value("worker", static_cast<std::uint64_t>(w.worker))
-      .value("node", w.node)
-      .value("samples", w.totals.samples)
-      .value("commits", w.totals.commits)
-      .value("chunks", w.totals.chunks)
-      .value("seconds", w.seconds)
-      .value("wait_seconds", w.totals.wait_seconds);
-    metrics::write_bytes(j, w.totals);
-    j.value("relayed", w.relayed).end_object();
-  }
-  j.end_array();
+  j.end_array()
+    .object_array("node_bytes", res.node_bytes, write_node_bytes)
+    .object_array("ps_shards", res.shards, write_shard)
+    .object_array("per_worker", res.workers, write_worker);
 }
 
 } // namespace
@@ -126,18 +132,7 @@ void report_single(json_writer& j, const train_result& res) {
     .value("samples_per_second", res.samples_per_second)
     .value("test_accuracy", res.test.accuracy)
     .value("test_loss", res.test.loss);
-  j.begin_array("history");
-  for (auto& e : res.history)
-    j.begin_object()
-      .value("epoch", static_cast<std::uint64_t>(e.epoch))
-      .value("loss", e.loss)
-      .value("accuracy", e.accuracy)
-      .value("test_loss", e.test_loss)
-      .value("test_accuracy", e.test_accuracy)
-      .value("seconds", e.seconds)
-      .value("samples_per_second", e.samples_per_second)
-      .end_object();
-  j.end_array();
+  j.object_array("history", res.history, write_epoch);
 }
 
 metrics::worker_totals totals_of(const cluster_result& res) {

@@ -41,8 +41,7 @@ void write_worker(json_writer& j, const worker_row& w) {
   const double active = w.reported_at - w.placed_at;
   const auto& x = w.totals;
   const double share = ratio(x.wait_seconds, active);
-  j.begin_object()
-    .value("worker", static_cast<std::uint64_t>(w.worker))
+  j.value("worker", static_cast<std::uint64_t>(w.worker))
     .value("node", w.node)
     .value("epoch", w.epoch)
     .value("samples", x.samples)
@@ -53,60 +52,44 @@ void write_worker(json_writer& j, const worker_row& w) {
     .value("commits", x.commits)
     .value("chunks", x.chunks);
   write_bytes(j, x);
-  j.value("restarts", w.restarts).end_object();
+  j.value("restarts", w.restarts);
 }
 
 void write_nodes(json_writer& j, const std::vector<node_row>& nodes,
                  const std::vector<worker_row>& workers) {
-  j.begin_array("nodes");
-  for (auto& n : nodes) {
+  j.object_array("nodes", nodes, [&](json_writer& out, const node_row& n) {
     std::uint64_t placed = 0;
     for (auto& w : workers)
       placed += w.node == n.name ? 1 : 0;
-    j.begin_object()
-      .value("name", n.name)
+    out.value("name", n.name)
       .value("address", n.address)
       .value("server", n.server)
       .value("alive", n.alive)
-      .value("workers", placed)
-      .end_object();
-  }
-  j.end_array();
+      .value("workers", placed);
+  });
 }
 
-void write_curve(json_writer& j, const std::vector<curve_point>& curve,
-                 const std::vector<evaluation_point>& evals) {
-  j.begin_array("curve");
-  for (auto& p : curve)
-    j.begin_object()
-      .value("seconds", p.seconds)
-      .value("updates", p.updates)
-      .value("samples", p.samples)
-      .value("loss", p.loss)
-      .value("accuracy", p.accuracy)
-      .end_object();
-  j.end_array().begin_array("evaluations");
-  for (auto& e : evals)
-    j.begin_object()
-      .value("updates", e.updates)
-      .value("seconds", e.seconds)
-      .value("accuracy", e.accuracy)
-      .value("loss", e.loss)
-      .value("set", e.set)
-      .end_object();
-  j.end_array();
+void write_point(json_writer& j, const curve_point& p) {
+  j.value("seconds", p.seconds)
+    .value("updates", p.updates)
+    .value("samples", p.samples)
+    .value("loss", p.loss)
+    .value("accuracy", p.accuracy);
 }
 
-void write_faults(json_writer& j, const std::vector<fault_row>& faults) {
-  j.begin_array("faults");
-  for (auto& f : faults)
-    j.begin_object()
-      .value("seconds", f.seconds)
-      .value("kind", f.kind)
-      .value("what", f.what)
-      .value("action", f.action)
-      .end_object();
-  j.end_array();
+void write_evaluation(json_writer& j, const evaluation_point& e) {
+  j.value("updates", e.updates)
+    .value("seconds", e.seconds)
+    .value("accuracy", e.accuracy)
+    .value("loss", e.loss)
+    .value("set", e.set);
+}
+
+void write_fault(json_writer& j, const fault_row& f) {
+  j.value("seconds", f.seconds)
+    .value("kind", f.kind)
+    .value("what", f.what)
+    .value("action", f.action);
 }
 
 void write_end(json_writer& j, const run_end& e) {
@@ -290,12 +273,10 @@ std::string run_status::to_json(double now) const {
     .end_object()
     .end_object();
   write_nodes(j, nodes_, workers_);
-  j.begin_array("workers");
-  for (auto& w : workers_)
-    write_worker(j, w);
-  j.end_array();
-  write_curve(j, curve_, evaluations_);
-  write_faults(j, faults_);
+  j.object_array("workers", workers_, write_worker)
+    .object_array("curve", curve_, write_point)
+    .object_array("evaluations", evaluations_, write_evaluation)
+    .object_array("faults", faults_, write_fault);
   if (end_)
     write_end(j, *end_);
   j.end_object();
