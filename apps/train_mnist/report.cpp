@@ -39,14 +39,10 @@ void write_shard(json_writer& j, const shard_report& sh) {
     .value("busy_seconds", sh.stats.busy_seconds);
 }
 
+// The status page's worker rows share worker..chunks and the bytes.
 void write_worker(json_writer& j, const worker_result& w) {
-  j.value("worker", static_cast<std::uint64_t>(w.worker))
-    .value("node", w.node)
-    .value("samples", w.totals.samples)
-    .value("commits", w.totals.commits)
-    .value("chunks", w.totals.chunks)
-    .value("seconds", w.seconds)
-    .value("wait_seconds", w.totals.wait_seconds);
+  metrics::write_worker_counts(j, w.worker, w.node, w.totals);
+  j.value("seconds", w.seconds).value("wait_seconds", w.totals.wait_seconds);
   metrics::write_bytes(j, w.totals);
   j.value("relayed", w.relayed);
 }

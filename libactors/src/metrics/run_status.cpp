@@ -41,16 +41,12 @@ void write_worker(json_writer& j, const worker_row& w) {
   const double active = w.reported_at - w.placed_at;
   const auto& x = w.totals;
   const double share = ratio(x.wait_seconds, active);
-  j.value("worker", static_cast<std::uint64_t>(w.worker))
-    .value("node", w.node)
-    .value("epoch", w.epoch)
-    .value("samples", x.samples)
+  write_worker_counts(j, w.worker, w.node, x);
+  j.value("epoch", w.epoch)
     .value("samples_per_second", ratio(static_cast<double>(x.samples), active))
     .value("wait_share", std::isnan(share) ? share : std::clamp(share, 0.0, 1.0))
     .value("staleness", ratio(static_cast<double>(x.staleness_sum),
-                              static_cast<double>(x.staleness_count)))
-    .value("commits", x.commits)
-    .value("chunks", x.chunks);
+                              static_cast<double>(x.staleness_count)));
   write_bytes(j, x);
   j.value("restarts", w.restarts);
 }
@@ -105,6 +101,15 @@ void write_end(json_writer& j, const run_end& e) {
 }
 
 } // namespace
+
+void write_worker_counts(json_writer& j, std::uint64_t worker,
+                         const std::string& node, const worker_totals& t) {
+  j.value("worker", worker)
+    .value("node", node)
+    .value("samples", t.samples)
+    .value("commits", t.commits)
+    .value("chunks", t.chunks);
+}
 
 void write_bytes(json_writer& j, const worker_totals& t) {
   j.value("bytes_sent", t.bytes_sent())

@@ -41,6 +41,12 @@ class json_writer;
 
 namespace actors::metrics {
 
+/// Writes a worker's name and counts into the object `j` has open: worker,
+/// node, samples, commits, chunks. With write_bytes, the fields the status
+/// page's `workers` rows and train_mnist's report's `per_worker` rows share.
+void write_worker_counts(json_writer& j, std::uint64_t worker,
+                         const std::string& node, const worker_totals& t);
+
 /// Writes the byte fields of `t` into the object `j` has open: bytes_sent,
 /// bytes_received, then each split by where the server is
 /// (bytes_{sent,received}_between_nodes, ..._within_node). The status
