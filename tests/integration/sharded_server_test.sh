@@ -31,19 +31,13 @@ for n in n1 n2 n3; do
 done
 nodes=127.0.0.1:${node_port[n1]},127.0.0.1:${node_port[n2]},127.0.0.1:${node_port[n3]}
 
+driver_logs_of node_log
+
 # train NAME ARGS...: run the driver against the nodes, report in $work/NAME.json.
 train() {
-  local name=$1 pid rc=0
-  shift
-  "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
+  run_driver "$1" "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
     --dataset=mnist --batch-size=16 --epochs=1 --nodes="$nodes" --progress=lines \
-    --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 &
-  pid=$!
-  track_pid "$pid"
-  wait "$pid" || rc=$?
-  cat "$work/$name.log"
-  ((rc == 0)) || fatal "$name: train_mnist exited with $rc" \
-    "${node_log[n1]}" "${node_log[n2]}" "${node_log[n3]}"
+    --report="$work/$1.json" "${@:2}"
 }
 
 train unsharded --trainer=adag --window=5

@@ -73,19 +73,10 @@ start_node() {
 
 # train NAME OPTION...: a driver run that must succeed; report in $work/NAME.json.
 train() {
-  local name=$1 rc=0 start
-  shift
-  start=$(date +%s%N)
-  timeout 300 "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
+  driver_logs_of node_log
+  run_driver "$1" timeout 300 "$train" --config="$repo_dir/config/train_mnist.ini" --data="$data" \
     --dataset=mnist --trainer=adag --window=5 --batch-size=16 --progress=off \
-    "${exact_exchange[@]}" --connect-timeout=10 --report="$work/$name.json" "$@" >"$work/$name.log" 2>&1 || rc=$?
-  echo "$name: train_mnist exit $rc after $((($(date +%s%N) - start) / 1000000)) ms"
-  if ((rc != 0)); then
-    local logs=() n
-    for n in "${!node_log[@]}"; do logs+=("${node_log[$n]}"); done
-    fatal "$name: train_mnist exited with $rc" "$work/$name.log" "${logs[@]}"
-  fi
-  grep "trained in" "$work/$name.log" || true
+    "${exact_exchange[@]}" --connect-timeout=10 --report="$work/$1.json" "${@:2}"
 }
 
 # refused NAME CODE PATTERN OPTION...: a driver run that must fail with CODE

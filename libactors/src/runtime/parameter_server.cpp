@@ -367,7 +367,11 @@ caf::result<partition_cursor> reassign(ps_pointer self, std::uint32_t worker) {
 ps_actor::behavior_type parameter_server(ps_pointer self, ps_init init) {
   auto& st = self->state;
   init_state(st, init);
-  st.meter = server_meter_of(self->system());
+  // Every shard applies every commit (to its range): only the lead meters
+  // it, so that actors_ps_updates_total counts each commit once however
+  // many shards there are and wherever they run.
+  if (st.shard == 0)
+    st.meter = server_meter_of(self->system());
   // A driver that died leaves nobody to stop this job: stop with it. A
   // shard also watches its peers (shard_peers, cluster/shard_watch.hpp).
   if (init.driver)
