@@ -11,8 +11,10 @@
 //                   commit_msg serialized (BASP's part, on the middleman's
 //                   thread in a node) and dropped
 //   server          the commit_msg deserialized (middleman), its values
-//                   checked finite (util/finite where the tree has it),
-//                   the rule applied to the centre, the
+//                   checked finite (from a payload's bytes where the
+//                   deserializer kept it coded and the tree's codecs tell
+//                   so, wire::all_finite; else util/finite where the tree
+//                   has it), the rule applied to the centre, the
 //                   worker's centre encoder (int8, sign, topk: the delta
 //                   against the server's view of the worker's copy), the
 //                   weights_msg serialized (middleman); both dropped
@@ -230,6 +232,22 @@ bool take_centre(Decoder& d, float_buffer& b, bool delta, long) {
   return d.decode(b.values, delta);
 }
 
+// Whether a payload the deserializer kept coded reads as finite values, as
+// the server checks it: from its bytes where the tree's codecs can
+// (wire::all_finite(coded_values), found by ADL), else a decoded run at a
+// time (wire::read_runs).
+template <class Coded>
+auto coded_finite(const Coded& bytes, int) -> decltype(all_finite(bytes)) {
+  return all_finite(bytes);
+}
+
+template <class Coded>
+bool coded_finite(const Coded& bytes, long) {
+  return read_runs(bytes, [](auto, auto count, const auto* run) {
+    return all_finite(run, count);
+  });
+}
+
 // The server takes a payload the deserializer kept coded as its handler
 // does where the tree can (update_rule::applies_by_value): checked finite
 // and applied a decoded run at a time (wire::read_runs, found by ADL).
@@ -239,10 +257,7 @@ auto apply_coded(Rule& rule, Buffer& p, float* centre, std::uint64_t updates,
   -> decltype(rule.applies_by_value(), bool()) {
   if (!p.coded || !rule.applies_by_value())
     return false;
-  auto finite = [](std::size_t, std::size_t count, const float* run) {
-    return all_finite(run, count);
-  };
-  if (!read_runs(*p.coded, finite))
+  if (!coded_finite(*p.coded, 0))
     std::abort();
   read_runs(*p.coded, [&](std::size_t first, std::size_t count, const float* run) {
     rule.apply(centre + first, run, count, updates, last_update);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "actors/runtime/node_config.hpp"
 #include "actors/runtime/parameter_server.hpp"
+#include "actors/util/quantize.hpp"
 #include "actors/wire/codec.hpp"
 #include "actors/runtime/protocol.hpp"
 
@@ -407,8 +409,10 @@ TEST_CASE_FIXTURE(fixture, "parameter_server: a restored queue hands out its "
 }
 
 TEST_CASE_FIXTURE(fixture, "parameter_server: a coded int8 payload (as the "
-                           "deserializer keeps it) is checked and applied a "
-                           "run at a time, as its decoded values would be") {
+                           "deserializer keeps it) is checked from its bytes "
+                           "and applied a run at a time, as its decoded "
+                           "values would be; one that reads as an infinity "
+                           "or is cut short is refused") {
   // Two runs of 4096 and a part: more than one run of the encoder's.
   const std::size_t n = 2 * 4096 + 700;
   std::vector<float> start(n), payload(n);
@@ -447,6 +451,25 @@ TEST_CASE_FIXTURE(fixture, "parameter_server: a coded int8 payload (as the "
     auto r = ask<weights_msg>(ps, exchange_atom::value, coded(bad));
     REQUIRE_FALSE(r);
     CHECK(is_runtime_error(r.error(), runtime_errc::bad_message));
+    // Bytes no encoder writes: block 1's scale 2^121 with the code -128,
+    // which reads as -2^128 = -inf (finite scales; 127 * 2^121 is finite
+    // too), and bytes one short of their count.
+    auto overflow = coded(payload);
+    auto bytes = std::make_shared<wire::coded_values>(*overflow.payload.coded);
+    const float p121 = std::ldexp(1.0f, 121);
+    std::memcpy(bytes->bytes.data() + 4, &p121, 4);
+    bytes->bytes[4 * int8_blocks(n) + int8_block + 9] = static_cast<char>(-128);
+    overflow.payload.coded = bytes;
+    auto o = ask<weights_msg>(ps, exchange_atom::value, overflow);
+    REQUIRE_FALSE(o);
+    CHECK(is_runtime_error(o.error(), runtime_errc::bad_message));
+    auto cut = coded(payload);
+    auto fewer = std::make_shared<wire::coded_values>(*cut.payload.coded);
+    fewer->bytes.pop_back();
+    cut.payload.coded = fewer;
+    auto c = ask<weights_msg>(ps, exchange_atom::value, cut);
+    REQUIRE_FALSE(c);
+    CHECK(is_runtime_error(c.error(), runtime_errc::bad_message));
     auto shorter = ask<weights_msg>(ps, exchange_atom::value,
                                     coded(std::vector<float>(n - 1, 0.5f)));
     REQUIRE_FALSE(shorter);

@@ -1,6 +1,7 @@
 // Tests for the 8-bit block code: the error bound per block, exactness and
 // idempotence (what error feedback relies on), error feedback keeping a
-// long sum unbiased, and the edge blocks (zeros, tiny, non-finite).
+// long sum unbiased, the edge blocks (zeros, tiny, non-finite), and
+// int8_finite against decode_int8 at the scale bound.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <limits>
 #include <vector>
 
+#include "actors/util/finite.hpp"
 #include "actors/util/quantize.hpp"
 #include "actors/util/rng.hpp"
 
@@ -113,4 +115,48 @@ TEST_CASE("int8: zero, tiny and non-finite blocks") {
   for (std::size_t i = 2 * int8_block; i < 3 * int8_block; ++i)
     nan += std::isnan(out[i]);
   CHECK(nan == int8_block);
+}
+
+TEST_CASE("int8: int8_finite says whether decode_int8 writes only finite "
+          "values, for scales a few steps around FLT_MAX / 128, / 127, / 64 "
+          "and FLT_MAX, and every code") {
+  using lim = std::numeric_limits<float>;
+  std::vector<float> scales{0.0f, -0.0f, 1.0f, lim::min(), lim::infinity(),
+                            -lim::infinity(), lim::quiet_NaN()};
+  for (float centre : {lim::max() / 128, lim::max() / 127, lim::max() / 64, lim::max()}) {
+    float s = centre;
+    for (int k = 0; k < 6; ++k)
+      s = std::nextafter(s, 0.0f);
+    for (int k = 0; k < 13; ++k, s = std::nextafter(s, lim::infinity())) {
+      scales.push_back(s);
+      scales.push_back(-s);
+    }
+  }
+  // One block of 256 codes, all 1 but `c` at 200; and a single value.
+  std::size_t passed = 0, refused = 0, wrong = 0;
+  std::vector<std::int8_t> codes(int8_block, 1);
+  std::vector<float> out(int8_block);
+  for (float s : scales) {
+    for (int c = -128; c <= 127; ++c) {
+      codes[200] = static_cast<std::int8_t>(c);
+      decode_int8(&s, codes.data(), int8_block, out.data());
+      const bool finite = int8_finite(&s, codes.data(), int8_block);
+      wrong += finite != all_finite(out.data(), int8_block);
+      decode_int8(&s, codes.data() + 200, 1, out.data());
+      wrong += int8_finite(&s, codes.data() + 200, 1) != std::isfinite(out[0]);
+      (finite ? passed : refused) += 1;
+    }
+  }
+  CHECK(wrong == 0);
+  CHECK(passed > 0);
+  CHECK(refused > 0);
+  // The bound itself: (2 - 2^-23) 2^120 takes -128 to -FLT_MAX; the next
+  // scale up, 2^121, takes 127 to ~3.38e38 but -128 to -inf.
+  const float bound = lim::max() / 128;
+  const std::int8_t lowest = -128, highest = 127;
+  CHECK(int8_finite(&bound, &lowest, 1));
+  const float p121 = std::nextafter(bound, lim::infinity());
+  CHECK(p121 == std::ldexp(1.0f, 121));
+  CHECK(int8_finite(&p121, &highest, 1));
+  CHECK_FALSE(int8_finite(&p121, &lowest, 1));
 }

@@ -5,7 +5,8 @@
 // loses nothing: the commits that arrived plus the sender's residual sum to
 // what was committed; encoders that code their messages once
 // (encode_coded) do exactly what encode() and the wire do. sign and topk's
-// own bytes: wire_sign_test.cpp, wire_topk_test.cpp.
+// own bytes: wire_sign_test.cpp, wire_topk_test.cpp; codec::finite:
+// wire_finite_test.cpp.
 #include <doctest/doctest.h>
 
 #include <algorithm>

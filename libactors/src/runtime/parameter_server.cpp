@@ -29,15 +29,14 @@ weights_msg snapshot(ps_state& st, std::uint32_t worker, bool want_delta) {
   return out;
 }
 
-// Whether a payload's values are all finite: a coded one (as the server
-// applies it, take_payload) checked a decoded run at a time.
+// Whether a payload's values are all finite. A coded one (as the server
+// applies it, take_payload) is checked from its bytes, its values not
+// decoded (wire::all_finite: int8's block scales), so that apply_valid's
+// pass is the one that decodes it.
 bool payload_finite(const float_buffer& payload) {
   if (!payload.coded)
     return all_finite(payload.values.data(), payload.values.size());
-  return wire::read_runs(*payload.coded,
-                         [](std::size_t, std::size_t count, const float* run) {
-                           return all_finite(run, count);
-                         });
+  return wire::all_finite(*payload.coded);
 }
 
 // Returns an empty error if `msg` may be applied.
@@ -187,9 +186,9 @@ namespace {
 
 // A commit's payload as the server reads it: as it came when the
 // deserializer kept it coded (a blockwise coding), the server is unsharded
-// and its rule applies value by value (validate and apply_valid then read
-// it a run at a time, no model-sized vector of decoded values); decoded
-// otherwise.
+// and its rule applies value by value (validate checks it from its bytes
+// and apply_valid reads it a run at a time, no model-sized vector of
+// decoded values); decoded otherwise.
 void take_payload(const ps_state& st, float_buffer& payload) {
   const wire::codec* c = payload.coded ? wire::codec_of_format(payload.coded->format)
                                        : nullptr;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <vector>
 
@@ -110,6 +111,26 @@ void decode_int8(const float* scales, const std::int8_t* codes, std::size_t n,
     for (std::size_t i = begin; i < end; ++i)
       out[i] = s * static_cast<float>(codes[i]);
   }
+}
+
+bool int8_finite(const float* scales, const std::int8_t* codes, std::size_t n) {
+  // Exact (128 is a power of two): |s| <= bound iff 128 |s| <= FLT_MAX.
+  constexpr float bound = std::numeric_limits<float>::max() / 128;
+  for (std::size_t b = 0; b * int8_block < n; ++b) {
+    const float s = std::fabs(scales[b]);
+    if (s <= bound) // false for a NaN
+      continue;
+    if (!std::isfinite(s))
+      return false;
+    const std::size_t begin = b * int8_block;
+    const std::size_t end = std::min(n, begin + int8_block);
+    int m = 0;
+    for (std::size_t i = begin; i < end; ++i)
+      m = std::max(m, std::abs(static_cast<int>(codes[i])));
+    if (!std::isfinite(s * static_cast<float>(m)))
+      return false;
+  }
+  return true;
 }
 
 void round_int8(float* values, std::size_t n) {

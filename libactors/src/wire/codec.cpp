@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cassert>
 
+#include "actors/util/finite.hpp"
+
 namespace actors::wire {
 
 namespace {
@@ -260,6 +262,11 @@ bool read_runs(const coded_values& bytes,
   return ok;
 }
 
+bool all_finite(const coded_values& bytes) {
+  const codec* c = codec_of_format(bytes.format);
+  return c != nullptr && c->finite(bytes.bytes.data(), bytes.bytes.size(), bytes.count);
+}
+
 bool centre_decoder::decode_coded(const coded_values& bytes, bool delta) {
   const codec* c = codec_of_format(bytes.format);
   if (c == nullptr)
@@ -316,6 +323,13 @@ void codec::write_run(const float*, std::size_t, std::size_t, std::size_t,
 
 void codec::read_run(const char*, std::size_t, std::size_t, std::size_t,
                      float*) const {}
+
+bool codec::finite(const char* in, std::size_t size, std::size_t n) const {
+  // Not scratch_floats: a read_runs callback may call this, and the run it
+  // holds lives there.
+  std::vector<float> values(n);
+  return read(in, size, n, values.data()) && actors::all_finite(values.data(), n);
+}
 
 std::size_t codec::bytes(const float*, std::size_t n) const {
   return fixed_bytes(n).value_or(0);

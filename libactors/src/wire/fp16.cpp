@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "actors/util/coding.hpp"
+#include "actors/util/finite.hpp"
 #include "actors/util/half.hpp"
 #include "actors/wire/codec.hpp"
 
@@ -47,6 +48,11 @@ public:
     auto& halves = scratch(n);
     floats_to_half(values, n, halves.data());
     half_to_floats(halves.data(), n, values);
+  }
+
+  // A half widens to an infinity or a NaN iff its exponent bits are all ones.
+  bool finite(const char* in, std::size_t size, std::size_t n) const override {
+    return size == *fixed_bytes(n) && all_finite_f16_bytes(in, n);
   }
 };
 

@@ -1,6 +1,7 @@
 // fp32: raw IEEE floats, exact. The codec of whole models (first centres,
 // the final model, checkpoints) and of the link inside one node.
 #include "actors/util/coding.hpp"
+#include "actors/util/finite.hpp"
 #include "actors/wire/codec.hpp"
 
 namespace actors::wire {
@@ -28,6 +29,10 @@ public:
   }
 
   void round(float*, std::size_t) const override {}
+
+  bool finite(const char* in, std::size_t size, std::size_t n) const override {
+    return size == *fixed_bytes(n) && all_finite_f32_bytes(in, n);
+  }
 };
 
 } // namespace

@@ -2,7 +2,9 @@
 // ~a quarter of the bytes. Bytes: the block scales (float32), then one code
 // per value. The code is idempotent, so a sender that rounds first knows
 // exactly what the receiver reads: commits use error feedback, centres go as
-// deltas against the server's view of each worker's copy.
+// deltas against the server's view of each worker's copy. Whether a coding
+// reads as finite values is told by its block scales, a block's codes read
+// only under a scale above FLT_MAX / 128 (util/quantize's int8_finite).
 #include <cstring>
 #include <vector>
 
@@ -13,6 +15,20 @@
 namespace actors::wire {
 
 namespace {
+
+// The int8_blocks(n) block scales at the front of a coding of n values,
+// decoded into per-thread scratch.
+const float* scales_of(const char* in, std::size_t n) {
+  thread_local std::vector<float> scales;
+  scales.resize(int8_blocks(n));
+  decode_floats(in, scales.size(), scales.data());
+  return scales.data();
+}
+
+// The n codes after them.
+const std::int8_t* codes_of(const char* in, std::size_t n) {
+  return reinterpret_cast<const std::int8_t*>(in + 4 * int8_blocks(n));
+}
 
 class int8 final : public feedback_codec {
 public:
@@ -35,13 +51,14 @@ public:
             float* values) const override {
     if (size != *fixed_bytes(n))
       return false;
-    thread_local std::vector<float> scales;
-    scales.resize(int8_blocks(n));
-    decode_floats(in, scales.size(), scales.data());
-    decode_int8(scales.data(),
-                reinterpret_cast<const std::int8_t*>(in + 4 * scales.size()), n,
-                values);
+    decode_int8(scales_of(in, n), codes_of(in, n), n, values);
     return true;
+  }
+
+  // The block scales (16 KB for 1M values); a block's codes only under a
+  // scale above FLT_MAX / 128 (util/quantize's int8_finite).
+  bool finite(const char* in, std::size_t size, std::size_t n) const override {
+    return size == *fixed_bytes(n) && int8_finite(scales_of(in, n), codes_of(in, n), n);
   }
 
   void round(float* values, std::size_t n) const override {

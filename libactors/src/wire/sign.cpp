@@ -13,7 +13,8 @@
 // Idempotent: a rounded block has |x_i| = s_b everywhere, and its mean is
 // s_b again exactly (m s_b is exact in double), so a sender that rounds
 // knows what the receiver reads. A block holding a NaN or an infinity gets a
-// NaN or infinite scale, refused by the receiver's finiteness check.
+// NaN or infinite scale, refused by the receiver's finiteness check, which
+// reads the scales only (codec::finite): every value is +-s of its block.
 //
 // Bytes for n values, B = ceil(n / 256) blocks, little-endian:
 //   [0, 4B)                  s_0 .. s_{B-1}, float32
@@ -29,6 +30,7 @@
 // int8's do.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "actors/util/coding.hpp"
 #include "actors/wire/codec.hpp"
@@ -43,12 +45,26 @@ constexpr std::size_t blocks(std::size_t n) {
   return (n + block - 1) / block;
 }
 
+// The bytes of n values: the scales, then the signs.
+constexpr std::size_t coded_size(std::size_t n) {
+  return 4 * blocks(n) + (n + 7) / 8;
+}
+
 // s_b of the m values at p.
 float block_scale(const float* p, std::size_t m) {
   double sum = 0;
   for (std::size_t i = 0; i < m; ++i)
     sum += std::fabs(static_cast<double>(p[i]));
   return static_cast<float>(sum / static_cast<double>(m));
+}
+
+// Whether `size` bytes can be a coding of n values: their number, and the
+// last byte's unused high bits 0 (the scales are checked as they are read).
+bool framed(const char* in, std::size_t size, std::size_t n) {
+  if (size != coded_size(n))
+    return false;
+  const auto* bits = reinterpret_cast<const unsigned char*>(in + 4 * blocks(n));
+  return n % 8 == 0 || (bits[n / 8] >> (n % 8)) == 0;
 }
 
 // Whether x goes as -scale; without branches (the signs are random).
@@ -61,7 +77,7 @@ public:
   std::string_view name() const override { return "sign"; }
   std::uint8_t format() const override { return 3; }
   std::optional<std::size_t> fixed_bytes(std::size_t n) const override {
-    return 4 * blocks(n) + (n + 7) / 8;
+    return coded_size(n);
   }
 
   void write(const float* values, std::size_t n, char* out) const override {
@@ -82,11 +98,9 @@ public:
 
   bool read(const char* in, std::size_t size, std::size_t n,
             float* values) const override {
-    if (size != *fixed_bytes(n))
+    if (!framed(in, size, n))
       return false;
     const auto* bits = reinterpret_cast<const unsigned char*>(in + 4 * blocks(n));
-    if (n % 8 != 0 && (bits[n / 8] >> (n % 8)) != 0)
-      return false; // padding bits set
     for (std::size_t b = 0; b * block < n; ++b) {
       const float s = decode_f32(in + 4 * b);
       if (s < 0)
@@ -98,6 +112,19 @@ public:
         for (std::size_t j = 0; j < 8 && i + j < end; ++j)
           values[i + j] = plus_minus[(byte >> j) & 1u];
       }
+    }
+    return true;
+  }
+
+  // read() accepts a scale that is not negative (-0 and NaN included) and
+  // reads +-s: finite iff every s is in [0, FLT_MAX] (-0 == 0 among them).
+  bool finite(const char* in, std::size_t size, std::size_t n) const override {
+    if (!framed(in, size, n))
+      return false;
+    for (std::size_t b = 0; b < blocks(n); ++b) {
+      const float s = decode_f32(in + 4 * b);
+      if (!(s >= 0 && s <= std::numeric_limits<float>::max()))
+        return false;
     }
     return true;
   }

@@ -138,6 +138,31 @@ void write_kept(const float* values, const std::vector<std::uint32_t>& idx,
     p = encode_varint32(p, j == 0 ? idx[0] : idx[j] - idx[j - 1] - 1);
 }
 
+// Reads the `size` bytes at `in` as a coding of n values, calling
+// each(i, v) for each kept value, i its index (ascending), v its 4 bytes;
+// false when they are not one (a count above n, a cut varint, an index at
+// or past n, bytes left over), possibly after some calls.
+template <class Each>
+bool parse_kept(const char* in, std::size_t size, std::size_t n, Each each) {
+  std::string_view rest{in, size};
+  std::uint32_t c = 0;
+  if (!get_u32(rest, c) || c > n || c > rest.size() / 4)
+    return false;
+  const char* kept_values = rest.data();
+  rest.remove_prefix(4 * std::size_t{c});
+  std::uint64_t at = 0;
+  for (std::uint32_t j = 0; j < c; ++j) {
+    std::uint32_t gap = 0;
+    if (!get_varint32(rest, gap))
+      return false;
+    at = j == 0 ? gap : at + 1 + gap;
+    if (at >= n)
+      return false;
+    each(static_cast<std::size_t>(at), kept_values + 4 * std::size_t{j});
+  }
+  return rest.empty();
+}
+
 class topk final : public feedback_codec {
 public:
   topk(std::string name, double ratio) : name_(std::move(name)), ratio_(ratio) {}
@@ -175,24 +200,20 @@ public:
 
   bool read(const char* in, std::size_t size, std::size_t n,
             float* values) const override {
-    std::string_view rest{in, size};
-    std::uint32_t c = 0;
-    if (!get_u32(rest, c) || c > n || c > rest.size() / 4)
-      return false;
-    const char* kept_values = rest.data();
-    rest.remove_prefix(4 * std::size_t{c});
     std::fill(values, values + n, 0.0f);
-    std::uint64_t at = 0;
-    for (std::uint32_t j = 0; j < c; ++j) {
-      std::uint32_t gap = 0;
-      if (!get_varint32(rest, gap))
-        return false;
-      at = j == 0 ? gap : at + 1 + gap;
-      if (at >= n)
-        return false;
-      values[at] = decode_f32(kept_values + 4 * std::size_t{j});
-    }
-    return rest.empty();
+    return parse_kept(in, size, n, [values](std::size_t at, const char* v) {
+      values[at] = decode_f32(v);
+    });
+  }
+
+  // The other values read as 0: finite iff every kept value is, the bytes
+  // parsed as read() parses them, the n values never written.
+  bool finite(const char* in, std::size_t size, std::size_t n) const override {
+    bool all = true;
+    const bool ok = parse_kept(in, size, n, [&all](std::size_t, const char* v) {
+      all = all && std::isfinite(decode_f32(v));
+    });
+    return ok && all;
   }
 
   void round(float* values, std::size_t n) const override {

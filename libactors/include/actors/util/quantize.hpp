@@ -41,4 +41,21 @@ void decode_int8(const float* scales, const std::int8_t* codes, std::size_t n,
 /// receiver of encode_int8's output sees.
 void round_int8(float* values, std::size_t n);
 
+/// Whether decode_int8 writes only finite values for these int8_blocks(n)
+/// scales and n codes, found from the scales alone wherever they tell.
+/// Exact: decode_int8 writes s * c (one float multiplication) for a block's
+/// scale s and each of its codes c, so the block decodes finite iff s is
+/// finite and |s| * m is (rounded as float), m the largest |c| in it. A
+/// code is a byte, m <= 128 (encode_int8 writes |c| <= 127, a received
+/// -128 decodes too), so a block with |s| <= FLT_MAX / 128 = (2 - 2^-23)
+/// 2^120 ~ 2.66e36 passes on its scale (128 |s| is exact, <= FLT_MAX);
+/// only a block with a larger finite scale has its codes read. (|s| * 127
+/// finite would not do: s = 2^121 gives 127 s ~ 3.38e38, yet the code -128
+/// decodes to -2^128 = -inf.) encode_int8's scales above the bound: 2^121
+/// (codes up to 127 decode finite) and 2^122, for a block whose largest
+/// magnitude exceeds 127 * 2^121 ~ 3.38e38, whose code then rounds to 64
+/// and decodes to 2^128 = inf: such a block fails, as its decoded values
+/// would.
+bool int8_finite(const float* scales, const std::int8_t* codes, std::size_t n);
+
 } // namespace actors

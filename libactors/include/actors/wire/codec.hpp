@@ -86,6 +86,14 @@ coded_values& reusable(std::shared_ptr<coded_values>& slot);
 bool read_runs(const coded_values& bytes,
                const std::function<bool(std::size_t, std::size_t, const float*)>& each);
 
+/// Whether `bytes` is a coding of its count in the codec its format byte
+/// names and every value it reads as is finite: that codec's
+/// codec::finite, from the bytes, without decoding the values where the
+/// coding allows (a server's check of a commit kept coded, before the one
+/// pass that applies it). False for an unknown format. The coded
+/// counterpart of util/finite's all_finite.
+bool all_finite(const coded_values& bytes);
+
 /// Sender state of a stream of commits (worker -> server).
 class commit_encoder {
 public:
@@ -205,6 +213,17 @@ public:
   /// Replaces each value by what write and read give back: the exact
   /// rounding a value undergoes. Idempotent.
   virtual void round(float* values, std::size_t n) const = 0;
+
+  /// True iff read() accepts the `size` bytes at `in` as n values and every
+  /// value it reads is finite (neither an infinity nor a NaN): exactly
+  /// read() then all_finite (util/finite), but from the bytes, without
+  /// decoding values where the coding tells without. fp32, fp16: no
+  /// value's exponent bits all ones; int8: each block's scale, its codes
+  /// only under a scale above FLT_MAX / 128 (util/quantize's int8_finite
+  /// states the condition); sign: every block's scale; topk: the kept
+  /// values (and the count and indices, as read() checks them).
+  /// Default: read() into a vector of n, then all_finite.
+  virtual bool finite(const char* in, std::size_t size, std::size_t n) const;
 
   /// B > 0 when the coding is one of blocks of B values whose bytes depend
   /// on their block's values only, at places fixed by n (fixed_bytes(n)
