@@ -75,6 +75,15 @@ float bound(const codec& c, float x, float block_max) {
   return std::fabs(x);               // topk: x itself or 0
 }
 
+// `n` values from `v` in c's bytes, as a message carries them coded.
+coded_values coded_of(const codec& c, const float* v, std::size_t n) {
+  coded_values out;
+  out.format = c.format();
+  out.count = n;
+  c.write_to(v, n, out.bytes);
+  return out;
+}
+
 } // namespace
 
 TEST_CASE("wire codecs: the registry names each codec and its format byte once") {
@@ -439,21 +448,15 @@ TEST_CASE("wire codecs: a centre decoder takes a message's bytes as it takes "
       for (auto& v : values)
         v *= delta ? 1e-3f * r.uniform() : 1.0f;
       c.round(values.data(), n);
-      coded_values bytes;
-      bytes.format = c.format();
-      bytes.count = n;
-      c.write_to(values.data(), n, bytes.bytes);
+      const auto bytes = coded_of(c, values.data(), n);
       REQUIRE(from_values.decode(values, delta));
       REQUIRE(from_bytes.decode_coded(bytes, delta));
       differ += !same_bits(from_values.centre(), from_bytes.centre());
     }
     CHECK(differ == 0);
     // A delta that does not fit the copy, or bytes of another count, change nothing.
-    coded_values wrong;
-    wrong.format = c.format();
-    wrong.count = n - 1;
-    std::vector<float> shorter(n - 1, 0.5f);
-    c.write_to(shorter.data(), n - 1, wrong.bytes);
+    const std::vector<float> shorter(n - 1, 0.5f);
+    auto wrong = coded_of(c, shorter.data(), n - 1);
     const auto before = from_bytes.centre();
     CHECK_FALSE(from_bytes.decode_coded(wrong, true));
     // (Bytes that read as n values too, as sign's and topk's may, do fit.)
@@ -471,10 +474,7 @@ TEST_CASE("wire codecs: read_runs reads a blockwise coding's values as read() "
     CAPTURE(name);
     const codec& c = named(name);
     auto values = random_values(n, 77);
-    coded_values bytes;
-    bytes.format = c.format();
-    bytes.count = n;
-    c.write_to(values.data(), n, bytes.bytes);
+    auto bytes = coded_of(c, values.data(), n);
     std::vector<float> whole(n), runs;
     REQUIRE(c.read(bytes.bytes.data(), bytes.bytes.size(), n, whole.data()));
     const bool ok = read_runs(bytes, [&](std::size_t first, std::size_t count,
