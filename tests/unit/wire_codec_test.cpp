@@ -32,6 +32,16 @@ const codec& named(const char* name) {
   return test::codec_named(name);
 }
 
+// Calls check(c) for every registered codec c (wire::codec_names()), its
+// name captured for the assertions check makes.
+template <class Check>
+void for_each_codec(Check check) {
+  for (const auto& name : codec_names()) {
+    CAPTURE(name);
+    check(named(name.c_str()));
+  }
+}
+
 // Magnitudes over several decades, both signs, plus a short last block.
 std::vector<float> random_values(std::size_t n, std::uint64_t seed) {
   rng r{seed};
@@ -161,9 +171,7 @@ TEST_CASE("wire codecs: each round-trips within its bound, and the trip "
           "rounds exactly as round() says") {
   const std::size_t n = 10 * int8_block + 37;
   const auto in = random_values(n, 5);
-  for (const auto& name : codec_names()) {
-    CAPTURE(name);
-    const codec& c = named(name.c_str());
+  for_each_codec([&](const codec& c) {
     const auto out = through_bytes(in, c.format());
     std::size_t too_far = 0;
     for (std::size_t b = 0; b * int8_block < n; ++b) {
@@ -182,15 +190,13 @@ TEST_CASE("wire codecs: each round-trips within its bound, and the trip "
     c.round(twice.data(), n);
     CHECK(same_bits(twice, rounded)); // idempotent
     CHECK(same_bits(through_bytes(rounded, c.format()), rounded));
-  }
+  });
 }
 
 TEST_CASE("wire codecs: over 200 steps the worker's copy of a drifting centre "
           "is bit for bit what the server believes it holds") {
   const std::size_t n = 3 * int8_block + 88;
-  for (const auto& name : codec_names()) {
-    CAPTURE(name);
-    const codec& c = named(name.c_str());
+  for_each_codec([&](const codec& c) {
     auto sender = c.make_centre_encoder();
     auto receiver = c.make_centre_decoder();
     auto centre = random_values(n, 9);
@@ -218,25 +224,25 @@ TEST_CASE("wire codecs: over 200 steps the worker's copy of a drifting centre "
                                   std::fabs(receiver.centre()[i] - centre[i])));
     }
     CHECK(mismatches == 0);
-    if (name == "fp32" || name == "fp16") {
+    if (c.name() == "fp32" || c.name() == "fp16") {
       CHECK(deltas == 0);
-      CHECK(worst <= (name == "fp32" ? 0.0 : 2.0 * 0x1p-11));
+      CHECK(worst <= (c.name() == "fp32" ? 0.0 : 2.0 * 0x1p-11));
     } else {
       CHECK(deltas == 199); // the first went whole, in fp32
     }
-    if (name == "sign" || name == "topk") {
+    if (c.name() == "sign" || c.name() == "topk") {
       // Every 7th value drifts by 1e-4 a step: 0.02 over the run if a
       // codec dropped it for good. What a delta leaves out stays in the
       // next centre - view, so the copy keeps up (measured 0.0016 and
       // 0.0035: topk sends 9 of 856 values a step).
       CHECK(worst < 0.02 / 4);
     }
-    if (name == "int8") {
+    if (c.name() == "int8") {
       // Each delta is within half a step of its block's change (<= 1.1e-3
       // here), and the next delta corrects it.
       CHECK(worst < 1.1e-3 / 127);
     }
-  }
+  });
 }
 
 TEST_CASE("wire codecs: the centre stream's whole messages, reset and "
@@ -287,9 +293,7 @@ TEST_CASE("wire codecs: over 200 commits error feedback loses nothing (what "
           "arrived plus the residual is what was committed) and int8 keeps "
           "the server's sum within one step of the true sum") {
   const std::size_t n = 2 * int8_block;
-  for (const auto& name : codec_names()) {
-    CAPTURE(name);
-    const codec& c = named(name.c_str());
+  for_each_codec([&](const codec& c) {
     auto sender = c.make_commit_encoder();
     std::vector<double> truth(n, 0.0), received(n, 0.0);
     rng r{3};
@@ -301,7 +305,7 @@ TEST_CASE("wire codecs: over 200 commits error feedback loses nothing (what "
       }
       const std::uint8_t format = sender->encode(payload);
       CHECK(format == c.format());
-      if (name != "fp32" && name != "fp16") {
+      if (c.name() != "fp32" && c.name() != "fp16") {
         // Rounded by the sender: the bytes carry exactly these values.
         CHECK(same_bits(through_bytes(payload, format), payload));
       }
@@ -318,19 +322,19 @@ TEST_CASE("wire codecs: over 200 commits error feedback loses nothing (what "
     }
     // Error feedback loses nothing: what arrived plus what is still kept
     // is what was committed.
-    CHECK((residual != nullptr) == (name != "fp32" && name != "fp16"));
+    CHECK((residual != nullptr) == (c.name() != "fp32" && c.name() != "fp16"));
     CHECK(lost < 1e-5);
-    if (name == "int8")
+    if (c.name() == "int8")
       CHECK(worst < 0.06 / 127 + 1e-6); // one step of the largest block
-    else if (name == "topk")
+    else if (c.name() == "topk")
       CHECK(worst < 0.005); // what it keeps back: 0.0030 here
-    else if (name == "sign")
+    else if (c.name() == "sign")
       // Value 0 gets 0.05 a step, its block's mean is ~1/256 of it: its
       // residual grows until the mean catches up, below 256 * 0.05.
       CHECK(worst < 256 * 0.05);
-    else if (name == "fp32")
+    else if (c.name() == "fp32")
       CHECK(worst < 1e-9); // only the double sum's own rounding
-  }
+  });
 }
 
 TEST_CASE("wire codecs: encoders that code their messages once move their "
@@ -377,10 +381,8 @@ TEST_CASE("wire codecs: encoders that code their messages once move their "
 TEST_CASE("wire codecs: a centre encoder coding its deltas once keeps the "
           "same view and sends the same bytes as encode()") {
   for (const std::size_t n : {4 * int8_block + 3, 2 * 4096 + 4 * int8_block + 3})
-  for (const char* name : {"fp32", "fp16", "int8", "sign", "topk"}) {
+  for_each_codec([&](const codec& c) {
     CAPTURE(n);
-    CAPTURE(name);
-    const codec& c = named(name);
     auto plain = c.make_centre_encoder();
     auto once = c.make_centre_encoder();
     auto centre = random_values(n, 31);
@@ -409,7 +411,7 @@ TEST_CASE("wire codecs: a centre encoder coding its deltas once keeps the "
     CHECK(differ == 0);
     const bool lossy = c.make_centre_decoder().wants_deltas();
     CHECK(deltas == (lossy ? 29u : 0u)); // the first goes whole
-  }
+  });
 }
 
 TEST_CASE("wire codecs: a sender's coded buffer is reused once no message "
@@ -435,9 +437,7 @@ TEST_CASE("wire codecs: a sender's coded buffer is reused once no message "
 TEST_CASE("wire codecs: a centre decoder takes a message's bytes as it takes "
           "their values (int8's deltas added a run at a time, float for float)") {
   const std::size_t n = 3 * 4096 + 2 * int8_block + 7;
-  for (const char* name : {"fp32", "fp16", "int8", "sign", "topk"}) {
-    CAPTURE(name);
-    const codec& c = named(name);
+  for_each_codec([&](const codec& c) {
     auto from_values = c.make_centre_decoder();
     auto from_bytes = c.make_centre_decoder();
     rng r{9};
@@ -464,15 +464,13 @@ TEST_CASE("wire codecs: a centre decoder takes a message's bytes as it takes "
     if (c.fixed_bytes(n) && c.fixed_bytes(n) != c.fixed_bytes(n - 1))
       CHECK_FALSE(from_bytes.decode_coded(wrong, true));
     CHECK(same_bits(before, from_bytes.centre()));
-  }
+  });
 }
 
 TEST_CASE("wire codecs: read_runs reads a blockwise coding's values as read() "
           "does, in order, and refuses what is not one") {
   const std::size_t n = 2 * 4096 + 3 * int8_block + 9;
-  for (const char* name : {"fp32", "fp16", "int8", "sign", "topk"}) {
-    CAPTURE(name);
-    const codec& c = named(name);
+  for_each_codec([&](const codec& c) {
     auto values = random_values(n, 77);
     auto bytes = coded_of(c, values.data(), n);
     std::vector<float> whole(n), runs;
@@ -485,7 +483,7 @@ TEST_CASE("wire codecs: read_runs reads a blockwise coding's values as read() "
     });
     CHECK(ok == (c.block_values() > 0));
     if (!ok)
-      continue;
+      return;
     CHECK(same_bits(runs, whole));
     // Stopped by its callback, and bytes that do not fit their count.
     std::size_t calls = 0;
@@ -495,5 +493,5 @@ TEST_CASE("wire codecs: read_runs reads a blockwise coding's values as read() "
     CHECK(calls == 2);
     bytes.count = n + 1;
     CHECK_FALSE(read_runs(bytes, [](std::size_t, std::size_t, const float*) { return true; }));
-  }
+  });
 }
