@@ -239,8 +239,10 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: commits whose parts reach the shards in "
       for (int round = 0; round < 6; ++round) {
         // Every worker's part for every shard, sent in a shuffled order, so
         // shard 1 may see worker 2 first and shard 2 worker 0 first.
-        std::vector<std::pair<std::uint32_t, std::size_t>> sends;
-        std::vector<std::vector<float>> payloads(workers);
+        using send = std::pair<std::uint32_t, std::size_t>; // worker, shard
+        using values = std::vector<float>;
+        std::vector<send> sends;
+        std::vector<values> payloads(workers);
         for (std::uint32_t w = 0; w < workers; ++w) {
           for (std::size_t i = 0; i < initial.size(); ++i)
             payloads[w].push_back(static_cast<float>(gen.uniform() - 0.5) * 0.1f);
@@ -251,7 +253,8 @@ TEST_CASE_FIXTURE(fixture, "ps_shards: commits whose parts reach the shards in "
           std::swap(sends[i - 1], sends[gen.next() % i]);
         using handle_type = decltype(self->request(shards[0], caf::infinite,
                                                    exchange_atom::value, commit_msg{}));
-        std::vector<std::tuple<std::uint32_t, std::size_t, handle_type>> pending;
+        using pending_commit = std::tuple<std::uint32_t, std::size_t, handle_type>;
+        std::vector<pending_commit> pending;
         for (auto [w, k] : sends) {
           commit_msg m;
           m.worker = w;
